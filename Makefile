@@ -1,0 +1,34 @@
+# Breakwater: the two commands a newcomer needs are `make demo` and `make test`.
+# Each installs what is missing first (npm packages: Foundry, solc, OpenZeppelin, forge-std).
+SHELL := /bin/bash
+BIN := $(CURDIR)/node_modules/.bin
+export PATH := $(BIN):$(PATH)
+export FOUNDRY_SOLC := $(CURDIR)/tools/solc
+
+.PHONY: demo test test-forge test-cargo setup snapshot clean
+
+## Main job: deploy the world to an embedded Anvil and run the scenario demo.
+demo: setup
+	./script/demo.sh
+
+## Every test: forge (ci profile when CI=true) and cargo.
+test: setup test-forge test-cargo
+
+test-forge:
+	FOUNDRY_PROFILE=$(if $(CI),ci,default) forge test
+
+test-cargo:
+	@if [ -f Cargo.toml ]; then cargo test --workspace --locked; else echo "no Rust crates yet"; fi
+
+## Refreshes the committed gas snapshot (.gas-snapshot).
+snapshot: setup
+	forge snapshot --match-contract Gas
+
+## npm ci when node_modules is missing or older than the lock file.
+setup: node_modules/.installed
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+clean:
+	rm -rf out cache target reports deployments node_modules

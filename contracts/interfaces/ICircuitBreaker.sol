@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @notice Graduated breaker levels (NYSE-style), each including the restrictions below it.
+enum BreakerLevel {
+    Normal, // everything allowed
+    BorrowsClosed, // level 1: no new debt, no collateral withdrawal against debt
+    Throttled, // level 2: fast liquidation limited by a refilling budget; slow path open
+    Halted // level 3: fast liquidation halted; slow path open
+}
+
+/// @title ICircuitBreaker
+/// @notice What a LendingMarket asks before each action, and tells after a fast liquidation.
+/// @dev The mutating calls may update the breaker's own state first (a lazy poke), so that the
+///      market's answers are current even if no keeper has poked. Repay, adding collateral and
+///      withdrawing idle liquidity never consult the breaker: they are never blocked.
+interface ICircuitBreaker {
+    /// @notice Pokes the breaker and returns whether new debt (or a collateral withdrawal by a
+    ///         borrower with debt) may happen now.
+    function borrowAllowed() external returns (bool);
+
+    /// @notice Pokes the breaker and returns how much collateral fast liquidation may seize now
+    ///         (type(uint256).max when unlimited, 0 when halted or in a grace period) and whether
+    ///         the slow redeem-to-repay path is open.
+    function liquidationAllowance() external returns (uint256 fastSeizable, bool slowPathOpen);
+
+    /// @notice Tells the breaker that fast liquidation seized `collateral`; consumes the throttle
+    ///         budget. Only the market this breaker guards may call it.
+    function onFastLiquidation(uint256 collateral) external;
+
+    /// @notice View of `borrowAllowed` as if poked now.
+    function previewBorrowAllowed() external view returns (bool);
+
+    /// @notice View of `liquidationAllowance` as if poked now (for bots and UIs).
+    function previewLiquidationAllowance() external view returns (uint256 fastSeizable, bool slowPathOpen);
+}
