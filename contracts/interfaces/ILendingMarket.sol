@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+/// @notice Risk parameters of a market, all 1e18-scaled except the caps (token units).
+struct MarketParams {
+    uint256 maxLtv; // borrowing and collateral withdrawal must keep debt <= collateral × borrowPrice × maxLtv
+    uint256 lltv; // liquidation LTV: liquidatable once debt > collateral × liquidationPrice × lltv
+    uint256 closeFactor; // share of the debt one liquidation may repay
+    uint256 reserveFactor; // share of interest kept as reserves, which absorb bad debt first
+    uint256 keeperFee; // share of slow-path proceeds paid to whoever started it
+    uint256 dustDebt; // below this remaining debt, a liquidation may close the whole position
+    uint256 supplyCap;
+    uint256 borrowCap;
+    uint256 collateralCap;
+}
+
+/// @notice A borrower's health as the liquidation bot sees it (interest accrued to now).
+struct PositionHealth {
+    address borrower;
+    uint256 collateral;
+    uint256 debt;
+    uint256 healthFactor; // collateral × liquidationPrice × lltv / debt; max for no debt
+    bool liquidatable;
+    uint256 maxRepay; // the most one fast liquidation may repay now (close factor applied)
+    uint256 seizable; // collateral seized for maxRepay
+}
+
+/// @notice A position moved to the redeem-to-repay slow path.
+struct SlowLiquidation {
+    address borrower;
+    address keeper;
+    uint256 requestId; // the vault redemption request the market owns
+    uint256 borrowShares; // debt still carried by this slow liquidation
+    uint256 proceeds; // loan assets received from the vault so far
+    bool closed;
+}
+
+/// @title ILendingMarket
+/// @notice An isolated market: lenders supply the loan token; borrowers post vault shares as
+///         collateral and borrow against them. The oracle (two prices) and the circuit breaker are
+///         pluggable modules, so naive and safeguarded markets are the same code.
+interface ILendingMarket {
+    // ---------------------------------------------------------------- events
+    event Supply(address indexed caller, address indexed onBehalf, uint256 assets, uint256 shares);
+    event Withdraw(address indexed caller, address indexed receiver, uint256 assets, uint256 shares);
+    event SupplyCollateral(address indexed caller, address indexed onBehalf, uint256 assets);
+    event WithdrawCollateral(address indexed borrower, address indexed receiver, uint256 assets);
+    event Borrow(address indexed borrower, address indexed receiver, uint256 assets, uint256 shares);
+    event Repay(address indexed caller, address indexed onBehalf, uint256 assets, uint256 shares);
+    event Liquidate(
+        address indexed liquidator, address indexed borrower, uint256 repaidAssets, uint256 repaidShares, uint256 seized
+    );
+    /// @notice Debt written off: `fromReserves` absorbed by reserves, `socialized` lost by lenders.
+    event BadDebtRealized(address indexed borrower, uint256 badDebt, uint256 fromReserves, uint256 socialized);
+    event AccrueInterest(uint256 ratePerSecond, uint256 interest, uint256 toReserves);
+    event ParamsSet(MarketParams params);
+    event ReservesWithdrawn(address indexed to, uint256 assets);
+    event SlowLiquidationStarted(
+        uint256 indexed id, address indexed borrower, address indexed keeper, uint256 collateral, uint256 debt
+    );
+    event SlowLiquidationProgressed(uint256 indexed id, uint256 proceeds, uint256 repaid, uint256 keeperFee);
+    event SlowLiquidationClosed(uint256 indexed id, uint256 surplusToBorrower, uint256 badDebt);
+
+    // ---------------------------------------------------------------- errors
+    error MarketZeroAmount();
+    error MarketZeroAddress();
+    error MarketInconsistentInput(uint256 assets, uint256 shares);
+    error MarketParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
+    error MarketSupplyCapExceeded(uint256 total, uint256 cap);
+    error MarketBorrowCapExceeded(uint256 total, uint256 cap);
+    error MarketCollateralCapExceeded(uint256 total, uint256 cap);
+    error MarketInsufficientLiquidity(uint256 requested, uint256 available);
+    error MarketInsufficientCollateral(address borrower, uint256 debt, uint256 maxDebt);
+    error MarketInsufficientBalance(address account, uint256 requested, uint256 available);
+    error MarketBorrowsClosed();
+    error MarketPositionHealthy(address borrower, uint256 healthFactor);
+    error MarketNoDebt(address borrower);
+    error MarketSeizedBelowMinimum(uint256 seized, uint256 minSeized);
+    error MarketLiquidationThrottled(uint256 seized, uint256 allowance);
+    error MarketSlowPathClosed();
+    error MarketUnknownSlowLiquidation(uint256 id);
+    error MarketSlowLiquidationClosed(uint256 id);
+
+    // ---------------------------------------------------------------- lenders
+    /// @notice Supplies `assets` of the loan token for `onBehalf`; returns the supply shares minted.
+    function supply(uint256 assets, address onBehalf) external returns (uint256 shares);
+    /// @notice Withdraws the caller's supply by `assets` or by `shares` (exactly one nonzero), up to
+    ///         idle liquidity. Never consults the breaker.
+    function withdraw(uint256 assets, uint256 shares, address receiver)
+        external
+        returns (uint256 assetsOut, uint256 sharesBurned);
+
+    // ---------------------------------------------------------------- borrowers
+    /// @notice Adds collateral for `onBehalf`. Never blocked.
+    function supplyCollateral(uint256 assets, address onBehalf) external;
+    /// @notice Withdraws the caller's collateral; with debt, only while borrows are allowed and the
+    ///         position stays within maxLtv at the borrow price.
+    function withdrawCollateral(uint256 assets, address receiver) external;
+    /// @notice Borrows `assets` against the caller's collateral; returns the borrow shares minted.
+    function borrow(uint256 assets, address receiver) external returns (uint256 shares);
+    /// @notice Repays `onBehalf`'s debt by `assets` or by `shares` (exactly one nonzero). Never blocked.
+    function repay(uint256 assets, uint256 shares, address onBehalf)
+        external
+        returns (uint256 assetsRepaid, uint256 sharesRepaid);
+
+    // ---------------------------------------------------------------- liquidation
+    /// @notice Repays up to `repayAssets` (capped by the close factor) of an unhealthy position and
+    ///         seizes collateral worth repaid × incentive at the liquidation price. Realizes bad debt
+    ///         when no collateral is left.
+    function liquidate(address borrower, uint256 repayAssets, uint256 minSeized)
+        external
+        returns (uint256 repaid, uint256 seized);
+
+    /// @notice While the breaker opens only the slow path, moves an unhealthy position's debt and
+    ///         the collateral that covers it (with the incentive) into a vault redemption request
+    ///         owned by the market. Returns the slow liquidation's id.
+    function slowLiquidate(address borrower) external returns (uint256 id);
+
+    /// @notice Claims what the vault has settled for slow liquidation `id`, pays the keeper fee,
+    ///         repays the debt, and once the request is fully settled returns any surplus to the
+    ///         borrower or realizes the shortfall as bad debt. Anyone may call it.
+    function settleSlowLiquidation(uint256 id) external;
+
+    // ---------------------------------------------------------------- admin
+    function setParams(MarketParams calldata params) external;
+    function withdrawReserves(uint256 assets, address to) external;
+
+    // ---------------------------------------------------------------- views
+    function accrueInterest() external;
+    function params() external view returns (MarketParams memory);
+    function liquidationIncentiveFactor() external view returns (uint256);
+    function position(address borrower)
+        external
+        view
+        returns (uint256 supplyShares, uint256 borrowShares, uint256 collateral);
+    /// @notice Debt of `borrower` with interest accrued to now.
+    function debtOf(address borrower) external view returns (uint256);
+    function healthFactor(address borrower) external view returns (uint256);
+    /// @notice Health of many positions in one call, for liquidation bots.
+    function positionsHealth(address[] calldata borrowers) external view returns (PositionHealth[] memory);
+    function slowLiquidation(uint256 id) external view returns (SlowLiquidation memory);
+    /// @notice Totals with interest accrued to now.
+    function totals()
+        external
+        view
+        returns (
+            uint256 totalSupplyAssets,
+            uint256 totalSupplyShares,
+            uint256 totalBorrowAssets,
+            uint256 totalBorrowShares,
+            uint256 totalReserves
+        );
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Interim main job until the scenario lab lands: start an embedded Anvil, deploy and wire the whole
+# world with the forge script, and print the deployment manifest. Anvil stops when this exits.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port=${ANVIL_PORT:-8545}
+anvil --port "$port" --silent &
+anvil_pid=$!
+trap 'kill $anvil_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do cast chain-id --rpc-url "http://127.0.0.1:$port" >/dev/null 2>&1 && break; sleep 0.1; done
+mkdir -p deployments
+# Anvil's first default account: a well-known local-only key.
+export PRIVATE_KEY=${PRIVATE_KEY:-0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80}
+export DEPLOYMENT_OUT=${DEPLOYMENT_OUT:-deployments/local.json}
+forge script script/Deploy.s.sol --rpc-url "http://127.0.0.1:$port" --broadcast --slow -q
+echo "Deployment manifest ($DEPLOYMENT_OUT):"
+cat "$DEPLOYMENT_OUT"
