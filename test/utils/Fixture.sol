@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Test} from "forge-std/Test.sol";
+
+import {Stablecoin} from "../../contracts/mocks/Stablecoin.sol";
+import {RwaVault} from "../../contracts/RwaVault.sol";
+import {ConstantProductPool} from "../../contracts/ConstantProductPool.sol";
+import {LendingMarket} from "../../contracts/LendingMarket.sol";
+import {KinkedRateModel} from "../../contracts/KinkedRateModel.sol";
+import {MarketParams} from "../../contracts/interfaces/ILendingMarket.sol";
+import {MockOracle, MockBreaker} from "./Mocks.sol";
+
+/// @notice The local world with mock oracle and breaker, and named actors.
+abstract contract Fixture is Test {
+    address internal admin = makeAddr("admin");
+    address internal reporter = makeAddr("reporter");
+    address internal confirmer = makeAddr("confirmer");
+    address internal guardian = makeAddr("guardian");
+    address internal custodian = makeAddr("custodian");
+    address internal lender = makeAddr("lender");
+    address internal borrower = makeAddr("borrower");
+    address internal liquidator = makeAddr("liquidator");
+    address internal keeper = makeAddr("keeper");
+
+    uint64 internal constant NOTICE = 30 days;
+    uint64 internal constant EPOCH = 1 days;
+    uint256 internal constant GATE = 0.1e18;
+    uint256 internal constant MAX_MOVE = 0.1e18;
+
+    Stablecoin internal usd;
+    RwaVault internal vault;
+    ConstantProductPool internal pool;
+    LendingMarket internal market;
+    KinkedRateModel internal rates;
+    MockOracle internal oracle;
+    MockBreaker internal breaker;
+
+    function setUp() public virtual {
+        vm.warp(1_700_000_000);
+        usd = new Stablecoin("Breakwater USD", "bwUSD", admin);
+        vault = new RwaVault("RWA Credit Fund", "RWAC", address(usd), admin, custodian, 1e18, NOTICE, EPOCH, GATE, MAX_MOVE);
+        vm.startPrank(admin);
+        vault.grantRole(vault.NAV_REPORTER_ROLE(), reporter);
+        vault.grantRole(vault.NAV_CONFIRMER_ROLE(), confirmer);
+        vault.grantRole(vault.GUARDIAN_ROLE(), guardian);
+        vm.stopPrank();
+        pool = new ConstantProductPool(address(vault), address(usd), "RWAC/bwUSD LP", "RWAC-LP", 64);
+        oracle = new MockOracle(1e18);
+        breaker = new MockBreaker();
+        rates = new KinkedRateModel(0.02e18, 0.08e18, 1e18, 0.8e18);
+        market = new LendingMarket(usd, vault, oracle, breaker, rates, admin, defaultParams());
+    }
+
+    function defaultParams() internal pure returns (MarketParams memory) {
+        return MarketParams({
+            maxLtv: 0.7e18,
+            lltv: 0.8e18,
+            closeFactor: 0.5e18,
+            reserveFactor: 0.1e18,
+            keeperFee: 0.01e18,
+            dustDebt: 1e18,
+            supplyCap: 1e30,
+            borrowCap: 1e30,
+            collateralCap: 1e30
+        });
+    }
+
+    function mintUsd(address to, uint256 amount) internal {
+        vm.prank(admin);
+        usd.mint(to, amount);
+    }
+
+    /// @dev Subscribes at the current NAV so `to` holds vault shares.
+    function mintShares(address to, uint256 assets) internal returns (uint256 shares) {
+        mintUsd(to, assets);
+        vm.startPrank(to);
+        usd.approve(address(vault), assets);
+        shares = vault.subscribe(assets, to);
+        vm.stopPrank();
+    }
+
+    function supplyLiquidity(address who, uint256 assets) internal {
+        mintUsd(who, assets);
+        vm.startPrank(who);
+        usd.approve(address(market), assets);
+        market.supply(assets, who);
+        vm.stopPrank();
+    }
+
+    /// @dev Posts `collateral` shares and borrows `debt` for `who`.
+    function openPosition(address who, uint256 collateral, uint256 debt) internal {
+        mintShares(who, collateral);
+        vm.startPrank(who);
+        vault.approve(address(market), collateral);
+        market.supplyCollateral(collateral, who);
+        if (debt > 0) market.borrow(debt, who);
+        vm.stopPrank();
+    }
+
+    function seedPool(uint256 shares, uint256 quote) internal {
+        address lp = makeAddr("seedLp");
+        mintShares(lp, shares);
+        mintUsd(lp, quote);
+        vm.startPrank(lp);
+        vault.approve(address(pool), shares);
+        usd.approve(address(pool), quote);
+        pool.addLiquidity(shares, quote, 0, lp, block.timestamp);
+        vm.stopPrank();
+    }
+}

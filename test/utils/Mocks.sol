@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {ICollateralOracle} from "../../contracts/interfaces/ICollateralOracle.sol";
+import {ICircuitBreaker} from "../../contracts/interfaces/ICircuitBreaker.sol";
+
+/// @notice An oracle whose two prices the test sets.
+contract MockOracle is ICollateralOracle {
+    uint256 public borrowPrice;
+    uint256 public liquidationPrice;
+
+    constructor(uint256 price) {
+        (borrowPrice, liquidationPrice) = (price, price);
+    }
+
+    function setPrices(uint256 borrow_, uint256 liquidation_) external {
+        (borrowPrice, liquidationPrice) = (borrow_, liquidation_);
+    }
+
+    function setPrice(uint256 price) external {
+        (borrowPrice, liquidationPrice) = (price, price);
+    }
+}
+
+/// @notice A breaker whose answers the test sets; it records what the market told it.
+contract MockBreaker is ICircuitBreaker {
+    bool public allowBorrow = true;
+    uint256 public fastSeizable = type(uint256).max;
+    bool public slowOpen;
+    uint256 public seizedTotal;
+    uint256 public calls;
+
+    function set(bool allowBorrow_, uint256 fastSeizable_, bool slowOpen_) external {
+        (allowBorrow, fastSeizable, slowOpen) = (allowBorrow_, fastSeizable_, slowOpen_);
+    }
+
+    function borrowAllowed() external returns (bool) {
+        ++calls;
+        return allowBorrow;
+    }
+
+    function liquidationAllowance() external returns (uint256, bool) {
+        ++calls;
+        return (fastSeizable, slowOpen);
+    }
+
+    function onFastLiquidation(uint256 collateral) external {
+        seizedTotal += collateral;
+        if (fastSeizable != type(uint256).max) fastSeizable -= collateral;
+    }
+
+    function previewBorrowAllowed() external view returns (bool) {
+        return allowBorrow;
+    }
+
+    function previewLiquidationAllowance() external view returns (uint256, bool) {
+        return (fastSeizable, slowOpen);
+    }
+}
