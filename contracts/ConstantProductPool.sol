@@ -55,9 +55,10 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
         base = base_;
         quote = quote_;
         observations[0] = Observation(uint32(block.timestamp), true, 0, 0);
-        observationCardinality = 1;
+        // Nothing has wrapped yet, so the initial size applies at once; later growth waits for a wrap.
         observationCardinalityNext = 1;
         if (cardinality > 1) _grow(cardinality);
+        observationCardinality = cardinality;
         lastUpdate = uint32(block.timestamp);
     }
 
