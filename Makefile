@@ -20,9 +20,9 @@ test-forge:
 test-cargo:
 	@if [ -f Cargo.toml ]; then cargo test --workspace --locked; else echo "no Rust crates yet"; fi
 
-## Refreshes the committed gas snapshot (.gas-snapshot).
+## Refreshes the committed gas snapshots (snapshots/*.json; forge test also rewrites them).
 snapshot: setup
-	forge snapshot --match-contract Gas
+	forge test --match-path "test/gas/*"
 
 ## npm ci when node_modules is missing or older than the lock file.
 setup: node_modules/.installed
