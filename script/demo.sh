@@ -13,5 +13,12 @@ mkdir -p deployments
 export PRIVATE_KEY=${PRIVATE_KEY:-0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80}
 export DEPLOYMENT_OUT=${DEPLOYMENT_OUT:-deployments/local.json}
 forge script script/Deploy.s.sol --rpc-url "http://127.0.0.1:$port" --broadcast --slow -q
+# forge can exit 0 after a failed broadcast: check the last step (the market's seed supply) landed.
+market=$(node -e 'console.log(require(process.argv[1]).contracts.market)' "$PWD/$DEPLOYMENT_OUT")
+supplied=$(cast call "$market" "totalSupplyAssets()(uint256)" --rpc-url "http://127.0.0.1:$port" 2>/dev/null || echo 0)
+if [ "${supplied%% *}" = "0" ]; then
+  echo "demo: deployment failed: the market at $market holds no seeded supply" >&2
+  exit 1
+fi
 echo "Deployment manifest ($DEPLOYMENT_OUT):"
 cat "$DEPLOYMENT_OUT"

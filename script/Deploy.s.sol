@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Script, console2} from "forge-std/Script.sol";
+
+import {Stablecoin} from "../contracts/mocks/Stablecoin.sol";
+import {RwaVault} from "../contracts/RwaVault.sol";
+import {ConstantProductPool} from "../contracts/ConstantProductPool.sol";
+import {LendingMarket} from "../contracts/LendingMarket.sol";
+import {KinkedRateModel} from "../contracts/KinkedRateModel.sol";
+import {SpotOracle} from "../contracts/oracles/SpotOracle.sol";
+import {NavOracle} from "../contracts/oracles/NavOracle.sol";
+import {PermissiveBreaker} from "../contracts/breakers/PermissiveBreaker.sol";
+import {ICollateralOracle} from "../contracts/interfaces/ICollateralOracle.sol";
+import {ICircuitBreaker} from "../contracts/interfaces/ICircuitBreaker.sol";
+import {MarketParams} from "../contracts/interfaces/ILendingMarket.sol";
+
+/// @notice Deploys and wires the whole world to any chain, then writes the addresses as JSON.
+/// @dev Environment:
+///      PRIVATE_KEY      deployer (admin, NAV reporter, guardian, custodian on a local chain)
+///      POLICY           naive-spot | naive-nav (default naive-nav)
+///      DEPLOYMENT_OUT   where to write the manifest (default deployments/local.json)
+///      SEED_LIQUIDITY   stablecoin to seed the AMM and the market with (default 1,000,000e18)
+///      The stablecoin is the local test token: on a real chain, lend a real one instead.
+contract Deploy is Script {
+    struct World {
+        Stablecoin usd;
+        RwaVault vault;
+        ConstantProductPool pool;
+        KinkedRateModel rates;
+        ICollateralOracle oracle;
+        ICircuitBreaker breaker;
+        LendingMarket market;
+    }
+
+    function run() external returns (World memory w) {
+        uint256 key = vm.envUint("PRIVATE_KEY");
+        address deployer = vm.addr(key);
+        string memory policy = vm.envOr("POLICY", string("naive-nav"));
+        uint256 seed = vm.envOr("SEED_LIQUIDITY", uint256(1_000_000e18));
+
+        vm.startBroadcast(key);
+        w.usd = new Stablecoin("Breakwater USD", "bwUSD", deployer);
+        // Monthly NAV, 30-day notice, daily epochs, 10% gate per epoch, 10% single-move bound.
+        w.vault = new RwaVault(
+            "RWA Credit Fund", "RWAC", address(w.usd), deployer, deployer, 1e18, 30 days, 1 days, 0.1e18, 0.1e18
+        );
+        w.vault.grantRole(w.vault.NAV_REPORTER_ROLE(), deployer);
+        w.vault.grantRole(w.vault.NAV_CONFIRMER_ROLE(), deployer);
+        w.vault.grantRole(w.vault.GUARDIAN_ROLE(), deployer);
+        // The observation ring grows in steps: pre-writing 512 slots at once exceeds a block's gas.
+        w.pool = new ConstantProductPool(address(w.vault), address(w.usd), "RWAC/bwUSD LP", "RWAC-LP", 64);
+        for (uint16 n = 192; n <= 512; n += 128) {
+            w.pool.increaseObservationCardinality(n);
+        }
+        w.rates = new KinkedRateModel(0.02e18, 0.08e18, 1e18, 0.8e18);
+        (w.oracle, w.breaker) = _modules(policy, w);
+        w.market = new LendingMarket(w.usd, w.vault, w.oracle, w.breaker, w.rates, deployer, _params(seed));
+        _seed(w, deployer, seed);
+        vm.stopBroadcast();
+
+        _write(w, policy);
+    }
+
+    function _modules(string memory policy, World memory w) internal returns (ICollateralOracle, ICircuitBreaker) {
+        bytes32 p = keccak256(bytes(policy));
+        if (p == keccak256("naive-spot")) return (new SpotOracle(w.pool), new PermissiveBreaker());
+        if (p == keccak256("naive-nav")) return (new NavOracle(w.vault), new PermissiveBreaker());
+        revert(string.concat("Deploy: POLICY '", policy, "' is not one of naive-spot, naive-nav"));
+    }
+
+    function _params(uint256 seed) internal pure returns (MarketParams memory) {
+        return MarketParams({
+            maxLtv: 0.7e18,
+            lltv: 0.8e18,
+            closeFactor: 0.5e18,
+            reserveFactor: 0.1e18,
+            keeperFee: 0.01e18,
+            dustDebt: 1e18,
+            supplyCap: seed * 100,
+            borrowCap: seed * 100,
+            collateralCap: seed * 100
+        });
+    }
+
+    /// @dev Seeds the AMM at NAV and the market's liquidity, so the world is usable at once.
+    function _seed(World memory w, address deployer, uint256 seed) internal {
+        w.usd.mint(deployer, seed * 3);
+        w.usd.approve(address(w.vault), seed);
+        w.vault.subscribe(seed, deployer);
+        w.vault.approve(address(w.pool), seed);
+        w.usd.approve(address(w.pool), seed);
+        w.pool.addLiquidity(seed, seed, 0, deployer, block.timestamp + 1 hours);
+        w.usd.approve(address(w.market), seed);
+        w.market.supply(seed, deployer);
+    }
+
+    function _write(World memory w, string memory policy) internal {
+        string memory out = vm.envOr("DEPLOYMENT_OUT", string("deployments/local.json"));
+        string memory k = "contracts";
+        vm.serializeAddress(k, "stablecoin", address(w.usd));
+        vm.serializeAddress(k, "vault", address(w.vault));
+        vm.serializeAddress(k, "pool", address(w.pool));
+        vm.serializeAddress(k, "rateModel", address(w.rates));
+        vm.serializeAddress(k, "oracle", address(w.oracle));
+        vm.serializeAddress(k, "breaker", address(w.breaker));
+        string memory contracts = vm.serializeAddress(k, "market", address(w.market));
+        string memory root = "root";
+        vm.serializeUint(root, "chainId", block.chainid);
+        vm.serializeUint(root, "block", block.number);
+        vm.serializeString(root, "policy", policy);
+        string memory json = vm.serializeString(root, "contracts", contracts);
+        vm.writeJson(json, out);
+        console2.log("deployment manifest written to", out);
+    }
+}
