@@ -162,9 +162,9 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
 
     /// @notice The highest liquidation price in the rolling window, and the current decline from it.
     function decline() external view returns (uint256 peak, uint256 fraction) {
-        (, uint128[SUBWINDOWS] memory peaks, uint256 price,) = _next(_s, false);
+        uint128[SUBWINDOWS] memory peaks;
+        (, peaks, fraction,) = _next(_s, false);
         peak = _max(peaks);
-        fraction = peak == 0 ? 0 : (peak - price.min(peak)).divWadDown(peak);
     }
 
     // ---------------------------------------------------------------- internals
@@ -175,7 +175,7 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
         uint128[SUBWINDOWS] memory peaks;
         uint256 fraction;
         Trigger trigger;
-        (s, peaks, fraction, trigger) = _next(before, full);
+        (s, peaks, fraction, trigger) = _next(_s, full); // a second copy: _next edits it in place
         if (before.level == BreakerLevel.Halted && s.level != BreakerLevel.Halted) {
             emit HaltExpired(before.haltedAt, s.graceEnd);
         }

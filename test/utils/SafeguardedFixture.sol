@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {Fixture} from "./Fixture.sol";
+import {ConservativeOracle} from "../../contracts/ConservativeOracle.sol";
+import {CircuitBreaker} from "../../contracts/CircuitBreaker.sol";
+import {LendingMarket} from "../../contracts/LendingMarket.sol";
+import {OracleParams} from "../../contracts/interfaces/IConservativeOracle.sol";
+import {BreakerParams} from "../../contracts/interfaces/ICircuitBreakerAdmin.sol";
+import {ICollateralOracle} from "../../contracts/interfaces/ICollateralOracle.sol";
+
+/// @notice The world with the real safeguards: conservative oracle and circuit breaker over the
+///         real vault and pool, a market wired to both, and a pool with a day of observations.
+abstract contract SafeguardedFixture is Fixture {
+    ConservativeOracle internal cOracle;
+    CircuitBreaker internal cBreaker;
+    LendingMarket internal safeMarket;
+    address internal trader = makeAddr("trader");
+
+    function setUp() public virtual override {
+        super.setUp();
+        seedPool(1_000_000e18, 1_000_000e18);
+        mintShares(trader, 2_000_000e18);
+        mintUsd(trader, 2_000_000e18);
+        vm.startPrank(trader);
+        vault.approve(address(pool), type(uint256).max);
+        usd.approve(address(pool), type(uint256).max);
+        vm.stopPrank();
+        vm.warp(block.timestamp + 1 days); // a day of history at NAV for the TWAPs
+        cOracle = new ConservativeOracle(vault, pool, admin, oracleParams());
+        cBreaker = deployBreaker(cOracle);
+        safeMarket = new LendingMarket(usd, vault, cOracle, cBreaker, rates, admin, defaultParams());
+        vm.prank(admin);
+        cBreaker.setMarket(address(safeMarket));
+    }
+
+    function deployBreaker(ICollateralOracle o) internal returns (CircuitBreaker b) {
+        b = new CircuitBreaker(o, vault, pool, admin, breakerParams());
+        vm.startPrank(admin);
+        b.grantRole(b.GUARDIAN_ROLE(), guardian);
+        vm.stopPrank();
+    }
+
+    function oracleParams() internal pure returns (OracleParams memory) {
+        return OracleParams({
+            shortTwapWindow: 30 minutes,
+            longTwapWindow: 6 hours,
+            heartbeat: 35 days,
+            maxNavAge: 45 days,
+            haircutPerDay: 0.005e18,
+            maxHaircut: 0.25e18,
+            divergenceTolerance: 0.03e18,
+            baseConfirmation: 24 hours,
+            minConfirmation: 1 hours,
+            maxDropPerHour: 0.02e18,
+            maxRisePerHour: 0.01e18
+        });
+    }
+
+    function breakerParams() internal pure returns (BreakerParams memory) {
+        return BreakerParams({
+            window: 1 hours,
+            level1Decline: 0.07e18,
+            level2Decline: 0.13e18,
+            level3Decline: 0.2e18,
+            divergenceBound: 0.15e18,
+            divergenceWindow: 30 minutes,
+            slippage: 0.02e18,
+            refillPeriod: 1 hours,
+            maxHalt: 6 hours,
+            gracePeriod: 1 hours,
+            cooldown: 24 hours,
+            slowPathEnabled: true
+        });
+    }
+
+    /// @dev A NAV report of any size (the confirmer signs off large ones).
+    function reportNav(uint256 nav) internal {
+        vm.prank(reporter);
+        vault.reportNav(nav, uint64(block.timestamp));
+        if (vault.pendingNav() != 0) {
+            vm.prank(confirmer);
+            vault.confirmNav();
+        }
+    }
+
+    function sellShares(uint256 amount) internal {
+        vm.prank(trader);
+        pool.swap(address(vault), amount, 0, trader, block.timestamp);
+    }
+}
