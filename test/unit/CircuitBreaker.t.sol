@@ -192,7 +192,7 @@ contract CircuitBreakerTest is SafeguardedFixture {
         vm.warp(haltedAt + 7 hours);
         price.setPrice(0.85e18); // a new peak in the window …
         b.poke();
-        price.setPrice(0.72e18); // … then a 15% fall: level 2, and halts are cooling down
+        price.setPrice(0.72e18); // … then a 15% fall: level 2
         (uint256 fast, bool slow) = b.liquidationAllowance();
         assertEq(fast, b.throttleCapacity());
         assertTrue(slow);
