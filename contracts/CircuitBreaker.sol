@@ -27,6 +27,8 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
 
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
     uint256 internal constant SUBWINDOWS = 4;
+    /// @dev Peaks are stored in units of 1e-12 of a loan token so that four fit in one slot.
+    uint256 internal constant PEAK_UNIT = 1e6;
 
     ICollateralOracle public immutable oracle;
     IRwaVault public immutable vault;
@@ -35,7 +37,8 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
 
     BreakerParams internal _params;
 
-    /// @dev One slot of state, one of throttle, two of rolling peaks (one per quarter window).
+    /// @dev One slot of state, one of throttle, one of rolling peaks (one per quarter window):
+    ///      every liquidation reads all three, so each slot saved is gas on the hot path.
     struct State {
         BreakerLevel level;
         BreakerLevel manual; // a guardian's floor, cleared by reset or halt expiry
@@ -43,13 +46,13 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
         uint40 graceEnd;
         uint40 cooldownEnd;
         uint40 peakEpoch;
-        uint40 bucketAt;
     }
 
     State internal _s;
-    uint128 public throttleCapacity;
-    uint128 internal _bucket;
-    uint128[SUBWINDOWS] internal _peaks;
+    uint96 public throttleCapacity;
+    uint96 internal _bucket;
+    uint40 internal _bucketAt;
+    uint64[SUBWINDOWS] internal _peaks;
 
     constructor(ICollateralOracle oracle_, IRwaVault vault_, IConstantProductPool pool_, address admin, BreakerParams memory p) {
         if (address(oracle_) == address(0) || address(vault_) == address(0) || address(pool_) == address(0) || admin == address(0)) {
@@ -79,9 +82,9 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
         if (msg.sender != market) revert BreakerNotMarket(msg.sender);
         State memory s = _s;
         if (s.level < BreakerLevel.Throttled) return;
-        uint256 available = _refilled(s);
+        uint256 available = _refilled();
         if (collateral > available) revert BreakerThrottleExceeded(collateral, available);
-        (_bucket, _s.bucketAt) = (uint128(available - collateral), uint40(block.timestamp));
+        (_bucket, _bucketAt) = (uint96(available - collateral), uint40(block.timestamp));
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -93,7 +96,11 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
     /// @inheritdoc ICircuitBreaker
     function previewLiquidationAllowance() external view returns (uint256, bool) {
         (State memory s,,,) = _next(_s, false);
-        return _allowance(s, s.level >= BreakerLevel.Throttled && _s.level < BreakerLevel.Throttled ? throttleCapacity : _refilled(_s));
+        bool engaging = s.level >= BreakerLevel.Throttled && _s.level < BreakerLevel.Throttled;
+        uint256 bucket;
+        if (engaging) (bucket,,) = _capacity();
+        else bucket = _refilled();
+        return _allowance(s, bucket);
     }
 
     // ---------------------------------------------------------------- poke and guardian
@@ -157,12 +164,12 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
 
     /// @inheritdoc ICircuitBreakerAdmin
     function throttleAvailable() external view returns (uint256) {
-        return _refilled(_s);
+        return _refilled();
     }
 
     /// @notice The highest liquidation price in the rolling window, and the current decline from it.
     function decline() external view returns (uint256 peak, uint256 fraction) {
-        uint128[SUBWINDOWS] memory peaks;
+        uint64[SUBWINDOWS] memory peaks;
         (, peaks, fraction,) = _next(_s, false);
         peak = _max(peaks);
     }
@@ -172,7 +179,7 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
     /// @dev Brings the stored state up to now, emitting every change.
     function _update(bool full) internal returns (State memory s) {
         State memory before = _s;
-        uint128[SUBWINDOWS] memory peaks;
+        uint64[SUBWINDOWS] memory peaks;
         uint256 fraction;
         Trigger trigger;
         (s, peaks, fraction, trigger) = _next(_s, full); // a second copy: _next edits it in place
@@ -184,7 +191,7 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
         // The throttle engages with a fresh depth estimate and a full bucket.
         if (s.level >= BreakerLevel.Throttled && (before.level < BreakerLevel.Throttled || full)) _refreshCapacity();
         if (s.level >= BreakerLevel.Throttled && before.level < BreakerLevel.Throttled) {
-            (_bucket, s.bucketAt) = (throttleCapacity, uint40(block.timestamp));
+            (_bucket, _bucketAt) = (throttleCapacity, uint40(block.timestamp));
         }
         _s = s;
         _peaks = peaks;
@@ -194,7 +201,7 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
     function _next(State memory s, bool full)
         internal
         view
-        returns (State memory, uint128[SUBWINDOWS] memory peaks, uint256 fraction, Trigger trigger)
+        returns (State memory, uint64[SUBWINDOWS] memory peaks, uint256 fraction, Trigger trigger)
     {
         if (s.level == BreakerLevel.Halted && block.timestamp >= uint256(s.haltedAt) + _params.maxHalt) {
             _endHalt(s, uint256(s.haltedAt) + _params.maxHalt);
@@ -246,7 +253,7 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
     }
 
     /// @dev Peaks per quarter window; quarters that fell out of the window are cleared.
-    function _rolledPeaks(State memory s, uint256 price) internal view returns (uint128[SUBWINDOWS] memory peaks) {
+    function _rolledPeaks(State memory s, uint256 price) internal view returns (uint64[SUBWINDOWS] memory peaks) {
         peaks = _peaks;
         uint256 epoch = block.timestamp / (_params.window / SUBWINDOWS);
         uint256 gap = epoch - s.peakEpoch;
@@ -255,31 +262,40 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
         }
         s.peakEpoch = uint40(epoch);
         uint256 i = epoch % SUBWINDOWS;
-        if (price > peaks[i]) peaks[i] = uint128(price);
+        uint256 scaled = price / PEAK_UNIT;
+        if (scaled > peaks[i]) peaks[i] = uint64(scaled);
     }
 
-    function _max(uint128[SUBWINDOWS] memory peaks) internal pure returns (uint256 m) {
+    function _max(uint64[SUBWINDOWS] memory peaks) internal pure returns (uint256 m) {
         for (uint256 i; i < SUBWINDOWS; ++i) {
             if (peaks[i] > m) m = peaks[i];
         }
+        m *= PEAK_UNIT;
     }
 
     /// @dev Selling dx into reserve R moves the price by (R/(R+dx))²; the budget per refill period
-    ///      is the dx that moves it by `slippage`: R·(1/√(1−z) − 1), from the TWAP depth.
-    function _refreshCapacity() internal {
-        try pool.consult(_params.divergenceWindow) returns (uint256, uint256 reserve) {
+    ///      is the dx that moves it by `slippage`: R·(1/√(1−z) − 1), from the TWAP depth. Without
+    ///      a depth reading the last estimate stands (zero before any, which blocks fast liquidation).
+    function _capacity() internal view returns (uint256 capacity, uint256 reserve, bool ok) {
+        try pool.consult(_params.divergenceWindow) returns (uint256, uint256 r) {
             uint256 inverse = WAD.mulDivDown(WAD, WAD - _params.slippage); // 1/(1−z)
             uint256 factor = Math.sqrt(inverse * WAD) - WAD; // 1/√(1−z) − 1
-            throttleCapacity = uint128(reserve.mulWadDown(factor));
-            emit ThrottleCapacitySet(throttleCapacity, reserve);
+            return (r.mulWadDown(factor), r, true);
         } catch {
-            // No depth estimate: keep the last one (zero before any, which blocks fast liquidation).
+            return (throttleCapacity, 0, false);
         }
     }
 
-    function _refilled(State memory s) internal view returns (uint256) {
+    function _refreshCapacity() internal {
+        (uint256 capacity, uint256 reserve, bool ok) = _capacity();
+        if (!ok) return;
+        throttleCapacity = uint96(capacity);
+        emit ThrottleCapacitySet(capacity, reserve);
+    }
+
+    function _refilled() internal view returns (uint256) {
         uint256 cap = throttleCapacity;
-        uint256 refill = cap.mulDivDown(block.timestamp - s.bucketAt, _params.refillPeriod);
+        uint256 refill = cap.mulDivDown(block.timestamp - _bucketAt, _params.refillPeriod);
         return (uint256(_bucket) + refill).min(cap);
     }
 

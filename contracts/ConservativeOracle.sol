@@ -30,12 +30,13 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
 
     OracleParams internal _params;
 
-    /// @dev Two slots: the price at `updatedAt` and the market target (0 = anchored on hNAV); the
-    ///      NAV timestamp the state was built on and the last recorded state.
-    uint96 internal _price;
-    uint96 internal _target;
+    /// @dev One slot read by every liquidation: the price at `updatedAt`, the market target
+    ///      (0 = anchored on hNAV) and the NAV timestamp the state was built on. Prices fit 88 bits
+    ///      up to 3e8 loan tokens per share. The last recorded state sits apart: only poke uses it.
+    uint88 internal _price;
+    uint88 internal _target;
     uint40 internal _updatedAt;
-    uint64 internal _navAsOf;
+    uint40 internal _navAsOf;
     OracleState internal _state;
 
     constructor(IRwaVault vault_, IConstantProductPool pool_, address admin, OracleParams memory params_) {
@@ -48,7 +49,7 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
         _setParams(params_);
         (uint256 hNav,) = haircutNav();
         (, uint64 asOf,) = vault_.navInfo();
-        (_price, _updatedAt, _navAsOf) = (uint96(hNav), uint40(block.timestamp), asOf);
+        (_price, _updatedAt, _navAsOf) = (uint88(hNav), uint40(block.timestamp), uint40(asOf));
     }
 
     // ---------------------------------------------------------------- prices
@@ -85,7 +86,7 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
         (uint256 target, OracleState next) = _marketTarget(hNav, asOf, status);
         OracleState previous = _state;
         (_price, _target, _updatedAt, _navAsOf, _state) =
-            (uint96(price), uint96(target), uint40(block.timestamp), asOf, next);
+            (uint88(price), uint88(target), uint40(block.timestamp), uint40(asOf), next);
         if (previous != next) emit StateChanged(previous, next);
         emit Poked(price, target, next);
     }
