@@ -74,7 +74,7 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
     /// @inheritdoc ICircuitBreaker
     function liquidationAllowance() external returns (uint256, bool) {
         State memory s = _update(false);
-        return _allowance(s, _bucket);
+        return _allowance(s, _refilled(throttleCapacity));
     }
 
     /// @inheritdoc ICircuitBreaker
@@ -82,7 +82,7 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
         if (msg.sender != market) revert BreakerNotMarket(msg.sender);
         State memory s = _s;
         if (s.level < BreakerLevel.Throttled) return;
-        uint256 available = _refilled();
+        uint256 available = _refilled(throttleCapacity);
         if (collateral > available) revert BreakerThrottleExceeded(collateral, available);
         (_bucket, _bucketAt) = (uint96(available - collateral), uint40(block.timestamp));
     }
@@ -96,11 +96,9 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
     /// @inheritdoc ICircuitBreaker
     function previewLiquidationAllowance() external view returns (uint256, bool) {
         (State memory s,,,) = _next(_s, false);
-        bool engaging = s.level >= BreakerLevel.Throttled && _s.level < BreakerLevel.Throttled;
-        uint256 bucket;
-        if (engaging) (bucket,,) = _capacity();
-        else bucket = _refilled();
-        return _allowance(s, bucket);
+        uint256 capacity = throttleCapacity;
+        if (s.level >= BreakerLevel.Throttled && _s.level < BreakerLevel.Throttled) (capacity,,) = _capacity();
+        return _allowance(s, _refilled(capacity));
     }
 
     // ---------------------------------------------------------------- poke and guardian
@@ -164,7 +162,7 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
 
     /// @inheritdoc ICircuitBreakerAdmin
     function throttleAvailable() external view returns (uint256) {
-        return _refilled();
+        return _refilled(throttleCapacity);
     }
 
     /// @notice The highest liquidation price in the rolling window, and the current decline from it.
@@ -188,10 +186,11 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
         }
         if (s.level > before.level) emit Tripped(trigger, s.level, fraction);
         if (s.level != before.level) emit LevelChanged(before.level, s.level);
-        // The throttle engages with a fresh depth estimate and a full bucket.
-        if (s.level >= BreakerLevel.Throttled && (before.level < BreakerLevel.Throttled || full)) _refreshCapacity();
-        if (s.level >= BreakerLevel.Throttled && before.level < BreakerLevel.Throttled) {
-            (_bucket, _bucketAt) = (throttleCapacity, uint40(block.timestamp));
+        // The throttle engages with a fresh depth estimate. The bucket keeps its level across
+        // spans (refilling all the while), so leaving and re-entering level 2 never refills it.
+        if (s.level >= BreakerLevel.Throttled && (before.level < BreakerLevel.Throttled || full)) {
+            _refreshCapacity();
+            (_bucket, _bucketAt) = (uint96(_refilled(throttleCapacity)), uint40(block.timestamp));
         }
         _s = s;
         _peaks = peaks;
@@ -293,8 +292,8 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
         emit ThrottleCapacitySet(capacity, reserve);
     }
 
-    function _refilled() internal view returns (uint256) {
-        uint256 cap = throttleCapacity;
+    /// @dev The bucket refills continuously at `cap` per refill period, up to `cap`.
+    function _refilled(uint256 cap) internal view returns (uint256) {
         uint256 refill = cap.mulDivDown(block.timestamp - _bucketAt, _params.refillPeriod);
         return (uint256(_bucket) + refill).min(cap);
     }

@@ -119,7 +119,8 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
         uint256 anchor = (_target == 0 || freshNav) ? hNav : hNav.min(_target);
         if (anchor <= last) {
             if (freshNav) return anchor;
-            uint256 maxDrop = last.mulWadUp(_params.maxDropPerHour).mulDivUp(block.timestamp - _updatedAt, 1 hours);
+            // Rounded down: the price never falls even a wei faster than the bound.
+            uint256 maxDrop = last.mulWadDown(_params.maxDropPerHour).mulDivDown(block.timestamp - _updatedAt, 1 hours);
             return anchor.max(last.zeroFloorSub(maxDrop));
         }
         uint256 maxRise = last.mulWadDown(_params.maxRisePerHour).mulDivDown(block.timestamp - _updatedAt, 1 hours);

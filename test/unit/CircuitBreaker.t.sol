@@ -233,6 +233,18 @@ contract CircuitBreakerTest is SafeguardedFixture {
         assertEq(b.throttleAvailable(), cap, "refill caps at capacity");
     }
 
+    function test_throttle_reenteringLevel2DoesNotRefill() public {
+        price.setPrice(0.87e18);
+        (uint256 cap,) = b.liquidationAllowance();
+        vm.prank(mkt);
+        b.onFastLiquidation(cap);
+        price.setPrice(1e18); // back to Normal …
+        b.poke();
+        price.setPrice(0.87e18); // … and straight back into the throttle
+        (uint256 again,) = b.liquidationAllowance();
+        assertEq(again, 0, "an oscillating price must not hand out a fresh bucket");
+    }
+
     function test_throttle_revertsWhenExceeded() public {
         price.setPrice(0.87e18);
         (uint256 cap,) = b.liquidationAllowance();

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {SafeguardedFixture} from "../utils/SafeguardedFixture.sol";
+import {MockOracle} from "../utils/Mocks.sol";
+import {CircuitBreaker} from "../../contracts/CircuitBreaker.sol";
+import {BreakerLevel} from "../../contracts/interfaces/ICircuitBreaker.sol";
+import {NavStatus} from "../../contracts/interfaces/IRwaVault.sol";
+import {WAD} from "../../contracts/libraries/WadMath.sol";
+
+/// @notice The oracle's price bounds and the breaker's throttle and halt bounds under random
+///         sequences of pool trades, NAV reports and time steps, with the real pool and vault.
+contract SafeguardsFuzzTest is SafeguardedFixture {
+    uint256 internal constant STEPS = 12;
+
+    /// @dev borrowPrice never exceeds NAV nor the short TWAP, whatever the market did.
+    function testFuzz_borrowPrice_neverAboveNavOrShortTwap(uint256[STEPS] memory trades, uint256[STEPS] memory gaps) public {
+        for (uint256 i; i < STEPS; ++i) {
+            _trade(trades[i]);
+            vm.warp(block.timestamp + bound(gaps[i], 1, 2 hours));
+            uint256 b = cOracle.borrowPrice();
+            (uint256 nav,,) = vault.navInfo();
+            assertLe(b, nav);
+            (uint256 twap,) = pool.consult(30 minutes);
+            assertLe(b, twap);
+        }
+    }
+
+    /// @dev With a poke at every step, liquidationPrice never falls faster than 2% an hour,
+    ///      except at a fresh NAV report, which may only bring it to the new haircut NAV.
+    function testFuzz_liquidationPrice_rateLimitedWhenPoked(
+        uint256[STEPS] memory trades,
+        uint256[STEPS] memory gaps,
+        uint256[STEPS] memory navMoves
+    ) public {
+        uint256 last = cOracle.poke();
+        for (uint256 i; i < STEPS; ++i) {
+            _trade(trades[i]);
+            uint256 gap = bound(gaps[i], 1, 3 hours);
+            vm.warp(block.timestamp + gap);
+            bool fresh = navMoves[i] % 5 == 0;
+            if (fresh) reportNav(bound(navMoves[i], 0.5e18, 1.2e18));
+            uint256 p = cOracle.poke();
+            uint256 floor = last - (last * 0.02e18 / WAD) * gap / 1 hours - 1;
+            if (fresh) {
+                (uint256 h,) = cOracle.haircutNav();
+                if (p < floor) assertEq(p, h, "only a fresh NAV may cut faster, and only to hNAV");
+            } else {
+                assertGe(p, last > floor ? floor : 0, "fell faster than 2% an hour");
+            }
+            assertLe(p, last + (last * 0.01e18 / WAD) * gap / 1 hours + 1, "rose faster than 1% an hour");
+            last = p;
+        }
+    }
+
+    /// @dev Without pokes the view is bounded by the last poke the same way.
+    function testFuzz_liquidationPrice_unpokedBoundedByLastPoke(uint256[STEPS] memory trades, uint256 gap) public {
+        uint256 last = cOracle.poke();
+        uint256 start = block.timestamp;
+        for (uint256 i; i < STEPS; ++i) {
+            _trade(trades[i]);
+            vm.warp(block.timestamp + 20 minutes);
+        }
+        vm.warp(block.timestamp + bound(gap, 0, 3 days));
+        uint256 elapsed = block.timestamp - start;
+        uint256 maxDrop = (last * 0.02e18 / WAD) * elapsed / 1 hours;
+        uint256 p = cOracle.liquidationPrice();
+        if (maxDrop < last) assertGe(p + 1, last - maxDrop);
+        assertLe(p, last + (last * 0.01e18 / WAD) * elapsed / 1 hours + 1);
+    }
+
+    /// @dev Across any sequence of seizures and time, fast liquidation never takes more than the
+    ///      bucket allows: capacity at the start plus the continuous refill.
+    function testFuzz_throttle_neverExceeded(uint256[STEPS] memory asks, uint256[STEPS] memory gaps) public {
+        MockOracle price = new MockOracle(1e18);
+        CircuitBreaker b = deployBreaker(price);
+        vm.prank(admin);
+        b.setMarket(address(this));
+        b.poke();
+        price.setPrice(0.85e18); // level 2
+        (uint256 cap,) = b.liquidationAllowance();
+        uint256 seized;
+        uint256 start = block.timestamp;
+        for (uint256 i; i < STEPS; ++i) {
+            vm.warp(block.timestamp + bound(gaps[i], 0, 20 minutes));
+            // Re-record the peak each step so the breaker stays in one continuous throttled span.
+            price.setPrice(1e18);
+            b.poke();
+            price.setPrice(0.85e18);
+            (uint256 allowance,) = b.liquidationAllowance();
+            uint256 ask = bound(asks[i], 0, cap);
+            if (ask > allowance) {
+                vm.expectRevert();
+                b.onFastLiquidation(ask);
+            } else {
+                b.onFastLiquidation(ask);
+                seized += ask;
+            }
+            assertLe(seized, cap + cap * (block.timestamp - start) / 1 hours + 1);
+        }
+    }
+
+    /// @dev Levels are monotone in the decline.
+    function testFuzz_levels_monotoneInDecline(uint256 a, uint256 bDecline) public {
+        a = bound(a, 0, 0.5e18);
+        bDecline = bound(bDecline, a, 0.5e18);
+        assertLe(_levelAt(a), _levelAt(bDecline));
+    }
+
+    /// @dev However long NAV stays under review, no single halt lasts longer than maxHalt.
+    function testFuzz_halt_boundedWhileConditionPersists(uint256[STEPS] memory gaps) public {
+        vm.prank(guardian);
+        vault.setNavStatus(NavStatus.UnderReview, "title challenge");
+        cBreaker.poke();
+        uint256 haltStart = block.timestamp;
+        bool halted = true;
+        for (uint256 i; i < STEPS; ++i) {
+            vm.warp(block.timestamp + bound(gaps[i], 1, 8 hours));
+            bool now_ = cBreaker.poke() == BreakerLevel.Halted;
+            if (now_ && !halted) haltStart = block.timestamp;
+            if (now_) assertLe(block.timestamp - haltStart, 6 hours + 8 hours, "halt overstayed by more than one step");
+            halted = now_;
+            (uint256 fast,) = cBreaker.liquidationAllowance();
+            if (now_) assertEq(fast, 0);
+        }
+    }
+
+    function _levelAt(uint256 decline) internal returns (uint8) {
+        uint256 snap = vm.snapshotState();
+        MockOracle price = new MockOracle(1e18);
+        CircuitBreaker b = deployBreaker(price);
+        b.poke();
+        price.setPrice(1e18 - decline);
+        uint8 l = uint8(b.poke());
+        vm.revertToState(snap);
+        return l;
+    }
+
+    function _trade(uint256 seed) internal {
+        uint256 amount = bound(seed, 1e18, 100_000e18);
+        vm.prank(trader);
+        pool.swap(seed % 2 == 0 ? address(vault) : address(usd), amount, 0, trader, block.timestamp);
+    }
+}
