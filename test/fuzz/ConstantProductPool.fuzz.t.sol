@@ -16,7 +16,9 @@ contract ConstantProductPoolFuzzTest is Fixture {
         vm.stopPrank();
     }
 
-    function testFuzz_swap_kNeverDecreasesAndMatchesQuote(uint256 rb, uint256 rq, uint256 amount, bool baseIn) public {
+    function testFuzz_swap_kNeverDecreasesAndMatchesQuote(uint256 rb, uint256 rq, uint256 amount, bool baseIn)
+        public
+    {
         rb = bound(rb, 1e18, 1e25);
         rq = bound(rq, 1e18, 1e25);
         seedPool(rb, rq);

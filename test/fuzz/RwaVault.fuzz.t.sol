@@ -87,7 +87,9 @@ contract RwaVaultFuzzTest is Fixture {
         vm.stopPrank();
     }
 
-    function _checkProRata(uint256 ida, uint256 idb, uint256 a, uint256 b, uint256 shares, uint256 assets) internal {
+    function _checkProRata(uint256 ida, uint256 idb, uint256 a, uint256 b, uint256 shares, uint256 assets)
+        internal
+    {
         (uint256 pa, uint256 ca) = vault.redeemStatus(ida);
         (uint256 pb, uint256 cb) = vault.redeemStatus(idb);
         assertLe(ca + cb, assets, "claims never exceed what was settled");

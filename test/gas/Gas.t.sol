@@ -16,7 +16,9 @@ contract GasTest is Fixture {
 
     function setUp() public override {
         super.setUp();
-        naive = new LendingMarket(usd, vault, new NavOracle(vault), new PermissiveBreaker(), rates, admin, defaultParams());
+        naive = new LendingMarket(
+            usd, vault, new NavOracle(vault), new PermissiveBreaker(), rates, admin, defaultParams()
+        );
         seedPool(1_000_000e18, 1_000_000e18);
         mintShares(trader, 10_000e18);
         mintUsd(trader, 10_000e18);

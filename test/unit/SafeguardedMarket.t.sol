@@ -61,7 +61,11 @@ contract SafeguardedMarketTest is SafeguardedFixture {
         reportNav(0.75e18); // a 25% markdown: liquidatable, and a level-3 decline
         _keeperPokes(); // records the halt: a trip seen only inside a reverted call is not kept
         vm.prank(liquidator);
-        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.MarketLiquidationThrottled.selector, 300e18 * 1063829787234042553 / 0.75e18, 0));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ILendingMarket.MarketLiquidationThrottled.selector, 300e18 * 1063829787234042553 / 0.75e18, 0
+            )
+        );
         safeMarket.liquidate(borrower, 300e18, 0);
         vm.warp(block.timestamp + 6 hours); // halt over, grace on
         vm.prank(liquidator);
