@@ -56,7 +56,7 @@ contract RwaVaultFuzzTest is Fixture {
         vm.warp(block.timestamp + EPOCH + NOTICE);
         vm.prank(reporter);
         vault.reportNav(nav, uint64(block.timestamp));
-        _fund(buffer);
+        if (buffer > 0) refillVault(buffer);
         uint256 supply = vault.totalSupply();
         (uint256 shares, uint256 assets) = vault.settle();
         assertLe(shares, supply * gate / WAD, "gate");
@@ -76,15 +76,6 @@ contract RwaVaultFuzzTest is Fixture {
         ida = vault.requestRedeem(a, alice, alice);
         vm.prank(bob);
         idb = vault.requestRedeem(b, bob, bob);
-    }
-
-    function _fund(uint256 buffer) internal {
-        if (buffer == 0) return;
-        mintUsd(custodian, buffer);
-        vm.startPrank(custodian);
-        usd.approve(address(vault), buffer);
-        vault.refillBuffer(buffer);
-        vm.stopPrank();
     }
 
     function _checkProRata(uint256 ida, uint256 idb, uint256 a, uint256 b, uint256 shares, uint256 assets)

@@ -519,7 +519,7 @@ contract LendingMarketTest is Fixture {
         assertApproxEqAbs(left, 100e18 - moved, 1);
         // NAV holds at 1.0: settlement pays more than the debt.
         vm.warp(block.timestamp + EPOCH + NOTICE);
-        _fundVault(1_000e18);
+        refillVault(1_000e18);
         vault.settle();
         uint256 debtNow = _slowDebt(id);
         uint256 borrowerBefore = usd.balanceOf(borrower);
@@ -542,7 +542,7 @@ contract LendingMarketTest is Fixture {
         uint256 id = market.slowLiquidate(borrower);
         // Gate 10% of supply and a small buffer: settlement comes in pieces.
         vm.warp(block.timestamp + EPOCH + NOTICE);
-        _fundVault(20e18);
+        refillVault(20e18);
         vault.settle();
         market.settleSlowLiquidation(id);
         SlowLiquidation memory s = market.slowLiquidation(id);
@@ -555,7 +555,7 @@ contract LendingMarketTest is Fixture {
         vault.reportNav(0.5e18, uint64(block.timestamp));
         vm.prank(admin);
         vault.setGate(1e18);
-        _fundVault(1_000e18);
+        refillVault(1_000e18);
         vault.settle();
         uint256 badBefore = market.totalBadDebt();
         market.settleSlowLiquidation(id);
@@ -577,14 +577,6 @@ contract LendingMarketTest is Fixture {
     function _allowFullSettlement() internal {
         vm.prank(admin);
         vault.setGate(1e18);
-    }
-
-    function _fundVault(uint256 assets) internal {
-        mintUsd(custodian, assets);
-        vm.startPrank(custodian);
-        usd.approve(address(vault), assets);
-        vault.refillBuffer(assets);
-        vm.stopPrank();
     }
 
     function _slowDebt(uint256 id) internal view returns (uint256) {

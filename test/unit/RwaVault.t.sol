@@ -297,7 +297,7 @@ contract RwaVaultTest is Fixture {
 
     function test_settle_nothingBeforeMaturity() public {
         _request(alice, 10e18);
-        _fund(1000e18);
+        refillVault(1000e18);
         vm.warp(block.timestamp + NOTICE); // epoch end not yet added
         (uint256 shares, uint256 assets) = vault.settle();
         assertEq(shares + assets, 0);
@@ -550,16 +550,8 @@ contract RwaVaultTest is Fixture {
         id = vault.requestRedeem(shares, who, who);
     }
 
-    function _fund(uint256 assets) internal {
-        mintUsd(custodian, assets);
-        vm.startPrank(custodian);
-        usd.approve(address(vault), assets);
-        vault.refillBuffer(assets);
-        vm.stopPrank();
-    }
-
     function _matureAndFund(uint256 assets) internal {
         vm.warp(block.timestamp + EPOCH + NOTICE);
-        _fund(assets);
+        refillVault(assets);
     }
 }

@@ -74,20 +74,48 @@ abstract contract Fixture is Test {
     }
 
     function supplyLiquidity(address who, uint256 assets) internal {
+        supplyLiquidityOn(market, who, assets);
+    }
+
+    function supplyLiquidityOn(LendingMarket m, address who, uint256 assets) internal {
         mintUsd(who, assets);
         vm.startPrank(who);
-        usd.approve(address(market), assets);
-        market.supply(assets, who);
+        usd.approve(address(m), type(uint256).max);
+        m.supply(assets, who);
         vm.stopPrank();
     }
 
     /// @dev Posts `collateral` shares and borrows `debt` for `who`.
     function openPosition(address who, uint256 collateral, uint256 debt) internal {
+        openPositionOn(market, who, collateral, debt);
+    }
+
+    function openPositionOn(LendingMarket m, address who, uint256 collateral, uint256 debt) internal {
         mintShares(who, collateral);
         vm.startPrank(who);
-        vault.approve(address(market), collateral);
-        market.supplyCollateral(collateral, who);
-        if (debt > 0) market.borrow(debt, who);
+        vault.approve(address(m), type(uint256).max);
+        usd.approve(address(m), type(uint256).max);
+        m.supplyCollateral(collateral, who);
+        if (debt > 0) m.borrow(debt, who);
+        vm.stopPrank();
+    }
+
+    /// @dev Gives `who` both tokens and approves the pool, for trading.
+    function fundTrader(address who, uint256 amount) internal {
+        mintShares(who, amount);
+        mintUsd(who, amount);
+        vm.startPrank(who);
+        vault.approve(address(pool), type(uint256).max);
+        usd.approve(address(pool), type(uint256).max);
+        vm.stopPrank();
+    }
+
+    /// @dev The custodian returns `assets` of cash to the vault's redemption buffer.
+    function refillVault(uint256 assets) internal {
+        mintUsd(custodian, assets);
+        vm.startPrank(custodian);
+        usd.approve(address(vault), assets);
+        vault.refillBuffer(assets);
         vm.stopPrank();
     }
 

@@ -21,12 +21,7 @@ abstract contract SafeguardedFixture is Fixture {
     function setUp() public virtual override {
         super.setUp();
         seedPool(1_000_000e18, 1_000_000e18);
-        mintShares(trader, 2_000_000e18);
-        mintUsd(trader, 2_000_000e18);
-        vm.startPrank(trader);
-        vault.approve(address(pool), type(uint256).max);
-        usd.approve(address(pool), type(uint256).max);
-        vm.stopPrank();
+        fundTrader(trader, 2_000_000e18);
         vm.warp(block.timestamp + 1 days); // a day of history at NAV for the TWAPs
         cOracle = new ConservativeOracle(vault, pool, admin, oracleParams());
         cBreaker = deployBreaker(cOracle);
