@@ -3,7 +3,8 @@
 # world with the forge script, and print the deployment manifest. Anvil stops when this exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-port=${ANVIL_PORT:-8545}
+# A free port unless one is given: a busy 8545 must not break the demo.
+port=${ANVIL_PORT:-$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')}
 anvil --port "$port" --silent &
 anvil_pid=$!
 trap 'kill $anvil_pid 2>/dev/null || true' EXIT
