@@ -14,8 +14,8 @@ contract ConstantProductPoolTest is Fixture {
 
     function setUp() public override {
         super.setUp();
-        _fundPoolActor(lp, 1_000_000e18);
-        _fundPoolActor(trader, 1_000_000e18);
+        fundTrader(lp, 1_000_000e18);
+        fundTrader(trader, 1_000_000e18);
     }
 
     // ---------------------------------------------------------------- constructor
@@ -300,15 +300,6 @@ contract ConstantProductPoolTest is Fixture {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    function _fundPoolActor(address who, uint256 amount) internal {
-        mintShares(who, amount);
-        mintUsd(who, amount);
-        vm.startPrank(who);
-        vault.approve(address(pool), type(uint256).max);
-        usd.approve(address(pool), type(uint256).max);
-        vm.stopPrank();
-    }
 
     function _add(uint256 b, uint256 q) internal returns (uint256 liq) {
         vm.prank(lp);
