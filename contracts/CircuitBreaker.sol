@@ -54,8 +54,17 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
     uint40 internal _bucketAt;
     uint64[SUBWINDOWS] internal _peaks;
 
-    constructor(ICollateralOracle oracle_, IRwaVault vault_, IConstantProductPool pool_, address admin, BreakerParams memory p) {
-        if (address(oracle_) == address(0) || address(vault_) == address(0) || address(pool_) == address(0) || admin == address(0)) {
+    constructor(
+        ICollateralOracle oracle_,
+        IRwaVault vault_,
+        IConstantProductPool pool_,
+        address admin,
+        BreakerParams memory p
+    ) {
+        if (
+            address(oracle_) == address(0) || address(vault_) == address(0) || address(pool_) == address(0)
+                || admin == address(0)
+        ) {
             revert BreakerZeroAddress();
         }
         (oracle, vault, pool) = (oracle_, vault_, pool_);
@@ -97,7 +106,9 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
     function previewLiquidationAllowance() external view returns (uint256, bool) {
         (State memory s,,,) = _next(_s, false);
         uint256 capacity = throttleCapacity;
-        if (s.level >= BreakerLevel.Throttled && _s.level < BreakerLevel.Throttled) (capacity,,) = _capacity();
+        if (s.level >= BreakerLevel.Throttled && _s.level < BreakerLevel.Throttled) {
+            (capacity,,) = _capacity();
+        }
         return _allowance(s, _refilled(capacity));
     }
 
@@ -252,7 +263,11 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
     }
 
     /// @dev Peaks per quarter window; quarters that fell out of the window are cleared.
-    function _rolledPeaks(State memory s, uint256 price) internal view returns (uint64[SUBWINDOWS] memory peaks) {
+    function _rolledPeaks(State memory s, uint256 price)
+        internal
+        view
+        returns (uint64[SUBWINDOWS] memory peaks)
+    {
         peaks = _peaks;
         uint256 epoch = block.timestamp / (_params.window / SUBWINDOWS);
         uint256 gap = epoch - s.peakEpoch;

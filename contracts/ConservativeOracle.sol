@@ -86,7 +86,7 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
         (uint256 target, OracleState next) = _marketTarget(hNav, asOf, status);
         OracleState previous = _state;
         (_price, _target, _updatedAt, _navAsOf, _state) =
-            (uint88(price), uint88(target), uint40(block.timestamp), uint40(asOf), next);
+        (uint88(price), uint88(target), uint40(block.timestamp), uint40(asOf), next);
         if (previous != next) emit StateChanged(previous, next);
         emit Poked(price, target, next);
     }
@@ -120,10 +120,12 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
         if (anchor <= last) {
             if (freshNav) return anchor;
             // Rounded down: the price never falls even a wei faster than the bound.
-            uint256 maxDrop = last.mulWadDown(_params.maxDropPerHour).mulDivDown(block.timestamp - _updatedAt, 1 hours);
+            uint256 maxDrop =
+                last.mulWadDown(_params.maxDropPerHour).mulDivDown(block.timestamp - _updatedAt, 1 hours);
             return anchor.max(last.zeroFloorSub(maxDrop));
         }
-        uint256 maxRise = last.mulWadDown(_params.maxRisePerHour).mulDivDown(block.timestamp - _updatedAt, 1 hours);
+        uint256 maxRise =
+            last.mulWadDown(_params.maxRisePerHour).mulDivDown(block.timestamp - _updatedAt, 1 hours);
         return anchor.min(last + maxRise);
     }
 
@@ -137,12 +139,17 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
         returns (uint256 target, OracleState s)
     {
         (bool ok, uint256 longTwap) = _twap(_params.longTwapWindow);
-        if (status == NavStatus.UnderReview) return (ok ? hNav.min(longTwap) : hNav, OracleState.UnderReview);
-        if (block.timestamp - asOf > _params.heartbeat) return (ok ? hNav.min(longTwap) : hNav, OracleState.Stale);
+        if (status == NavStatus.UnderReview) {
+            return (ok ? hNav.min(longTwap) : hNav, OracleState.UnderReview);
+        }
+        if (block.timestamp - asOf > _params.heartbeat) {
+            return (ok ? hNav.min(longTwap) : hNav, OracleState.Stale);
+        }
         uint256 band = hNav.mulWadDown(WAD - _params.divergenceTolerance);
         if (!ok || longTwap >= band) return (0, OracleState.Normal);
         uint256 divergence = WAD - longTwap.divWadDown(hNav);
-        uint256 confirmation = uint256(_params.baseConfirmation).mulDivDown(_params.divergenceTolerance, divergence);
+        uint256 confirmation =
+            uint256(_params.baseConfirmation).mulDivDown(_params.divergenceTolerance, divergence);
         confirmation = confirmation.max(_params.minConfirmation);
         (bool okC, uint256 confirmTwap) = _twap(uint32(confirmation));
         return (okC && confirmTwap < band ? longTwap : 0, OracleState.Diverging);
@@ -163,7 +170,8 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
     function _haircutFraction(uint64 asOf) internal view returns (uint256) {
         uint256 age = block.timestamp - asOf;
         if (age <= _params.heartbeat) return 0;
-        return uint256(_params.haircutPerDay).mulDivDown(age - _params.heartbeat, 1 days).min(_params.maxHaircut);
+        return
+            uint256(_params.haircutPerDay).mulDivDown(age - _params.heartbeat, 1 days).min(_params.maxHaircut);
     }
 
     function _setParams(OracleParams memory p) internal {

@@ -89,7 +89,13 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
     // ---------------------------------------------------------------- liquidity
 
     /// @inheritdoc IConstantProductPool
-    function addLiquidity(uint256 baseDesired, uint256 quoteDesired, uint256 minLiquidity, address to, uint256 deadline)
+    function addLiquidity(
+        uint256 baseDesired,
+        uint256 quoteDesired,
+        uint256 minLiquidity,
+        address to,
+        uint256 deadline
+    )
         external
         nonReentrant
         ensure(deadline)
@@ -103,7 +109,9 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
         if (supply == 0) {
             (baseUsed, quoteUsed) = (baseDesired, quoteDesired);
             liquidity = Math.sqrt(baseUsed * quoteUsed);
-            if (liquidity <= MINIMUM_LIQUIDITY) revert PoolInsufficientLiquidityMinted(liquidity, MINIMUM_LIQUIDITY + 1);
+            if (liquidity <= MINIMUM_LIQUIDITY) {
+                revert PoolInsufficientLiquidityMinted(liquidity, MINIMUM_LIQUIDITY + 1);
+            }
             liquidity -= MINIMUM_LIQUIDITY;
         } else {
             // Use the whole of one side at the current ratio; round the other side up (pool's favour).
@@ -116,7 +124,9 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
             }
             liquidity = Math.min(Math.mulDiv(baseUsed, supply, rb), Math.mulDiv(quoteUsed, supply, rq));
         }
-        if (liquidity == 0 || liquidity < minLiquidity) revert PoolInsufficientLiquidityMinted(liquidity, minLiquidity);
+        if (liquidity == 0 || liquidity < minLiquidity) {
+            revert PoolInsufficientLiquidityMinted(liquidity, minLiquidity);
+        }
 
         // Effects
         _observe(rb, rq);
@@ -131,12 +141,13 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
     }
 
     /// @inheritdoc IConstantProductPool
-    function removeLiquidity(uint256 liquidity, uint256 minBase, uint256 minQuote, address to, uint256 deadline)
-        external
-        nonReentrant
-        ensure(deadline)
-        returns (uint256 baseOut, uint256 quoteOut)
-    {
+    function removeLiquidity(
+        uint256 liquidity,
+        uint256 minBase,
+        uint256 minQuote,
+        address to,
+        uint256 deadline
+    ) external nonReentrant ensure(deadline) returns (uint256 baseOut, uint256 quoteOut) {
         // Checks
         if (liquidity == 0) revert PoolZeroAmount();
         uint256 supply = totalSupply();
@@ -172,7 +183,9 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
         (uint256 rIn, uint256 rOut) = _reservesFor(tokenIn);
         if (rIn == 0 || rOut == 0) revert PoolInsufficientLiquidity(reserveBase, reserveQuote);
         amountOut = _amountOut(amountIn, rIn, rOut);
-        if (amountOut == 0 || amountOut < minAmountOut) revert PoolInsufficientOutput(amountOut, minAmountOut);
+        if (amountOut == 0 || amountOut < minAmountOut) {
+            revert PoolInsufficientOutput(amountOut, minAmountOut);
+        }
 
         // Effects
         uint256 rb = reserveBase;
@@ -191,7 +204,11 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
     // ---------------------------------------------------------------- observations
 
     /// @inheritdoc IConstantProductPool
-    function observe(uint32 secondsAgo) public view returns (uint256 priceCumulative, uint256 reserveBaseCumulative) {
+    function observe(uint32 secondsAgo)
+        public
+        view
+        returns (uint256 priceCumulative, uint256 reserveBaseCumulative)
+    {
         uint32 target = uint32(block.timestamp) - secondsAgo;
         Observation memory last = observations[observationIndex];
         if (target >= last.timestamp) {
@@ -262,7 +279,11 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
 
     /// @dev Binary search (Uniswap v3 Oracle.sol) for the observations around `target`,
     ///      which lies strictly before the newest observation.
-    function _surrounding(uint32 target) private view returns (Observation memory before, Observation memory afterObs) {
+    function _surrounding(uint32 target)
+        private
+        view
+        returns (Observation memory before, Observation memory afterObs)
+    {
         uint256 cardinality = observationCardinality;
         uint256 index = observationIndex;
         // The oldest is the slot after the newest, if that slot was ever written.
@@ -290,7 +311,11 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
     }
 
     /// @dev Number of written slots from the oldest to the newest, inclusive.
-    function _written(uint256 oldestIndex, uint256 newestIndex, uint256 cardinality) private pure returns (uint256) {
+    function _written(uint256 oldestIndex, uint256 newestIndex, uint256 cardinality)
+        private
+        pure
+        returns (uint256)
+    {
         return (newestIndex + cardinality - oldestIndex) % cardinality + 1;
     }
 

@@ -24,9 +24,15 @@ contract KinkedRateModel is IRateModel {
     uint256 public immutable kink;
 
     constructor(uint256 baseRatePerYear, uint256 slope1PerYear, uint256 slope2PerYear, uint256 kink_) {
-        if (baseRatePerYear > MAX_RATE_PER_YEAR) revert RateModelParameterOutOfBounds("baseRate", baseRatePerYear, MAX_RATE_PER_YEAR);
-        if (slope1PerYear > MAX_RATE_PER_YEAR) revert RateModelParameterOutOfBounds("slope1", slope1PerYear, MAX_RATE_PER_YEAR);
-        if (slope2PerYear > MAX_RATE_PER_YEAR) revert RateModelParameterOutOfBounds("slope2", slope2PerYear, MAX_RATE_PER_YEAR);
+        if (baseRatePerYear > MAX_RATE_PER_YEAR) {
+            revert RateModelParameterOutOfBounds("baseRate", baseRatePerYear, MAX_RATE_PER_YEAR);
+        }
+        if (slope1PerYear > MAX_RATE_PER_YEAR) {
+            revert RateModelParameterOutOfBounds("slope1", slope1PerYear, MAX_RATE_PER_YEAR);
+        }
+        if (slope2PerYear > MAX_RATE_PER_YEAR) {
+            revert RateModelParameterOutOfBounds("slope2", slope2PerYear, MAX_RATE_PER_YEAR);
+        }
         if (kink_ == 0 || kink_ >= WAD) revert RateModelParameterOutOfBounds("kink", kink_, WAD - 1);
         baseRatePerSecond = baseRatePerYear / SECONDS_PER_YEAR;
         slope1PerSecond = slope1PerYear / SECONDS_PER_YEAR;
@@ -41,9 +47,15 @@ contract KinkedRateModel is IRateModel {
     }
 
     /// @inheritdoc IRateModel
-    function borrowRatePerSecond(uint256 totalSupplyAssets, uint256 totalBorrowAssets) external view returns (uint256) {
+    function borrowRatePerSecond(uint256 totalSupplyAssets, uint256 totalBorrowAssets)
+        external
+        view
+        returns (uint256)
+    {
         uint256 u = utilization(totalSupplyAssets, totalBorrowAssets);
         if (u <= kink) return baseRatePerSecond + slope1PerSecond.mulWadDown(u.divWadDown(kink));
-        return baseRatePerSecond + slope1PerSecond + slope2PerSecond.mulWadDown((u - kink).divWadDown(WAD - kink));
+        return
+            baseRatePerSecond + slope1PerSecond
+                + slope2PerSecond.mulWadDown((u - kink).divWadDown(WAD - kink));
     }
 }

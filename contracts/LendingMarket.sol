@@ -75,8 +75,9 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         MarketParams memory params_
     ) {
         if (
-            address(loanToken_) == address(0) || address(collateral_) == address(0) || address(oracle_) == address(0)
-                || address(breaker_) == address(0) || address(rateModel_) == address(0) || admin == address(0)
+            address(loanToken_) == address(0) || address(collateral_) == address(0)
+                || address(oracle_) == address(0) || address(breaker_) == address(0)
+                || address(rateModel_) == address(0) || admin == address(0)
         ) revert MarketZeroAddress();
         loanToken = loanToken_;
         collateralToken = collateral_;
@@ -143,7 +144,9 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         if (assets == 0) revert MarketZeroAmount();
         if (onBehalf == address(0)) revert MarketZeroAddress();
         uint256 newTotal = totalCollateral + assets;
-        if (newTotal > _params.collateralCap) revert MarketCollateralCapExceeded(newTotal, _params.collateralCap);
+        if (newTotal > _params.collateralCap) {
+            revert MarketCollateralCapExceeded(newTotal, _params.collateralCap);
+        }
         // Effects
         _positions[onBehalf].collateral += assets.toUint128();
         totalCollateral = newTotal;
@@ -268,7 +271,9 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         // Collateral that covers the debt with the incentive, at the liquidation price; all of it
         // when the price is zero or the position is underwater.
         uint256 collateral = p.collateral;
-        if (price > 0) collateral = debt.mulWadUp(liquidationIncentiveFactor()).divWadUp(price).min(collateral);
+        if (price > 0) {
+            collateral = debt.mulWadUp(liquidationIncentiveFactor()).divWadUp(price).min(collateral);
+        }
 
         // Effects: the debt leaves the borrower but stays in the totals, still accruing for lenders.
         id = _slow.length;
@@ -299,7 +304,8 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         uint256 available = received - fee;
         uint256 debt = s.borrowShares.toAssetsUp(totalBorrowAssets, totalBorrowShares);
         uint256 repaid = available.min(debt);
-        uint256 shares = repaid == debt ? s.borrowShares : repaid.toSharesDown(totalBorrowAssets, totalBorrowShares);
+        uint256 shares =
+            repaid == debt ? s.borrowShares : repaid.toSharesDown(totalBorrowAssets, totalBorrowShares);
         s.borrowShares -= shares;
         s.proceeds += received;
         _reduceDebt(shares, repaid);
@@ -378,7 +384,11 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
     }
 
     /// @inheritdoc ILendingMarket
-    function positionsHealth(address[] calldata borrowers) external view returns (PositionHealth[] memory out) {
+    function positionsHealth(address[] calldata borrowers)
+        external
+        view
+        returns (PositionHealth[] memory out)
+    {
         (,, uint256 borrowAssets, uint256 borrowShares,) = totals();
         uint256 price = oracle.liquidationPrice();
         uint256 lif = liquidationIncentiveFactor();
@@ -389,10 +399,12 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
             uint256 hf = _healthFactor(p.collateral, debt, price);
             PositionHealth memory h = out[i];
             (h.borrower, h.collateral, h.debt, h.healthFactor, h.liquidatable) =
-                (borrowers[i], p.collateral, debt, hf, hf < WAD);
+            (borrowers[i], p.collateral, debt, hf, hf < WAD);
             if (hf < WAD) {
                 h.maxRepay = _maxRepay(debt);
-                h.seizable = price == 0 ? p.collateral : h.maxRepay.mulWadDown(lif).divWadDown(price).min(p.collateral);
+                h.seizable = price == 0
+                    ? p.collateral
+                    : h.maxRepay.mulWadDown(lif).divWadDown(price).min(p.collateral);
             }
         }
     }
@@ -458,7 +470,10 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         return collateral.mulWadDown(price).mulWadDown(_params.lltv).divWadDown(debt);
     }
 
-    function _requireLiquidatable(address borrower, Position storage p, uint256 debt, uint256 price) internal view {
+    function _requireLiquidatable(address borrower, Position storage p, uint256 debt, uint256 price)
+        internal
+        view
+    {
         if (debt == 0) revert MarketNoDebt(borrower);
         uint256 hf = _healthFactor(p.collateral, debt, price);
         if (hf >= WAD) revert MarketPositionHealthy(borrower, hf);
@@ -486,7 +501,8 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
             seized = p.collateral;
             repaid = seized.mulWadUp(price).divWadUp(lif).min(repaid);
         }
-        repaidShares = repaid >= debt ? p.borrowShares : repaid.toSharesDown(totalBorrowAssets, totalBorrowShares);
+        repaidShares =
+            repaid >= debt ? p.borrowShares : repaid.toSharesDown(totalBorrowAssets, totalBorrowShares);
         repaid = repaidShares.toAssetsUp(totalBorrowAssets, totalBorrowShares);
     }
 

@@ -115,7 +115,9 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
         uint256 gateWad_,
         uint256 maxNavMoveWad_
     ) ERC20(name_, symbol_) {
-        if (asset_ == address(0) || admin == address(0) || custodian_ == address(0)) revert VaultZeroAddress();
+        if (asset_ == address(0) || admin == address(0) || custodian_ == address(0)) {
+            revert VaultZeroAddress();
+        }
         if (initialNav == 0 || initialNav > MAX_NAV) revert VaultNavOutOfBounds(initialNav);
         _bound("epochLength", epochLength_, MIN_EPOCH, MAX_EPOCH);
         asset = asset_;
@@ -139,7 +141,9 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
     /// @inheritdoc IRwaVault
     function reportNav(uint256 nav, uint64 asOf) external onlyRole(NAV_REPORTER_ROLE) {
         if (nav == 0 || nav > MAX_NAV) revert VaultNavOutOfBounds(nav);
-        if (asOf <= _navAsOf || asOf > block.timestamp) revert VaultNavTimestampInvalid(asOf, _navAsOf, block.timestamp);
+        if (asOf <= _navAsOf || asOf > block.timestamp) {
+            revert VaultNavTimestampInvalid(asOf, _navAsOf, block.timestamp);
+        }
         uint256 move = nav > _nav ? nav - _nav : _nav - nav;
         if (move.divWadUp(_nav) > maxNavMoveWad) {
             // A large move waits for a second pair of eyes; a later normal report supersedes it.
@@ -174,7 +178,12 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
     // ---------------------------------------------------------------- subscribe
 
     /// @inheritdoc IRwaVault
-    function subscribe(uint256 assets, address receiver) external nonReentrant whenNotPaused returns (uint256 shares) {
+    function subscribe(uint256 assets, address receiver)
+        external
+        nonReentrant
+        whenNotPaused
+        returns (uint256 shares)
+    {
         // Checks: no new money on a NAV in doubt.
         if (_status == NavStatus.UnderReview) revert VaultUnderReview();
         shares = previewSubscribe(assets);
@@ -437,7 +446,9 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
     /// @dev The allowlist, when on, applies to mints and transfers; the vault itself is always allowed.
     function _update(address from, address to, uint256 value) internal override {
         if (allowlistEnabled) {
-            if (from != address(0) && from != address(this) && !allowlisted[from]) revert VaultNotAllowlisted(from);
+            if (from != address(0) && from != address(this) && !allowlisted[from]) {
+                revert VaultNotAllowlisted(from);
+            }
             if (to != address(0) && to != address(this) && !allowlisted[to]) revert VaultNotAllowlisted(to);
         }
         super._update(from, to, value);

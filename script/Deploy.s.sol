@@ -11,14 +11,18 @@ import {KinkedRateModel} from "../contracts/KinkedRateModel.sol";
 import {SpotOracle} from "../contracts/oracles/SpotOracle.sol";
 import {NavOracle} from "../contracts/oracles/NavOracle.sol";
 import {PermissiveBreaker} from "../contracts/breakers/PermissiveBreaker.sol";
+import {ConservativeOracle} from "../contracts/ConservativeOracle.sol";
+import {CircuitBreaker} from "../contracts/CircuitBreaker.sol";
+import {BreakerParams} from "../contracts/interfaces/ICircuitBreakerAdmin.sol";
 import {ICollateralOracle} from "../contracts/interfaces/ICollateralOracle.sol";
 import {ICircuitBreaker} from "../contracts/interfaces/ICircuitBreaker.sol";
-import {MarketParams} from "../contracts/interfaces/ILendingMarket.sol";
+import {Defaults} from "./Defaults.sol";
 
 /// @notice Deploys and wires the whole world to any chain, then writes the addresses as JSON.
 /// @dev Environment:
 ///      PRIVATE_KEY      deployer (admin, NAV reporter, guardian, custodian on a local chain)
-///      POLICY           naive-spot | naive-nav (default naive-nav)
+///      POLICY           naive-spot | naive-nav | safeguarded | oracle-only | breaker-only |
+///                       no-slow-path (default safeguarded)
 ///      DEPLOYMENT_OUT   where to write the manifest (default deployments/local.json)
 ///      SEED_LIQUIDITY   stablecoin to seed the AMM and the market with (default 1,000,000e18)
 ///      The stablecoin is the local test token: on a real chain, lend a real one instead.
@@ -33,17 +37,29 @@ contract Deploy is Script {
         LendingMarket market;
     }
 
+    /// @dev The broadcaster: in a script, msg.sender is not it.
+    address internal deployer;
+
     function run() external returns (World memory w) {
         uint256 key = vm.envUint("PRIVATE_KEY");
-        address deployer = vm.addr(key);
-        string memory policy = vm.envOr("POLICY", string("naive-nav"));
+        deployer = vm.addr(key);
+        string memory policy = vm.envOr("POLICY", string("safeguarded"));
         uint256 seed = vm.envOr("SEED_LIQUIDITY", uint256(1_000_000e18));
 
         vm.startBroadcast(key);
         w.usd = new Stablecoin("Breakwater USD", "bwUSD", deployer);
         // Monthly NAV, 30-day notice, daily epochs, 10% gate per epoch, 10% single-move bound.
         w.vault = new RwaVault(
-            "RWA Credit Fund", "RWAC", address(w.usd), deployer, deployer, 1e18, 30 days, 1 days, 0.1e18, 0.1e18
+            "RWA Credit Fund",
+            "RWAC",
+            address(w.usd),
+            deployer,
+            deployer,
+            1e18,
+            30 days,
+            1 days,
+            0.1e18,
+            0.1e18
         );
         w.vault.grantRole(w.vault.NAV_REPORTER_ROLE(), deployer);
         w.vault.grantRole(w.vault.NAV_CONFIRMER_ROLE(), deployer);
@@ -55,32 +71,62 @@ contract Deploy is Script {
         }
         w.rates = new KinkedRateModel(0.02e18, 0.08e18, 1e18, 0.8e18);
         (w.oracle, w.breaker) = _modules(policy, w);
-        w.market = new LendingMarket(w.usd, w.vault, w.oracle, w.breaker, w.rates, deployer, _params(seed));
+        w.market = new LendingMarket(
+            w.usd, w.vault, w.oracle, w.breaker, w.rates, deployer, Defaults.marketParams(seed * 100)
+        );
+        if (_isCircuitBreaker(policy)) CircuitBreaker(address(w.breaker)).setMarket(address(w.market));
         _seed(w, deployer, seed);
         vm.stopBroadcast();
 
         _write(w, policy);
     }
 
-    function _modules(string memory policy, World memory w) internal returns (ICollateralOracle, ICircuitBreaker) {
+    /// @dev A policy is a choice of oracle and breaker for the same market code. The ablations
+    ///      take one safeguard away at a time so the lab can say what each one buys.
+    function _modules(string memory policy, World memory w)
+        internal
+        returns (ICollateralOracle o, ICircuitBreaker b)
+    {
         bytes32 p = keccak256(bytes(policy));
         if (p == keccak256("naive-spot")) return (new SpotOracle(w.pool), new PermissiveBreaker());
         if (p == keccak256("naive-nav")) return (new NavOracle(w.vault), new PermissiveBreaker());
-        revert(string.concat("Deploy: POLICY '", policy, "' is not one of naive-spot, naive-nav"));
+        if (p == keccak256("oracle-only")) return (_conservative(w), new PermissiveBreaker());
+        if (p == keccak256("breaker-only")) {
+            o = new NavOracle(w.vault);
+            return (o, _breaker(w, o, true));
+        }
+        if (p == keccak256("safeguarded") || p == keccak256("no-slow-path")) {
+            o = _conservative(w);
+            return (o, _breaker(w, o, p == keccak256("safeguarded")));
+        }
+        revert(
+            string.concat(
+                "Deploy: POLICY '",
+                policy,
+                "' is not one of naive-spot, naive-nav, safeguarded, oracle-only, breaker-only, no-slow-path"
+            )
+        );
     }
 
-    function _params(uint256 seed) internal pure returns (MarketParams memory) {
-        return MarketParams({
-            maxLtv: 0.7e18,
-            lltv: 0.8e18,
-            closeFactor: 0.5e18,
-            reserveFactor: 0.1e18,
-            keeperFee: 0.01e18,
-            dustDebt: 1e18,
-            supplyCap: seed * 100,
-            borrowCap: seed * 100,
-            collateralCap: seed * 100
-        });
+    function _isCircuitBreaker(string memory policy) internal pure returns (bool) {
+        bytes32 p = keccak256(bytes(policy));
+        return
+            p == keccak256("safeguarded") || p == keccak256("no-slow-path") || p == keccak256("breaker-only");
+    }
+
+    function _conservative(World memory w) internal returns (ICollateralOracle) {
+        return new ConservativeOracle(w.vault, w.pool, deployer, Defaults.oracleParams());
+    }
+
+    function _breaker(World memory w, ICollateralOracle o, bool slowPath)
+        internal
+        returns (ICircuitBreaker b)
+    {
+        BreakerParams memory p = Defaults.breakerParams();
+        p.slowPathEnabled = slowPath;
+        CircuitBreaker cb = new CircuitBreaker(o, w.vault, w.pool, deployer, p);
+        cb.grantRole(cb.GUARDIAN_ROLE(), deployer);
+        return cb;
     }
 
     /// @dev Seeds the AMM at NAV and the market's liquidity, so the world is usable at once.

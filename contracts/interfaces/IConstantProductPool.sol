@@ -7,9 +7,19 @@ pragma solidity 0.8.28;
 /// @dev Prices are quote units per base unit, scaled by 1e18.
 interface IConstantProductPool {
     // ---------------------------------------------------------------- events
-    event LiquidityAdded(address indexed provider, address indexed to, uint256 base, uint256 quote, uint256 liquidity);
-    event LiquidityRemoved(address indexed provider, address indexed to, uint256 base, uint256 quote, uint256 liquidity);
-    event Swap(address indexed sender, address indexed to, address indexed tokenIn, uint256 amountIn, uint256 amountOut);
+    event LiquidityAdded(
+        address indexed provider, address indexed to, uint256 base, uint256 quote, uint256 liquidity
+    );
+    event LiquidityRemoved(
+        address indexed provider, address indexed to, uint256 base, uint256 quote, uint256 liquidity
+    );
+    event Swap(
+        address indexed sender,
+        address indexed to,
+        address indexed tokenIn,
+        uint256 amountIn,
+        uint256 amountOut
+    );
     event Sync(uint256 reserveBase, uint256 reserveQuote);
     event ObservationCardinalityIncreased(uint16 oldCardinality, uint16 newCardinality);
 
@@ -31,7 +41,10 @@ interface IConstantProductPool {
     /// @notice The stablecoin.
     function quote() external view returns (address);
     /// @notice Reserves and the timestamp of the last update.
-    function getReserves() external view returns (uint256 reserveBase, uint256 reserveQuote, uint32 lastUpdate);
+    function getReserves()
+        external
+        view
+        returns (uint256 reserveBase, uint256 reserveQuote, uint32 lastUpdate);
     /// @notice Instantaneous price: reserveQuote / reserveBase, 1e18-scaled. Manipulable: not for oracles.
     function spotPrice() external view returns (uint256);
     /// @notice Output of swapping `amountIn` of `tokenIn`, after the fee.
@@ -39,14 +52,22 @@ interface IConstantProductPool {
 
     // ---------------------------------------------------------------- liquidity and swaps
     /// @notice Adds liquidity at the current ratio (any ratio for the first deposit); pulls the used amounts.
-    function addLiquidity(uint256 baseDesired, uint256 quoteDesired, uint256 minLiquidity, address to, uint256 deadline)
-        external
-        returns (uint256 liquidity, uint256 baseUsed, uint256 quoteUsed);
+    function addLiquidity(
+        uint256 baseDesired,
+        uint256 quoteDesired,
+        uint256 minLiquidity,
+        address to,
+        uint256 deadline
+    ) external returns (uint256 liquidity, uint256 baseUsed, uint256 quoteUsed);
 
     /// @notice Burns the caller's `liquidity` LP shares for a pro-rata part of both reserves.
-    function removeLiquidity(uint256 liquidity, uint256 minBase, uint256 minQuote, address to, uint256 deadline)
-        external
-        returns (uint256 baseOut, uint256 quoteOut);
+    function removeLiquidity(
+        uint256 liquidity,
+        uint256 minBase,
+        uint256 minQuote,
+        address to,
+        uint256 deadline
+    ) external returns (uint256 baseOut, uint256 quoteOut);
 
     /// @notice Swaps exactly `amountIn` of `tokenIn` (base or quote) for the other token.
     function swap(address tokenIn, uint256 amountIn, uint256 minAmountOut, address to, uint256 deadline)
@@ -56,7 +77,10 @@ interface IConstantProductPool {
     // ---------------------------------------------------------------- observations
     /// @notice Cumulative price (Σ price·seconds) and cumulative base reserve (Σ reserveBase·seconds)
     ///         as of `secondsAgo` before now, interpolated between observations.
-    function observe(uint32 secondsAgo) external view returns (uint256 priceCumulative, uint256 reserveBaseCumulative);
+    function observe(uint32 secondsAgo)
+        external
+        view
+        returns (uint256 priceCumulative, uint256 reserveBaseCumulative);
 
     /// @notice Time-weighted average price and base reserve over the last `window` seconds.
     ///         Reverts with PoolObservationTooOld if the buffer does not reach back that far.

@@ -48,10 +48,16 @@ interface ILendingMarket {
     event Borrow(address indexed borrower, address indexed receiver, uint256 assets, uint256 shares);
     event Repay(address indexed caller, address indexed onBehalf, uint256 assets, uint256 shares);
     event Liquidate(
-        address indexed liquidator, address indexed borrower, uint256 repaidAssets, uint256 repaidShares, uint256 seized
+        address indexed liquidator,
+        address indexed borrower,
+        uint256 repaidAssets,
+        uint256 repaidShares,
+        uint256 seized
     );
     /// @notice Debt written off: `fromReserves` absorbed by reserves, `socialized` lost by lenders.
-    event BadDebtRealized(address indexed borrower, uint256 badDebt, uint256 fromReserves, uint256 socialized);
+    event BadDebtRealized(
+        address indexed borrower, uint256 badDebt, uint256 fromReserves, uint256 socialized
+    );
     event AccrueInterest(uint256 ratePerSecond, uint256 interest, uint256 toReserves);
     event ParamsSet(MarketParams params);
     event ReservesWithdrawn(address indexed to, uint256 assets);

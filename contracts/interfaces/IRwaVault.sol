@@ -28,7 +28,13 @@ interface IRwaVault is IERC20 {
     event NavReported(uint256 navPerShare, uint64 asOf, address indexed reporter);
     event NavProposed(uint256 navPerShare, uint64 asOf, address indexed reporter);
     event NavStatusChanged(NavStatus status, string reason);
-    event RedeemRequested(uint256 indexed requestId, address indexed controller, address indexed owner, uint256 shares, uint64 epoch);
+    event RedeemRequested(
+        uint256 indexed requestId,
+        address indexed controller,
+        address indexed owner,
+        uint256 shares,
+        uint64 epoch
+    );
     event RedeemCancelled(uint256 indexed requestId, address indexed controller, uint256 shares);
     event RedemptionsSettled(uint64 indexed epoch, uint256 shares, uint256 assets, uint256 navPerShare);
     event RedeemClaimed(uint256 indexed requestId, address indexed receiver, uint256 assets);
@@ -74,7 +80,9 @@ interface IRwaVault is IERC20 {
     // ---------------------------------------------------------------- redeem (asynchronous)
     /// @notice Locks `shares` of `owner` (caller must be owner or have allowance) into a request
     ///         that `controller` may claim or cancel. Shares stay in supply until settled.
-    function requestRedeem(uint256 shares, address controller, address owner) external returns (uint256 requestId);
+    function requestRedeem(uint256 shares, address controller, address owner)
+        external
+        returns (uint256 requestId);
     /// @notice Returns the still-unsettled shares of a request to its controller.
     function cancelRedeem(uint256 requestId) external returns (uint256 shares);
     /// @notice Anyone: settles matured requests (notice period elapsed) at the current NAV, pro rata,
@@ -88,7 +96,10 @@ interface IRwaVault is IERC20 {
     /// @notice A request's static data.
     function redeemRequest(uint256 requestId) external view returns (RedeemRequest memory);
     /// @notice Shares of a request not yet settled, and assets settled but not yet claimed.
-    function redeemStatus(uint256 requestId) external view returns (uint256 pendingShares, uint256 claimableAssets);
+    function redeemStatus(uint256 requestId)
+        external
+        view
+        returns (uint256 pendingShares, uint256 claimableAssets);
     /// @notice All shares waiting for settlement: the run signal.
     function totalPendingShares() external view returns (uint256);
     /// @notice Cash available to pay settlements (excludes assets owed to settled-but-unclaimed requests).

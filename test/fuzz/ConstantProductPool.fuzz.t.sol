@@ -8,15 +8,12 @@ contract ConstantProductPoolFuzzTest is Fixture {
 
     function setUp() public override {
         super.setUp();
-        mintShares(trader, 1e27);
-        mintUsd(trader, 1e27);
-        vm.startPrank(trader);
-        vault.approve(address(pool), type(uint256).max);
-        usd.approve(address(pool), type(uint256).max);
-        vm.stopPrank();
+        fundTrader(trader, 1e27);
     }
 
-    function testFuzz_swap_kNeverDecreasesAndMatchesQuote(uint256 rb, uint256 rq, uint256 amount, bool baseIn) public {
+    function testFuzz_swap_kNeverDecreasesAndMatchesQuote(uint256 rb, uint256 rq, uint256 amount, bool baseIn)
+        public
+    {
         rb = bound(rb, 1e18, 1e25);
         rq = bound(rq, 1e18, 1e25);
         seedPool(rb, rq);

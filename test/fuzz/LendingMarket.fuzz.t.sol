@@ -15,7 +15,11 @@ contract LendingMarketFuzzTest is Fixture {
     }
 
     /// @dev A position at most at maxLtv of its collateral.
-    function _boundHealthyPosition(uint256 collateral, uint256 ltvPct) internal pure returns (uint256, uint256) {
+    function _boundHealthyPosition(uint256 collateral, uint256 ltvPct)
+        internal
+        pure
+        returns (uint256, uint256)
+    {
         collateral = bound(collateral, 1e18, 1e25);
         uint256 debt = collateral * 0.7e18 / WAD * bound(ltvPct, 1, 100) / 100;
         return (collateral, debt == 0 ? 1 : debt);
@@ -48,9 +52,12 @@ contract LendingMarketFuzzTest is Fixture {
         }
     }
 
-    function testFuzz_repay_alwaysSucceedsForValidAmount(uint256 collateral, uint256 ltvPct, uint256 frac, uint256 elapsed)
-        public
-    {
+    function testFuzz_repay_alwaysSucceedsForValidAmount(
+        uint256 collateral,
+        uint256 ltvPct,
+        uint256 frac,
+        uint256 elapsed
+    ) public {
         (uint256 c, uint256 d) = _boundHealthyPosition(collateral, ltvPct);
         openPosition(borrower, c, d);
         vm.warp(block.timestamp + bound(elapsed, 0, 365 days));
@@ -94,7 +101,9 @@ contract LendingMarketFuzzTest is Fixture {
         }
     }
 
-    function testFuzz_accrue_interestSplitsExactly(uint256 ltvPct, uint256 elapsed, uint256 reserveFactor) public {
+    function testFuzz_accrue_interestSplitsExactly(uint256 ltvPct, uint256 elapsed, uint256 reserveFactor)
+        public
+    {
         MarketParams memory p = defaultParams();
         p.reserveFactor = bound(reserveFactor, 0, 0.5e18);
         vm.prank(admin);

@@ -56,7 +56,7 @@ contract RwaVaultFuzzTest is Fixture {
         vm.warp(block.timestamp + EPOCH + NOTICE);
         vm.prank(reporter);
         vault.reportNav(nav, uint64(block.timestamp));
-        _fund(buffer);
+        if (buffer > 0) refillVault(buffer);
         uint256 supply = vault.totalSupply();
         (uint256 shares, uint256 assets) = vault.settle();
         assertLe(shares, supply * gate / WAD, "gate");
@@ -78,16 +78,9 @@ contract RwaVaultFuzzTest is Fixture {
         idb = vault.requestRedeem(b, bob, bob);
     }
 
-    function _fund(uint256 buffer) internal {
-        if (buffer == 0) return;
-        mintUsd(custodian, buffer);
-        vm.startPrank(custodian);
-        usd.approve(address(vault), buffer);
-        vault.refillBuffer(buffer);
-        vm.stopPrank();
-    }
-
-    function _checkProRata(uint256 ida, uint256 idb, uint256 a, uint256 b, uint256 shares, uint256 assets) internal {
+    function _checkProRata(uint256 ida, uint256 idb, uint256 a, uint256 b, uint256 shares, uint256 assets)
+        internal
+    {
         (uint256 pa, uint256 ca) = vault.redeemStatus(ida);
         (uint256 pb, uint256 cb) = vault.redeemStatus(idb);
         assertLe(ca + cb, assets, "claims never exceed what was settled");

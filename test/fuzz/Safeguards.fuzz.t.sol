@@ -14,7 +14,10 @@ contract SafeguardsFuzzTest is SafeguardedFixture {
     uint256 internal constant STEPS = 12;
 
     /// @dev borrowPrice never exceeds NAV nor the short TWAP, whatever the market did.
-    function testFuzz_borrowPrice_neverAboveNavOrShortTwap(uint256[STEPS] memory trades, uint256[STEPS] memory gaps) public {
+    function testFuzz_borrowPrice_neverAboveNavOrShortTwap(
+        uint256[STEPS] memory trades,
+        uint256[STEPS] memory gaps
+    ) public {
         for (uint256 i; i < STEPS; ++i) {
             _trade(trades[i]);
             vm.warp(block.timestamp + bound(gaps[i], 1, 2 hours));
@@ -54,7 +57,9 @@ contract SafeguardsFuzzTest is SafeguardedFixture {
     }
 
     /// @dev Without pokes the view is bounded by the last poke the same way.
-    function testFuzz_liquidationPrice_unpokedBoundedByLastPoke(uint256[STEPS] memory trades, uint256 gap) public {
+    function testFuzz_liquidationPrice_unpokedBoundedByLastPoke(uint256[STEPS] memory trades, uint256 gap)
+        public
+    {
         uint256 last = cOracle.poke();
         uint256 start = block.timestamp;
         for (uint256 i; i < STEPS; ++i) {
@@ -118,7 +123,11 @@ contract SafeguardsFuzzTest is SafeguardedFixture {
             vm.warp(block.timestamp + bound(gaps[i], 1, 8 hours));
             bool now_ = cBreaker.poke() == BreakerLevel.Halted;
             if (now_ && !halted) haltStart = block.timestamp;
-            if (now_) assertLe(block.timestamp - haltStart, 6 hours + 8 hours, "halt overstayed by more than one step");
+            if (now_) {
+                assertLe(
+                    block.timestamp - haltStart, 6 hours + 8 hours, "halt overstayed by more than one step"
+                );
+            }
             halted = now_;
             (uint256 fast,) = cBreaker.liquidationAllowance();
             if (now_) assertEq(fast, 0);

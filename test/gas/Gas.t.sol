@@ -16,17 +16,14 @@ contract GasTest is Fixture {
 
     function setUp() public override {
         super.setUp();
-        naive = new LendingMarket(usd, vault, new NavOracle(vault), new PermissiveBreaker(), rates, admin, defaultParams());
+        naive = new LendingMarket(
+            usd, vault, new NavOracle(vault), new PermissiveBreaker(), rates, admin, defaultParams()
+        );
         seedPool(1_000_000e18, 1_000_000e18);
-        mintShares(trader, 10_000e18);
-        mintUsd(trader, 10_000e18);
-        vm.startPrank(trader);
-        vault.approve(address(pool), type(uint256).max);
-        usd.approve(address(pool), type(uint256).max);
-        vm.stopPrank();
-        _supply(lender, 1_000_000e18);
-        _open(borrower, 1000e18, 700e18);
-        _open(keeper, 1000e18, 700e18);
+        fundTrader(trader, 10_000e18);
+        supplyLiquidityOn(naive, lender, 1_000_000e18);
+        openPositionOn(naive, borrower, 1000e18, 700e18);
+        openPositionOn(naive, keeper, 1000e18, 700e18);
         mintUsd(liquidator, 1_000_000e18);
         vm.prank(liquidator);
         usd.approve(address(naive), type(uint256).max);
@@ -49,11 +46,7 @@ contract GasTest is Fixture {
         uint256 id = vault.requestRedeem(100e18, trader, trader);
         vm.snapshotGasLastCall("vault", "requestRedeem");
         vm.warp(block.timestamp + EPOCH + NOTICE);
-        mintUsd(custodian, 1000e18);
-        vm.startPrank(custodian);
-        usd.approve(address(vault), 1000e18);
-        vault.refillBuffer(1000e18);
-        vm.stopPrank();
+        refillVault(1000e18);
         _cool();
         vault.settle();
         vm.snapshotGasLastCall("vault", "settle");
@@ -107,7 +100,7 @@ contract GasTest is Fixture {
     }
 
     function test_gas_market_borrow() public {
-        _open(trader, 1000e18, 0);
+        openPositionOn(naive, trader, 1000e18, 0);
         _cool();
         vm.prank(trader);
         naive.borrow(500e18, trader);
@@ -161,22 +154,5 @@ contract GasTest is Fixture {
         vm.stopPrank();
         vm.prank(reporter);
         vault.reportNav(nav, uint64(block.timestamp));
-    }
-
-    function _supply(address who, uint256 assets) internal {
-        mintUsd(who, assets);
-        vm.startPrank(who);
-        usd.approve(address(naive), assets);
-        naive.supply(assets, who);
-        vm.stopPrank();
-    }
-
-    function _open(address who, uint256 collateral, uint256 debt) internal {
-        mintShares(who, collateral);
-        vm.startPrank(who);
-        vault.approve(address(naive), collateral);
-        naive.supplyCollateral(collateral, who);
-        if (debt > 0) naive.borrow(debt, who);
-        vm.stopPrank();
     }
 }

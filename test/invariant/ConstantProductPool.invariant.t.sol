@@ -32,7 +32,9 @@ contract ConstantProductPoolInvariantTest is Fixture {
 
     function invariant_lpSupplyEqualsHolders() public {
         uint256 held = pool.balanceOf(address(0xdead)) + pool.balanceOf(makeAddr("seedLp"));
-        for (uint256 i; i < handler.actorCount(); ++i) held += pool.balanceOf(handler.actors(i));
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            held += pool.balanceOf(handler.actors(i));
+        }
         assertEq(pool.totalSupply(), held);
     }
 

@@ -19,9 +19,21 @@ contract LendingMarketInvariantTest is Fixture {
     /// @dev Loan-token cash covers what lenders and reserves are owed beyond the loans out.
     function invariant_cashCoversSupplyAndReserves() public view {
         uint256 cash = usd.balanceOf(address(market));
-        assertGe(market.totalSupplyAssets() + market.totalReserves(), market.totalBorrowAssets(), "supplied >= borrowed");
-        assertGe(cash + market.totalBorrowAssets(), market.totalSupplyAssets() + market.totalReserves(), "cash identity");
-        assertLe(cash + market.totalBorrowAssets(), market.totalSupplyAssets() + market.totalReserves() + 10, "no cash lost");
+        assertGe(
+            market.totalSupplyAssets() + market.totalReserves(),
+            market.totalBorrowAssets(),
+            "supplied >= borrowed"
+        );
+        assertGe(
+            cash + market.totalBorrowAssets(),
+            market.totalSupplyAssets() + market.totalReserves(),
+            "cash identity"
+        );
+        assertLe(
+            cash + market.totalBorrowAssets(),
+            market.totalSupplyAssets() + market.totalReserves() + 10,
+            "no cash lost"
+        );
     }
 
     function invariant_shareSumsEqualTotals() public view {

@@ -20,7 +20,9 @@ contract RwaVaultInvariantTest is Fixture {
     /// @dev Share supply = what holders have + what is locked in pending requests.
     function invariant_supplyEqualsHoldersPlusLocked() public view {
         uint256 held;
-        for (uint256 i; i < handler.actorCount(); ++i) held += vault.balanceOf(handler.actors(i));
+        for (uint256 i; i < handler.actorCount(); ++i) {
+            held += vault.balanceOf(handler.actors(i));
+        }
         uint256 locked = vault.balanceOf(address(vault));
         assertEq(locked, vault.totalPendingShares(), "locked = pending");
         assertEq(vault.totalSupply(), held + locked, "supply = held + locked");
@@ -30,7 +32,11 @@ contract RwaVaultInvariantTest is Fixture {
         assertEq(handler.ghostGateViolations(), 0, "gate");
         assertEq(handler.ghostBufferViolations(), 0, "buffer");
         assertLe(handler.ghostSettledAssets(), handler.ghostRefilled(), "never pays more than refilled");
-        assertEq(handler.ghostClaimed() + vault.totalOwed(), handler.ghostSettledAssets(), "claimed + owed = settled");
+        assertEq(
+            handler.ghostClaimed() + vault.totalOwed(),
+            handler.ghostSettledAssets(),
+            "claimed + owed = settled"
+        );
     }
 
     function invariant_cashCoversOwed() public view {

@@ -11,7 +11,9 @@ contract SafeguardedInvariantTest is SafeguardedFixture {
     function setUp() public override {
         super.setUp();
         handler = new SafeguardedHandler(
-            SafeguardedHandler.World(usd, vault, pool, safeMarket, cOracle, cBreaker, admin, reporter, confirmer, guardian)
+            SafeguardedHandler.World(
+                usd, vault, pool, safeMarket, cOracle, cBreaker, admin, reporter, confirmer, guardian
+            )
         );
         vm.startPrank(admin);
         usd.grantRole(usd.MINTER_ROLE(), address(handler));
@@ -29,7 +31,9 @@ contract SafeguardedInvariantTest is SafeguardedFixture {
     /// @dev The handler can reach every path it guards: a fixed crisis drives it through a
     ///      markdown, a halt, the slow path and, after the halt and grace, fast liquidation.
     function test_handler_reachesFastAndSlowLiquidation() public {
-        for (uint256 i; i < 3; ++i) handler.open(i, 40_000e18, 99);
+        for (uint256 i; i < 3; ++i) {
+            handler.open(i, 40_000e18, 99);
+        }
         handler.keeperPoke();
         vm.warp(block.timestamp + 1 hours);
         handler.keeperPoke();
@@ -63,7 +67,9 @@ contract SafeguardedInvariantTest is SafeguardedFixture {
     function invariant_marketAccountingHolds() public view {
         assertGe(safeMarket.totalSupplyAssets() + safeMarket.totalReserves(), safeMarket.totalBorrowAssets());
         uint256 cash = usd.balanceOf(address(safeMarket));
-        assertGe(cash + safeMarket.totalBorrowAssets(), safeMarket.totalSupplyAssets() + safeMarket.totalReserves());
+        assertGe(
+            cash + safeMarket.totalBorrowAssets(), safeMarket.totalSupplyAssets() + safeMarket.totalReserves()
+        );
         uint256 collateral;
         for (uint256 i; i < handler.borrowerCount(); ++i) {
             (,, uint256 c) = safeMarket.position(handler.borrowers(i));

@@ -7,9 +7,12 @@ import {SafeguardedFixture} from "../utils/SafeguardedFixture.sol";
 import {MockOracle} from "../utils/Mocks.sol";
 import {CircuitBreaker} from "../../contracts/CircuitBreaker.sol";
 import {BreakerLevel} from "../../contracts/interfaces/ICircuitBreaker.sol";
-import {BreakerParams, ICircuitBreakerAdmin, Trigger} from "../../contracts/interfaces/ICircuitBreakerAdmin.sol";
+import {
+    BreakerParams,
+    ICircuitBreakerAdmin,
+    Trigger
+} from "../../contracts/interfaces/ICircuitBreakerAdmin.sol";
 import {NavStatus} from "../../contracts/interfaces/IRwaVault.sol";
-
 
 /// @notice Every trigger, level, transition, expiry, grace, cooldown, throttle and manual path of
 ///         the breaker, driven by a mock liquidation price over the real vault and pool.
@@ -35,7 +38,9 @@ contract CircuitBreakerTest is SafeguardedFixture {
         b.setMarket(address(1));
         CircuitBreaker fresh = deployBreaker(price);
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), bytes32(0))
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), bytes32(0)
+            )
         );
         fresh.setMarket(address(1));
         vm.prank(admin);
@@ -53,7 +58,11 @@ contract CircuitBreakerTest is SafeguardedFixture {
         vm.prank(admin);
         vm.expectRevert(
             abi.encodeWithSelector(
-                ICircuitBreakerAdmin.BreakerParameterOutOfBounds.selector, bytes32("level2Decline"), p.level1Decline, p.level1Decline + 1, 0.7e18
+                ICircuitBreakerAdmin.BreakerParameterOutOfBounds.selector,
+                bytes32("level2Decline"),
+                p.level1Decline,
+                p.level1Decline + 1,
+                0.7e18
             )
         );
         b.setParams(p);
@@ -61,7 +70,13 @@ contract CircuitBreakerTest is SafeguardedFixture {
         p.cooldown = 10 minutes; // below the grace period
         vm.prank(admin);
         vm.expectRevert(
-            abi.encodeWithSelector(ICircuitBreakerAdmin.BreakerParameterOutOfBounds.selector, bytes32("cooldown"), 10 minutes, 1 hours, 30 days)
+            abi.encodeWithSelector(
+                ICircuitBreakerAdmin.BreakerParameterOutOfBounds.selector,
+                bytes32("cooldown"),
+                10 minutes,
+                1 hours,
+                30 days
+            )
         );
         b.setParams(p);
         p = breakerParams();
@@ -249,7 +264,9 @@ contract CircuitBreakerTest is SafeguardedFixture {
         price.setPrice(0.87e18);
         (uint256 cap,) = b.liquidationAllowance();
         vm.prank(mkt);
-        vm.expectRevert(abi.encodeWithSelector(ICircuitBreakerAdmin.BreakerThrottleExceeded.selector, cap + 1, cap));
+        vm.expectRevert(
+            abi.encodeWithSelector(ICircuitBreakerAdmin.BreakerThrottleExceeded.selector, cap + 1, cap)
+        );
         b.onFastLiquidation(cap + 1);
     }
 
@@ -299,11 +316,15 @@ contract CircuitBreakerTest is SafeguardedFixture {
 
     function test_trip_onlyGuardianAndResetOnlyAdmin() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), b.GUARDIAN_ROLE())
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), b.GUARDIAN_ROLE()
+            )
         );
         b.trip(BreakerLevel.Halted);
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), bytes32(0))
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), bytes32(0)
+            )
         );
         b.reset();
     }
@@ -346,5 +367,4 @@ contract CircuitBreakerTest is SafeguardedFixture {
         (, bool slow) = b.liquidationAllowance();
         assertFalse(slow);
     }
-
 }

@@ -6,7 +6,11 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {SafeguardedFixture} from "../utils/SafeguardedFixture.sol";
 import {ConservativeOracle} from "../../contracts/ConservativeOracle.sol";
 import {ConstantProductPool} from "../../contracts/ConstantProductPool.sol";
-import {IConservativeOracle, OracleParams, OracleState} from "../../contracts/interfaces/IConservativeOracle.sol";
+import {
+    IConservativeOracle,
+    OracleParams,
+    OracleState
+} from "../../contracts/interfaces/IConservativeOracle.sol";
 import {NavStatus} from "../../contracts/interfaces/IRwaVault.sol";
 
 /// @notice The conservative oracle over the real vault and pool.
@@ -29,14 +33,26 @@ contract ConservativeOracleTest is SafeguardedFixture {
         p.maxDropPerHour = 0.6e18;
         vm.prank(admin);
         vm.expectRevert(
-            abi.encodeWithSelector(IConservativeOracle.OracleParameterOutOfBounds.selector, bytes32("maxDropPerHour"), 0.6e18, 0.001e18, 0.5e18)
+            abi.encodeWithSelector(
+                IConservativeOracle.OracleParameterOutOfBounds.selector,
+                bytes32("maxDropPerHour"),
+                0.6e18,
+                0.001e18,
+                0.5e18
+            )
         );
         cOracle.setParams(p);
         p = oracleParams();
         p.minConfirmation = 2 days; // above the base confirmation
         vm.prank(admin);
         vm.expectRevert(
-            abi.encodeWithSelector(IConservativeOracle.OracleParameterOutOfBounds.selector, bytes32("minConfirmation"), 2 days, 5 minutes, 24 hours)
+            abi.encodeWithSelector(
+                IConservativeOracle.OracleParameterOutOfBounds.selector,
+                bytes32("minConfirmation"),
+                2 days,
+                5 minutes,
+                24 hours
+            )
         );
         cOracle.setParams(p);
         p = oracleParams();
@@ -47,7 +63,9 @@ contract ConservativeOracleTest is SafeguardedFixture {
         cOracle.setParams(p);
         assertEq(cOracle.params().heartbeat, 40 days);
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), bytes32(0))
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), bytes32(0)
+            )
         );
         cOracle.setParams(p);
     }

@@ -65,19 +65,29 @@ contract ConstantProductPoolTest is Fixture {
 
     function test_addLiquidity_revertsBelowMinLiquidity() public {
         vm.prank(lp);
-        vm.expectRevert(abi.encodeWithSelector(IConstantProductPool.PoolInsufficientLiquidityMinted.selector, 999e18 + 1e18 - 1000, 1e30));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IConstantProductPool.PoolInsufficientLiquidityMinted.selector, 999e18 + 1e18 - 1000, 1e30
+            )
+        );
         pool.addLiquidity(1000e18, 1000e18, 1e30, lp, block.timestamp);
     }
 
     function test_addLiquidity_revertsOnDustFirstDeposit() public {
         vm.prank(lp);
-        vm.expectRevert(abi.encodeWithSelector(IConstantProductPool.PoolInsufficientLiquidityMinted.selector, 1000, 1001));
+        vm.expectRevert(
+            abi.encodeWithSelector(IConstantProductPool.PoolInsufficientLiquidityMinted.selector, 1000, 1001)
+        );
         pool.addLiquidity(1000, 1000, 0, lp, block.timestamp);
     }
 
     function test_addLiquidity_revertsAfterDeadline() public {
         vm.prank(lp);
-        vm.expectRevert(abi.encodeWithSelector(IConstantProductPool.PoolDeadlineExpired.selector, block.timestamp - 1, block.timestamp));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IConstantProductPool.PoolDeadlineExpired.selector, block.timestamp - 1, block.timestamp
+            )
+        );
         pool.addLiquidity(1e18, 1e18, 0, lp, block.timestamp - 1);
     }
 
@@ -96,7 +106,11 @@ contract ConstantProductPoolTest is Fixture {
     function test_removeLiquidity_revertsOnSlippage() public {
         uint256 liq = _add(1000e18, 1000e18);
         vm.prank(lp);
-        vm.expectRevert(abi.encodeWithSelector(IConstantProductPool.PoolInsufficientOutput.selector, 1000e18 - 1000, 1000e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IConstantProductPool.PoolInsufficientOutput.selector, 1000e18 - 1000, 1000e18
+            )
+        );
         pool.removeLiquidity(liq, 1000e18, 0, lp, block.timestamp);
     }
 
@@ -105,7 +119,9 @@ contract ConstantProductPoolTest is Fixture {
         vm.expectRevert(IConstantProductPool.PoolZeroAmount.selector);
         pool.removeLiquidity(0, 0, 0, lp, block.timestamp);
         vm.prank(lp);
-        vm.expectRevert(abi.encodeWithSelector(IConstantProductPool.PoolDeadlineExpired.selector, 0, block.timestamp));
+        vm.expectRevert(
+            abi.encodeWithSelector(IConstantProductPool.PoolDeadlineExpired.selector, 0, block.timestamp)
+        );
         pool.removeLiquidity(1, 0, 0, lp, 0);
     }
 
@@ -139,14 +155,18 @@ contract ConstantProductPoolTest is Fixture {
         _add(1000e18, 1000e18);
         uint256 out = pool.getAmountOut(address(usd), 10e18);
         vm.prank(trader);
-        vm.expectRevert(abi.encodeWithSelector(IConstantProductPool.PoolInsufficientOutput.selector, out, out + 1));
+        vm.expectRevert(
+            abi.encodeWithSelector(IConstantProductPool.PoolInsufficientOutput.selector, out, out + 1)
+        );
         pool.swap(address(usd), 10e18, out + 1, trader, block.timestamp);
     }
 
     function test_swap_revertsOnBadToken() public {
         _add(1000e18, 1000e18);
         vm.prank(trader);
-        vm.expectRevert(abi.encodeWithSelector(IConstantProductPool.PoolInvalidToken.selector, address(0xbeef)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IConstantProductPool.PoolInvalidToken.selector, address(0xbeef))
+        );
         pool.swap(address(0xbeef), 1e18, 0, trader, block.timestamp);
     }
 
@@ -156,7 +176,9 @@ contract ConstantProductPoolTest is Fixture {
         pool.swap(address(usd), 1e18, 0, trader, block.timestamp);
         vm.expectRevert(IConstantProductPool.PoolZeroAmount.selector);
         pool.swap(address(usd), 0, 0, trader, block.timestamp);
-        vm.expectRevert(abi.encodeWithSelector(IConstantProductPool.PoolDeadlineExpired.selector, 5, block.timestamp));
+        vm.expectRevert(
+            abi.encodeWithSelector(IConstantProductPool.PoolDeadlineExpired.selector, 5, block.timestamp)
+        );
         pool.swap(address(usd), 1, 0, trader, 5);
         vm.stopPrank();
     }
@@ -216,7 +238,11 @@ contract ConstantProductPoolTest is Fixture {
         vm.stopPrank();
         (, uint256 oldestTs) = _oldest(small);
         vm.expectRevert(
-            abi.encodeWithSelector(IConstantProductPool.PoolObservationTooOld.selector, uint32(oldestTs), uint32(block.timestamp - 25))
+            abi.encodeWithSelector(
+                IConstantProductPool.PoolObservationTooOld.selector,
+                uint32(oldestTs),
+                uint32(block.timestamp - 25)
+            )
         );
         small.consult(25);
         small.consult(10);

@@ -6,7 +6,10 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 import {Fixture} from "../utils/Fixture.sol";
 import {LendingMarket} from "../../contracts/LendingMarket.sol";
 import {
-    ILendingMarket, MarketParams, PositionHealth, SlowLiquidation
+    ILendingMarket,
+    MarketParams,
+    PositionHealth,
+    SlowLiquidation
 } from "../../contracts/interfaces/ILendingMarket.sol";
 import {NavStatus} from "../../contracts/interfaces/IRwaVault.sol";
 import {WAD} from "../../contracts/libraries/WadMath.sol";
@@ -57,35 +60,57 @@ contract LendingMarketTest is Fixture {
         p.maxLtv = 0.79e18; // within 2% of lltv 0.8
         vm.prank(admin);
         vm.expectRevert(
-            abi.encodeWithSelector(ILendingMarket.MarketParameterOutOfBounds.selector, bytes32("maxLtv"), 0.79e18, 0.01e18, 0.78e18)
+            abi.encodeWithSelector(
+                ILendingMarket.MarketParameterOutOfBounds.selector,
+                bytes32("maxLtv"),
+                0.79e18,
+                0.01e18,
+                0.78e18
+            )
         );
         market.setParams(p);
         p = defaultParams();
         p.lltv = 0.99e18;
         vm.prank(admin);
         vm.expectRevert(
-            abi.encodeWithSelector(ILendingMarket.MarketParameterOutOfBounds.selector, bytes32("lltv"), 0.99e18, 0.05e18, 0.98e18)
+            abi.encodeWithSelector(
+                ILendingMarket.MarketParameterOutOfBounds.selector, bytes32("lltv"), 0.99e18, 0.05e18, 0.98e18
+            )
         );
         market.setParams(p);
         p = defaultParams();
         p.reserveFactor = 0.6e18;
         vm.prank(admin);
         vm.expectRevert(
-            abi.encodeWithSelector(ILendingMarket.MarketParameterOutOfBounds.selector, bytes32("reserveFactor"), 0.6e18, 0, 0.5e18)
+            abi.encodeWithSelector(
+                ILendingMarket.MarketParameterOutOfBounds.selector,
+                bytes32("reserveFactor"),
+                0.6e18,
+                0,
+                0.5e18
+            )
         );
         market.setParams(p);
         p = defaultParams();
         p.closeFactor = 0.01e18;
         vm.prank(admin);
         vm.expectRevert(
-            abi.encodeWithSelector(ILendingMarket.MarketParameterOutOfBounds.selector, bytes32("closeFactor"), 0.01e18, 0.05e18, 1e18)
+            abi.encodeWithSelector(
+                ILendingMarket.MarketParameterOutOfBounds.selector,
+                bytes32("closeFactor"),
+                0.01e18,
+                0.05e18,
+                1e18
+            )
         );
         market.setParams(p);
     }
 
     function test_setParams_revertsForNonAdmin() public {
         MarketParams memory p = defaultParams();
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, bytes32(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, bytes32(0))
+        );
         vm.prank(bob);
         market.setParams(p);
     }
@@ -112,7 +137,11 @@ contract LendingMarketTest is Fixture {
         mintUsd(bob, 1e18);
         vm.startPrank(bob);
         usd.approve(address(market), 1e18);
-        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.MarketSupplyCapExceeded.selector, 1_000_001e18, 1_000_000e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ILendingMarket.MarketSupplyCapExceeded.selector, 1_000_001e18, 1_000_000e18
+            )
+        );
         market.supply(1e18, bob);
         vm.stopPrank();
     }
@@ -144,7 +173,9 @@ contract LendingMarketTest is Fixture {
         vm.expectRevert(abi.encodeWithSelector(ILendingMarket.MarketInconsistentInput.selector, 0, 0));
         market.withdraw(0, 0, bob);
         vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.MarketInsufficientBalance.selector, bob, 1e6, 0));
+        vm.expectRevert(
+            abi.encodeWithSelector(ILendingMarket.MarketInsufficientBalance.selector, bob, 1e6, 0)
+        );
         market.withdraw(1, 0, bob);
         vm.expectRevert(ILendingMarket.MarketZeroAddress.selector);
         market.withdraw(1, 0, address(0));
@@ -175,7 +206,9 @@ contract LendingMarketTest is Fixture {
         p.collateralCap = 10e18;
         vm.prank(admin);
         market.setParams(p);
-        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.MarketCollateralCapExceeded.selector, 11e18, 10e18));
+        vm.expectRevert(
+            abi.encodeWithSelector(ILendingMarket.MarketCollateralCapExceeded.selector, 11e18, 10e18)
+        );
         market.supplyCollateral(11e18, bob);
     }
 
@@ -194,7 +227,9 @@ contract LendingMarketTest is Fixture {
         market.withdrawCollateral(10e18, borrower); // 90 × 0.8 × 0.7 = 50.4 ≥ 50
         vm.prank(borrower);
         vm.expectRevert(
-            abi.encodeWithSelector(ILendingMarket.MarketInsufficientCollateral.selector, borrower, 50e18, 49.84e18)
+            abi.encodeWithSelector(
+                ILendingMarket.MarketInsufficientCollateral.selector, borrower, 50e18, 49.84e18
+            )
         );
         market.withdrawCollateral(1e18, borrower);
     }
@@ -228,7 +263,9 @@ contract LendingMarketTest is Fixture {
         assertEq(market.debtOf(borrower), 70e18);
         vm.prank(borrower);
         vm.expectRevert(
-            abi.encodeWithSelector(ILendingMarket.MarketInsufficientCollateral.selector, borrower, 70e18 + 1, 70e18)
+            abi.encodeWithSelector(
+                ILendingMarket.MarketInsufficientCollateral.selector, borrower, 70e18 + 1, 70e18
+            )
         );
         market.borrow(1, borrower);
     }
@@ -242,7 +279,9 @@ contract LendingMarketTest is Fixture {
         breaker.set(true, type(uint256).max, false);
         oracle.setPrices(0, 1e18);
         vm.prank(borrower);
-        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.MarketInsufficientCollateral.selector, borrower, 1e18, 0));
+        vm.expectRevert(
+            abi.encodeWithSelector(ILendingMarket.MarketInsufficientCollateral.selector, borrower, 1e18, 0)
+        );
         market.borrow(1e18, borrower);
     }
 
@@ -254,7 +293,9 @@ contract LendingMarketTest is Fixture {
         vm.expectRevert(ILendingMarket.MarketZeroAddress.selector);
         market.borrow(1, address(0));
         vm.expectRevert(
-            abi.encodeWithSelector(ILendingMarket.MarketInsufficientLiquidity.selector, 1_000_001e18, 1_000_000e18)
+            abi.encodeWithSelector(
+                ILendingMarket.MarketInsufficientLiquidity.selector, 1_000_001e18, 1_000_000e18
+            )
         );
         market.borrow(1_000_001e18, borrower);
         vm.stopPrank();
@@ -324,12 +365,16 @@ contract LendingMarketTest is Fixture {
         vm.warp(block.timestamp + 365 days);
         market.accrueInterest();
         uint256 reserves = market.totalReserves();
-        vm.expectRevert(abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, bytes32(0)));
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, bytes32(0))
+        );
         vm.prank(bob);
         market.withdrawReserves(1, bob);
         vm.prank(admin);
         vm.expectRevert(
-            abi.encodeWithSelector(ILendingMarket.MarketInsufficientBalance.selector, address(market), reserves + 1, reserves)
+            abi.encodeWithSelector(
+                ILendingMarket.MarketInsufficientBalance.selector, address(market), reserves + 1, reserves
+            )
         );
         market.withdrawReserves(reserves + 1, admin);
         vm.prank(admin);
@@ -474,7 +519,7 @@ contract LendingMarketTest is Fixture {
         assertApproxEqAbs(left, 100e18 - moved, 1);
         // NAV holds at 1.0: settlement pays more than the debt.
         vm.warp(block.timestamp + EPOCH + NOTICE);
-        _fundVault(1_000e18);
+        refillVault(1_000e18);
         vault.settle();
         uint256 debtNow = _slowDebt(id);
         uint256 borrowerBefore = usd.balanceOf(borrower);
@@ -497,7 +542,7 @@ contract LendingMarketTest is Fixture {
         uint256 id = market.slowLiquidate(borrower);
         // Gate 10% of supply and a small buffer: settlement comes in pieces.
         vm.warp(block.timestamp + EPOCH + NOTICE);
-        _fundVault(20e18);
+        refillVault(20e18);
         vault.settle();
         market.settleSlowLiquidation(id);
         SlowLiquidation memory s = market.slowLiquidation(id);
@@ -510,7 +555,7 @@ contract LendingMarketTest is Fixture {
         vault.reportNav(0.5e18, uint64(block.timestamp));
         vm.prank(admin);
         vault.setGate(1e18);
-        _fundVault(1_000e18);
+        refillVault(1_000e18);
         vault.settle();
         uint256 badBefore = market.totalBadDebt();
         market.settleSlowLiquidation(id);
@@ -532,14 +577,6 @@ contract LendingMarketTest is Fixture {
     function _allowFullSettlement() internal {
         vm.prank(admin);
         vault.setGate(1e18);
-    }
-
-    function _fundVault(uint256 assets) internal {
-        mintUsd(custodian, assets);
-        vm.startPrank(custodian);
-        usd.approve(address(vault), assets);
-        vault.refillBuffer(assets);
-        vm.stopPrank();
     }
 
     function _slowDebt(uint256 id) internal view returns (uint256) {

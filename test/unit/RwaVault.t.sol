@@ -40,7 +40,9 @@ contract RwaVaultTest is Fixture {
 
     function test_constructor_revertsOnShortEpoch() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IRwaVault.VaultParameterOutOfBounds.selector, bytes32("epochLength"), 60, 1 hours, 90 days)
+            abi.encodeWithSelector(
+                IRwaVault.VaultParameterOutOfBounds.selector, bytes32("epochLength"), 60, 1 hours, 90 days
+            )
         );
         new RwaVault("x", "x", address(usd), admin, custodian, 1e18, NOTICE, 60, GATE, MAX_MOVE);
     }
@@ -142,11 +144,15 @@ contract RwaVaultTest is Fixture {
     function test_reportNav_revertsOnStaleOrFutureTimestamp() public {
         uint64 asOf = uint64(block.timestamp);
         vm.prank(reporter);
-        vm.expectRevert(abi.encodeWithSelector(IRwaVault.VaultNavTimestampInvalid.selector, asOf, asOf, block.timestamp));
+        vm.expectRevert(
+            abi.encodeWithSelector(IRwaVault.VaultNavTimestampInvalid.selector, asOf, asOf, block.timestamp)
+        );
         vault.reportNav(1e18, asOf);
         vm.prank(reporter);
         vm.expectRevert(
-            abi.encodeWithSelector(IRwaVault.VaultNavTimestampInvalid.selector, asOf + 10, asOf, block.timestamp)
+            abi.encodeWithSelector(
+                IRwaVault.VaultNavTimestampInvalid.selector, asOf + 10, asOf, block.timestamp
+            )
         );
         vault.reportNav(1e18, asOf + 10);
     }
@@ -183,7 +189,9 @@ contract RwaVaultTest is Fixture {
 
     function test_setNavStatus_revertsForOthers() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, vault.GUARDIAN_ROLE())
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, alice, vault.GUARDIAN_ROLE()
+            )
         );
         vm.prank(alice);
         vault.setNavStatus(NavStatus.UnderReview, "");
@@ -289,7 +297,7 @@ contract RwaVaultTest is Fixture {
 
     function test_settle_nothingBeforeMaturity() public {
         _request(alice, 10e18);
-        _fund(1000e18);
+        refillVault(1000e18);
         vm.warp(block.timestamp + NOTICE); // epoch end not yet added
         (uint256 shares, uint256 assets) = vault.settle();
         assertEq(shares + assets, 0);
@@ -448,15 +456,21 @@ contract RwaVaultTest is Fixture {
     function test_setters_revertOutOfBounds() public {
         vm.startPrank(admin);
         vm.expectRevert(
-            abi.encodeWithSelector(IRwaVault.VaultParameterOutOfBounds.selector, bytes32("noticePeriod"), 366 days, 0, 365 days)
+            abi.encodeWithSelector(
+                IRwaVault.VaultParameterOutOfBounds.selector, bytes32("noticePeriod"), 366 days, 0, 365 days
+            )
         );
         vault.setNoticePeriod(366 days);
         vm.expectRevert(
-            abi.encodeWithSelector(IRwaVault.VaultParameterOutOfBounds.selector, bytes32("gate"), 0, 0.001e18, 1e18)
+            abi.encodeWithSelector(
+                IRwaVault.VaultParameterOutOfBounds.selector, bytes32("gate"), 0, 0.001e18, 1e18
+            )
         );
         vault.setGate(0);
         vm.expectRevert(
-            abi.encodeWithSelector(IRwaVault.VaultParameterOutOfBounds.selector, bytes32("maxNavMove"), 0.6e18, 0.001e18, 0.5e18)
+            abi.encodeWithSelector(
+                IRwaVault.VaultParameterOutOfBounds.selector, bytes32("maxNavMove"), 0.6e18, 0.001e18, 0.5e18
+            )
         );
         vault.setMaxNavMove(0.6e18);
         vm.expectRevert(IRwaVault.VaultZeroAddress.selector);
@@ -466,7 +480,9 @@ contract RwaVaultTest is Fixture {
 
     function test_setters_revertForNonAdmin() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, bytes32(0))
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, alice, bytes32(0)
+            )
         );
         vm.prank(alice);
         vault.setGate(0.5e18);
@@ -474,7 +490,9 @@ contract RwaVaultTest is Fixture {
 
     function test_pause_onlyGuardian() public {
         vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, alice, vault.GUARDIAN_ROLE())
+            abi.encodeWithSelector(
+                IAccessControl.AccessControlUnauthorizedAccount.selector, alice, vault.GUARDIAN_ROLE()
+            )
         );
         vm.prank(alice);
         vault.pause();
@@ -532,16 +550,8 @@ contract RwaVaultTest is Fixture {
         id = vault.requestRedeem(shares, who, who);
     }
 
-    function _fund(uint256 assets) internal {
-        mintUsd(custodian, assets);
-        vm.startPrank(custodian);
-        usd.approve(address(vault), assets);
-        vault.refillBuffer(assets);
-        vm.stopPrank();
-    }
-
     function _matureAndFund(uint256 assets) internal {
         vm.warp(block.timestamp + EPOCH + NOTICE);
-        _fund(assets);
+        refillVault(assets);
     }
 }

@@ -11,8 +11,8 @@ import {NavStatus} from "../../contracts/interfaces/IRwaVault.sol";
 contract SafeguardedMarketTest is SafeguardedFixture {
     function setUp() public override {
         super.setUp();
-        _supply(lender, 1_000_000e18);
-        _open(borrower, 1000e18, 690e18);
+        supplyLiquidityOn(safeMarket, lender, 1_000_000e18);
+        openPositionOn(safeMarket, borrower, 1000e18, 690e18);
         mintUsd(liquidator, 1_000_000e18);
         vm.prank(liquidator);
         usd.approve(address(safeMarket), type(uint256).max);
@@ -45,7 +45,7 @@ contract SafeguardedMarketTest is SafeguardedFixture {
     }
 
     function test_borrow_closedAtLevel1() public {
-        _open(keeper, 100e18, 0);
+        openPositionOn(safeMarket, keeper, 100e18, 0);
         vm.prank(guardian);
         cBreaker.trip(BreakerLevel.BorrowsClosed);
         vm.prank(keeper);
@@ -61,7 +61,11 @@ contract SafeguardedMarketTest is SafeguardedFixture {
         reportNav(0.75e18); // a 25% markdown: liquidatable, and a level-3 decline
         _keeperPokes(); // records the halt: a trip seen only inside a reverted call is not kept
         vm.prank(liquidator);
-        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.MarketLiquidationThrottled.selector, 300e18 * 1063829787234042553 / 0.75e18, 0));
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ILendingMarket.MarketLiquidationThrottled.selector, 300e18 * 1063829787234042553 / 0.75e18, 0
+            )
+        );
         safeMarket.liquidate(borrower, 300e18, 0);
         vm.warp(block.timestamp + 6 hours); // halt over, grace on
         vm.prank(liquidator);
@@ -74,7 +78,7 @@ contract SafeguardedMarketTest is SafeguardedFixture {
     }
 
     function test_liquidate_throttledToDepthBudget() public {
-        _open(keeper, 100_000e18, 69_000e18);
+        openPositionOn(safeMarket, keeper, 100_000e18, 69_000e18);
         vm.warp(block.timestamp + 1 hours);
         _keeperPokes();
         reportNav(0.85e18); // −15%: level 2
@@ -103,11 +107,7 @@ contract SafeguardedMarketTest is SafeguardedFixture {
         vault.setGate(1e18);
         vm.warp(block.timestamp + EPOCH + NOTICE);
         reportNav(0.8e18); // the NAV of settlement day
-        mintUsd(custodian, 1_000_000e18);
-        vm.startPrank(custodian);
-        usd.approve(address(vault), type(uint256).max);
-        vault.refillBuffer(1_000_000e18);
-        vm.stopPrank();
+        refillVault(1_000_000e18);
         vault.settle();
         safeMarket.settleSlowLiquidation(id);
         assertTrue(safeMarket.slowLiquidation(id).closed);
@@ -138,7 +138,7 @@ contract SafeguardedMarketTest is SafeguardedFixture {
     }
 
     function test_gas_market_liquidate_partial_safeguardedNormal() public {
-        _open(keeper, 1000e18, 690e18);
+        openPositionOn(safeMarket, keeper, 1000e18, 690e18);
         vm.warp(block.timestamp + 1 hours);
         _keeperPokes();
         reportNav(0.86e18); // −14%, but over the breaker window? a fresh markdown: level 2
@@ -164,23 +164,5 @@ contract SafeguardedMarketTest is SafeguardedFixture {
         vm.cool(address(cOracle));
         vm.cool(address(cBreaker));
         vm.cool(address(rates));
-    }
-
-    function _supply(address who, uint256 assets) internal {
-        mintUsd(who, assets);
-        vm.startPrank(who);
-        usd.approve(address(safeMarket), type(uint256).max);
-        safeMarket.supply(assets, who);
-        vm.stopPrank();
-    }
-
-    function _open(address who, uint256 collateral, uint256 debt) internal {
-        mintShares(who, collateral);
-        vm.startPrank(who);
-        vault.approve(address(safeMarket), type(uint256).max);
-        usd.approve(address(safeMarket), type(uint256).max);
-        safeMarket.supplyCollateral(collateral, who);
-        if (debt > 0) safeMarket.borrow(debt, who);
-        vm.stopPrank();
     }
 }

@@ -10,6 +10,7 @@ import {LendingMarket} from "../../contracts/LendingMarket.sol";
 import {KinkedRateModel} from "../../contracts/KinkedRateModel.sol";
 import {MarketParams} from "../../contracts/interfaces/ILendingMarket.sol";
 import {MockOracle, MockBreaker} from "./Mocks.sol";
+import {Defaults} from "../../script/Defaults.sol";
 
 /// @notice The local world with mock oracle and breaker, and named actors.
 abstract contract Fixture is Test {
@@ -39,7 +40,9 @@ abstract contract Fixture is Test {
     function setUp() public virtual {
         vm.warp(1_700_000_000);
         usd = new Stablecoin("Breakwater USD", "bwUSD", admin);
-        vault = new RwaVault("RWA Credit Fund", "RWAC", address(usd), admin, custodian, 1e18, NOTICE, EPOCH, GATE, MAX_MOVE);
+        vault = new RwaVault(
+            "RWA Credit Fund", "RWAC", address(usd), admin, custodian, 1e18, NOTICE, EPOCH, GATE, MAX_MOVE
+        );
         vm.startPrank(admin);
         vault.grantRole(vault.NAV_REPORTER_ROLE(), reporter);
         vault.grantRole(vault.NAV_CONFIRMER_ROLE(), confirmer);
@@ -53,17 +56,7 @@ abstract contract Fixture is Test {
     }
 
     function defaultParams() internal pure returns (MarketParams memory) {
-        return MarketParams({
-            maxLtv: 0.7e18,
-            lltv: 0.8e18,
-            closeFactor: 0.5e18,
-            reserveFactor: 0.1e18,
-            keeperFee: 0.01e18,
-            dustDebt: 1e18,
-            supplyCap: 1e30,
-            borrowCap: 1e30,
-            collateralCap: 1e30
-        });
+        return Defaults.marketParams(1e30);
     }
 
     function mintUsd(address to, uint256 amount) internal {
@@ -81,20 +74,48 @@ abstract contract Fixture is Test {
     }
 
     function supplyLiquidity(address who, uint256 assets) internal {
+        supplyLiquidityOn(market, who, assets);
+    }
+
+    function supplyLiquidityOn(LendingMarket m, address who, uint256 assets) internal {
         mintUsd(who, assets);
         vm.startPrank(who);
-        usd.approve(address(market), assets);
-        market.supply(assets, who);
+        usd.approve(address(m), type(uint256).max);
+        m.supply(assets, who);
         vm.stopPrank();
     }
 
     /// @dev Posts `collateral` shares and borrows `debt` for `who`.
     function openPosition(address who, uint256 collateral, uint256 debt) internal {
+        openPositionOn(market, who, collateral, debt);
+    }
+
+    function openPositionOn(LendingMarket m, address who, uint256 collateral, uint256 debt) internal {
         mintShares(who, collateral);
         vm.startPrank(who);
-        vault.approve(address(market), collateral);
-        market.supplyCollateral(collateral, who);
-        if (debt > 0) market.borrow(debt, who);
+        vault.approve(address(m), type(uint256).max);
+        usd.approve(address(m), type(uint256).max);
+        m.supplyCollateral(collateral, who);
+        if (debt > 0) m.borrow(debt, who);
+        vm.stopPrank();
+    }
+
+    /// @dev Gives `who` both tokens and approves the pool, for trading.
+    function fundTrader(address who, uint256 amount) internal {
+        mintShares(who, amount);
+        mintUsd(who, amount);
+        vm.startPrank(who);
+        vault.approve(address(pool), type(uint256).max);
+        usd.approve(address(pool), type(uint256).max);
+        vm.stopPrank();
+    }
+
+    /// @dev The custodian returns `assets` of cash to the vault's redemption buffer.
+    function refillVault(uint256 assets) internal {
+        mintUsd(custodian, assets);
+        vm.startPrank(custodian);
+        usd.approve(address(vault), assets);
+        vault.refillBuffer(assets);
         vm.stopPrank();
     }
 

@@ -8,6 +8,7 @@ import {LendingMarket} from "../../contracts/LendingMarket.sol";
 import {OracleParams} from "../../contracts/interfaces/IConservativeOracle.sol";
 import {BreakerParams} from "../../contracts/interfaces/ICircuitBreakerAdmin.sol";
 import {ICollateralOracle} from "../../contracts/interfaces/ICollateralOracle.sol";
+import {Defaults} from "../../script/Defaults.sol";
 
 /// @notice The world with the real safeguards: conservative oracle and circuit breaker over the
 ///         real vault and pool, a market wired to both, and a pool with a day of observations.
@@ -20,12 +21,7 @@ abstract contract SafeguardedFixture is Fixture {
     function setUp() public virtual override {
         super.setUp();
         seedPool(1_000_000e18, 1_000_000e18);
-        mintShares(trader, 2_000_000e18);
-        mintUsd(trader, 2_000_000e18);
-        vm.startPrank(trader);
-        vault.approve(address(pool), type(uint256).max);
-        usd.approve(address(pool), type(uint256).max);
-        vm.stopPrank();
+        fundTrader(trader, 2_000_000e18);
         vm.warp(block.timestamp + 1 days); // a day of history at NAV for the TWAPs
         cOracle = new ConservativeOracle(vault, pool, admin, oracleParams());
         cBreaker = deployBreaker(cOracle);
@@ -42,36 +38,11 @@ abstract contract SafeguardedFixture is Fixture {
     }
 
     function oracleParams() internal pure returns (OracleParams memory) {
-        return OracleParams({
-            shortTwapWindow: 30 minutes,
-            longTwapWindow: 6 hours,
-            heartbeat: 35 days,
-            maxNavAge: 45 days,
-            haircutPerDay: 0.005e18,
-            maxHaircut: 0.25e18,
-            divergenceTolerance: 0.03e18,
-            baseConfirmation: 24 hours,
-            minConfirmation: 1 hours,
-            maxDropPerHour: 0.02e18,
-            maxRisePerHour: 0.01e18
-        });
+        return Defaults.oracleParams();
     }
 
     function breakerParams() internal pure returns (BreakerParams memory) {
-        return BreakerParams({
-            window: 1 hours,
-            level1Decline: 0.07e18,
-            level2Decline: 0.13e18,
-            level3Decline: 0.2e18,
-            divergenceBound: 0.15e18,
-            divergenceWindow: 30 minutes,
-            slippage: 0.02e18,
-            refillPeriod: 1 hours,
-            maxHalt: 6 hours,
-            gracePeriod: 1 hours,
-            cooldown: 24 hours,
-            slowPathEnabled: true
-        });
+        return Defaults.breakerParams();
     }
 
     /// @dev A NAV report of any size (the confirmer signs off large ones).

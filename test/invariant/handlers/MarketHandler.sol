@@ -50,7 +50,9 @@ contract MarketHandler is Test {
 
     function allActors() external view returns (address[] memory all) {
         all = new address[](8);
-        for (uint256 i; i < 3; ++i) (all[i], all[3 + i]) = (lenders[i], borrowers[i]);
+        for (uint256 i; i < 3; ++i) {
+            (all[i], all[3 + i]) = (lenders[i], borrowers[i]);
+        }
         (all[6], all[7]) = (liquidators[0], liquidators[1]);
     }
 

@@ -92,7 +92,8 @@ contract SafeguardedHandler is Test {
         if (amount > debt) amount = debt;
         _mint(a, amount);
         vm.prank(a);
-        try w.market.repay(amount, 0, a) {} catch {
+        try w.market.repay(amount, 0, a) {}
+        catch {
             ++ghostRepayReverts;
         }
     }

@@ -89,7 +89,9 @@ contract VaultHandler is Test {
     /// @dev The gate is checked against the handler's own record of each epoch, not the vault's.
     function settle() external {
         uint256 epoch = vault.currentEpoch();
-        if (epoch != ghostEpoch || ghostGateBase == 0) (ghostEpoch, ghostGateBase, ghostGateUsed) = (epoch, vault.totalSupply(), 0);
+        if (epoch != ghostEpoch || ghostGateBase == 0) {
+            (ghostEpoch, ghostGateBase, ghostGateUsed) = (epoch, vault.totalSupply(), 0);
+        }
         uint256 buffer = vault.availableBuffer();
         (uint256 shares, uint256 assets) = vault.settle();
         ghostGateUsed += shares;
