@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use alloy::{
     contract::{CallBuilder, CallDecoder},
+    eips::BlockId,
     network::Ethereum,
+    network::TransactionResponse as _,
     primitives::{Address, TxHash},
     providers::Provider,
     rpc::types::TransactionReceipt,
@@ -71,9 +73,11 @@ pub async fn confirm<P: Provider>(
             .map_err(|e| Error::rpc(format!("{step}: eth_getTransactionReceipt({hash})"), e))?;
         if let Some(receipt) = receipt {
             if !receipt.status() {
+                let used = Some(receipt.gas_used);
+                let reason = replay_revert(provider, hash, receipt.block_number, used).await;
                 return Err(Error::Contract {
                     step: step.to_string(),
-                    message: format!("transaction {hash} reverted on chain"),
+                    message: format!("transaction {hash} reverted on chain: {reason}"),
                 });
             }
             debug!(step, %hash, gas = receipt.gas_used, "confirmed");
@@ -90,5 +94,38 @@ pub async fn confirm<P: Provider>(
         }
         tokio::time::sleep(wait).await;
         wait = (wait * 2).min(Duration::from_secs(1));
+    }
+}
+
+/// Best effort at why a mined transaction reverted: replays it as a call on the state after its
+/// block, which reproduces the usual cause (a competitor's transaction earlier in the block, such
+/// as a lost liquidation race) and decodes the revert.
+async fn replay_revert<P: Provider>(
+    provider: &P,
+    hash: TxHash,
+    block: Option<u64>,
+    gas_used: Option<u64>,
+) -> String {
+    let unknown = || "the reason could not be reproduced".to_string();
+    let Ok(Some(tx)) = provider.get_transaction_by_hash(hash).await else { return unknown() };
+    let from = tx.from();
+    let mut request = tx.into_request().from(from);
+    let limit = request.gas.take(); // replay without the limit: see whether gas was the cause
+    let call = provider.call(request);
+    let call = match block {
+        Some(n) => call.block(BlockId::number(n)),
+        None => call,
+    };
+    match call.await {
+        Ok(_) => match (limit, gas_used) {
+            (Some(limit), Some(used)) if used >= limit => {
+                format!("out of gas (used the whole limit of {limit})")
+            }
+            _ => unknown(),
+        },
+        Err(e) => match breakwater_bindings::revert_of_transport(&e) {
+            Some(revert) => revert.to_string(),
+            None => e.to_string(),
+        },
     }
 }

@@ -147,3 +147,35 @@ async fn allowlist_is_wired_and_reverts_are_decoded() -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_race_reverts_on_chain_with_its_reason() -> Result<()> {
+    let chain = Chain::anvil(AnvilOptions::default()).await?;
+    let mut config = DeployConfig::default();
+    config.local.warmup = breakwater_chain::units::Seconds(0);
+    let d = deploy(&chain, &config, Policy::NaiveNav).await?;
+    let w = d.world(chain.provider().clone());
+    let (racer, to) = (chain.accounts()[1], chain.accounts()[2]);
+    let balance = w.stablecoin.balanceOf(racer).call().await?;
+
+    // Two transfers of the whole balance in one block, as two bots racing for one position
+    // would (a fixed gas limit: estimating the second against the pending first would fail).
+    chain.set_automine(false).await?;
+    let transfer = || w.stablecoin.transfer(to, balance).from(racer).gas(100_000);
+    let first = *transfer().send().await?.tx_hash();
+    let second = *transfer().send().await?.tx_hash();
+    chain.mine().await?;
+    chain.set_automine(true).await?;
+
+    breakwater_chain::tx::confirm(chain.provider(), "first", first).await?;
+    let m = breakwater_chain::tx::confirm(chain.provider(), "second", second)
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    let expected = format!(
+        "second: transaction {second} reverted on chain: ERC20InsufficientBalance(sender: {racer}, balance: 0, needed: {balance})"
+    );
+    ensure!(m == expected, "{m}");
+    Ok(())
+}
