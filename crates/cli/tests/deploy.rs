@@ -138,3 +138,55 @@ async fn keep_alive_serves_the_world_until_interrupted() -> Result<()> {
     std::fs::remove_dir_all(dir).ok();
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploys_with_an_encrypted_keystore() -> Result<()> {
+    use alloy::providers::ext::AnvilApi as _;
+
+    let node = Chain::anvil(AnvilOptions::default()).await?;
+    let dir = temp_dir("keystore")?;
+    // A fresh key in a keystore, made by Foundry's own cast, funded with ETH on the node.
+    let cast = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../node_modules/.bin/cast");
+    let made = Command::new(cast)
+        .args(["wallet", "new"])
+        .arg(&dir)
+        .args(["--unsafe-password", "correct horse"])
+        .output()?;
+    ensure!(made.status.success(), "{}", stderr(&made));
+    let printed = String::from_utf8_lossy(&made.stdout).into_owned();
+    let address: alloy::primitives::Address = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("Address:"))
+        .context("cast printed the address")?
+        .trim()
+        .parse()?;
+    let keystore = std::fs::read_dir(&dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.is_file())
+        .context("the keystore file")?;
+    node.provider()
+        .anvil_set_balance(address, alloy::primitives::U256::from(10u128.pow(21)))
+        .await?;
+
+    let out = dir.join("m.json");
+    let run = breakwater()
+        .args(["deploy", "--policy", "oracle-only", "--rpc", node.url(), "--keystore"])
+        .arg(&keystore)
+        .arg("--out")
+        .arg(&out)
+        .env("KEYSTORE_PASSWORD", "correct horse")
+        .output()?;
+    ensure!(run.status.success(), "{}", stderr(&run));
+    ensure!(Deployment::load(&out)?.deployer == Some(address));
+
+    let run = breakwater()
+        .args(["deploy", "--rpc", node.url(), "--keystore"])
+        .arg(&keystore)
+        .env("KEYSTORE_PASSWORD", "wrong")
+        .output()?;
+    ensure!(!run.status.success());
+    let expected = format!("bad signing key from keystore {}: cannot decrypt", keystore.display());
+    ensure!(stderr(&run).contains(&expected), "{}", stderr(&run));
+    std::fs::remove_dir_all(dir).ok();
+    Ok(())
+}
