@@ -236,6 +236,7 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         _accrue();
         Position storage p = _positions[borrower];
         uint256 price = oracle.liquidationPrice();
+        if (price == 0) revert MarketZeroPrice();
         uint256 repaidShares;
         (repaid, repaidShares, seized) = _liquidationAmounts(borrower, p, price, repayAssets);
         if (seized < minSeized) revert MarketSeizedBelowMinimum(seized, minSeized);
@@ -400,11 +401,10 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
             PositionHealth memory h = out[i];
             (h.borrower, h.collateral, h.debt, h.healthFactor, h.liquidatable) =
             (borrowers[i], p.collateral, debt, hf, hf < WAD);
-            if (hf < WAD) {
+            // A zero price makes every position unhealthy but leaves fast liquidation nothing to do.
+            if (hf < WAD && price > 0) {
                 h.maxRepay = _maxRepay(debt);
-                h.seizable = price == 0
-                    ? p.collateral
-                    : h.maxRepay.mulWadDown(lif).divWadDown(price).min(p.collateral);
+                h.seizable = h.maxRepay.mulWadDown(lif).divWadDown(price).min(p.collateral);
             }
         }
     }
@@ -496,7 +496,7 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         _requireLiquidatable(borrower, p, debt, price);
         uint256 lif = liquidationIncentiveFactor();
         repaid = repayAssets.min(_maxRepay(debt));
-        seized = price == 0 ? p.collateral : repaid.mulWadDown(lif).divWadDown(price);
+        seized = repaid.mulWadDown(lif).divWadDown(price);
         if (seized >= p.collateral) {
             seized = p.collateral;
             repaid = seized.mulWadUp(price).divWadUp(lif).min(repaid);

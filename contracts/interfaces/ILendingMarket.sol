@@ -83,6 +83,8 @@ interface ILendingMarket {
     error MarketNoDebt(address borrower);
     error MarketSeizedBelowMinimum(uint256 seized, uint256 minSeized);
     error MarketLiquidationThrottled(uint256 seized, uint256 allowance);
+    /// @notice Fast liquidation at a zero price would hand over collateral for nothing.
+    error MarketZeroPrice();
     error MarketSlowPathClosed();
     error MarketUnknownSlowLiquidation(uint256 id);
     error MarketSlowLiquidationClosed(uint256 id);

@@ -420,6 +420,17 @@ contract LendingMarketTest is Fixture {
         market.liquidate(borrower, 1e18, 100e18);
     }
 
+    function test_liquidate_revertsOnZeroPrice() public {
+        openPosition(borrower, 100e18, 70e18);
+        oracle.setPrice(0); // an oracle failure must not give collateral away
+        vm.prank(liquidator);
+        vm.expectRevert(ILendingMarket.MarketZeroPrice.selector);
+        market.liquidate(borrower, 1e18, 0);
+        address[] memory who = new address[](1);
+        who[0] = borrower;
+        assertEq(market.positionsHealth(who)[0].seizable, 0);
+    }
+
     function test_liquidate_throttledByBreaker() public {
         openPosition(borrower, 100e18, 70e18);
         oracle.setPrice(0.8e18);
