@@ -269,8 +269,14 @@ fn generate(contracts: &[Contract]) -> Result<String, String> {
             let args: Vec<String> = fields
                 .iter()
                 .map(|(field, ty)| {
+                    // Checksummed addresses and decimal numbers; names in bytes32 as text.
+                    let display = ty == "address"
+                        || ty == "bool"
+                        || (ty.starts_with("uint") || ty.starts_with("int")) && !ty.contains('[');
                     let value = if ty == "bytes32" {
                         format!("crate::fmt_bytes32(&e.{field})")
+                    } else if display {
+                        format!("e.{field}.to_string()")
                     } else {
                         format!("format!(\"{{:?}}\", e.{field})")
                     };

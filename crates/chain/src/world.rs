@@ -1,0 +1,73 @@
+//! Typed handles on a deployed world, for the bot and the lab.
+
+use alloy::providers::Provider;
+use breakwater_bindings::{
+    CircuitBreaker, ConservativeOracle, ConstantProductPool, ICircuitBreaker, ICollateralOracle,
+    KinkedRateModel, LendingMarket, RwaVault, Stablecoin,
+};
+
+use crate::{
+    Deployment,
+    policy::{BreakerKind, OracleKind},
+};
+
+/// Contract instances bound to a provider, one per manifest address. The oracle and the breaker
+/// are bound through their interfaces (every policy has them); [`World::conservative_oracle`] and
+/// [`World::circuit_breaker`] give the full contracts when the policy deployed them.
+#[derive(Debug, Clone)]
+pub struct World<P> {
+    /// The loan asset.
+    pub stablecoin: Stablecoin::StablecoinInstance<P>,
+    /// The collateral: the RWA vault share.
+    pub vault: RwaVault::RwaVaultInstance<P>,
+    /// The AMM.
+    pub pool: ConstantProductPool::ConstantProductPoolInstance<P>,
+    /// The market's rate model.
+    pub rate_model: KinkedRateModel::KinkedRateModelInstance<P>,
+    /// The market's oracle, whatever the policy.
+    pub oracle: ICollateralOracle::ICollateralOracleInstance<P>,
+    /// The market's breaker, whatever the policy.
+    pub breaker: ICircuitBreaker::ICircuitBreakerInstance<P>,
+    /// The lending market.
+    pub market: LendingMarket::LendingMarketInstance<P>,
+    oracle_kind: OracleKind,
+    breaker_kind: BreakerKind,
+}
+
+impl<P: Provider + Clone> World<P> {
+    /// Binds every contract of `deployment` to `provider`.
+    pub fn new(deployment: &Deployment, provider: P) -> Self {
+        let c = &deployment.contracts;
+        Self {
+            stablecoin: Stablecoin::new(c.stablecoin, provider.clone()),
+            vault: RwaVault::new(c.vault, provider.clone()),
+            pool: ConstantProductPool::new(c.pool, provider.clone()),
+            rate_model: KinkedRateModel::new(c.rate_model, provider.clone()),
+            oracle: ICollateralOracle::new(c.oracle, provider.clone()),
+            breaker: ICircuitBreaker::new(c.breaker, provider.clone()),
+            market: LendingMarket::new(c.market, provider),
+            oracle_kind: deployment.policy.oracle(),
+            breaker_kind: deployment.policy.breaker(),
+        }
+    }
+
+    /// The conservative oracle (poke, state, params), if the policy deployed it.
+    pub fn conservative_oracle(&self) -> Option<ConservativeOracle::ConservativeOracleInstance<P>> {
+        (self.oracle_kind == OracleKind::Conservative).then(|| {
+            ConservativeOracle::new(*self.oracle.address(), self.oracle.provider().clone())
+        })
+    }
+
+    /// The circuit breaker (poke, level, trip), if the policy deployed it.
+    pub fn circuit_breaker(&self) -> Option<CircuitBreaker::CircuitBreakerInstance<P>> {
+        matches!(self.breaker_kind, BreakerKind::Circuit { .. })
+            .then(|| CircuitBreaker::new(*self.breaker.address(), self.breaker.provider().clone()))
+    }
+}
+
+impl Deployment {
+    /// Binds every contract to `provider` (see [`World`]).
+    pub fn world<P: Provider + Clone>(&self, provider: P) -> World<P> {
+        World::new(self, provider)
+    }
+}

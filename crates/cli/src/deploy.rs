@@ -1,0 +1,112 @@
+//! `breakwater deploy`: deploy and wire the world for a policy on an embedded Anvil (default)
+//! or any RPC, write the manifest, print it, and with `--keep-alive` keep the embedded node
+//! running until Ctrl-C.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use breakwater_chain::{AnvilOptions, Chain, DeployConfig, Policy, SignerSource};
+use clap::Args;
+use tracing::info;
+
+/// Arguments of `breakwater deploy`.
+#[derive(Debug, Args)]
+pub(crate) struct DeployArgs {
+    /// Deployment configuration (TOML); every field has a default.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Policy: naive-spot, naive-nav, safeguarded, oracle-only, breaker-only, no-slow-path
+    /// [default: the config's `policy`, else safeguarded].
+    #[arg(long, value_name = "POLICY")]
+    policy: Option<Policy>,
+
+    /// JSON-RPC endpoint (http, https, ws, wss). Without it, an embedded Anvil is started.
+    #[arg(long, value_name = "URL")]
+    rpc: Option<String>,
+
+    /// Environment variable holding the deployer's hex private key (with --rpc).
+    #[arg(long, value_name = "VAR", conflicts_with = "keystore", requires = "rpc")]
+    key_env: Option<String>,
+
+    /// Encrypted JSON keystore of the deployer (with --rpc).
+    #[arg(long, value_name = "FILE", requires = "rpc")]
+    keystore: Option<PathBuf>,
+
+    /// Environment variable holding the keystore's password.
+    #[arg(long, value_name = "VAR", default_value = "KEYSTORE_PASSWORD")]
+    password_env: String,
+
+    /// Where to write the manifest [default: deployments/local.json on Anvil, else
+    /// deployments/<chain id>.json].
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+
+    /// Port of the embedded Anvil [default: a free one].
+    #[arg(long, conflicts_with = "rpc")]
+    port: Option<u16>,
+
+    /// Keep the embedded Anvil running after deploying, until Ctrl-C (otherwise it stops when
+    /// the command exits, and the manifest's addresses with it).
+    #[arg(long, conflicts_with = "rpc")]
+    keep_alive: bool,
+
+    /// Print the effective configuration (defaults filled in) as TOML and exit.
+    #[arg(long)]
+    print_config: bool,
+}
+
+pub(crate) async fn run(args: DeployArgs) -> Result<()> {
+    let config = match &args.config {
+        Some(path) => DeployConfig::load(path)?,
+        None => DeployConfig::default(),
+    };
+    let policy = args.policy.unwrap_or(config.policy);
+    if args.print_config {
+        print!("{}", DeployConfig { policy, ..config }.to_toml());
+        return Ok(());
+    }
+    // Validate before starting a node, so a bad file fails fast.
+    config.validate(policy)?;
+
+    let chain = match &args.rpc {
+        None => Chain::anvil(AnvilOptions { port: args.port, ..AnvilOptions::default() }).await?,
+        Some(url) => {
+            let signer = match (&args.key_env, &args.keystore) {
+                (Some(var), _) => Some(SignerSource::PrivateKeyEnv(var.clone())),
+                (None, Some(path)) => Some(SignerSource::Keystore {
+                    path: path.clone(),
+                    password_env: args.password_env.clone(),
+                }),
+                (None, None) => None,
+            };
+            Chain::connect(url, signer).await?
+        }
+    };
+
+    let deployment = breakwater_chain::deploy(&chain, &config, policy).await?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        if chain.is_dev() {
+            PathBuf::from("deployments/local.json")
+        } else {
+            PathBuf::from(format!("deployments/{}.json", chain.chain_id()))
+        }
+    });
+    deployment.write(&out).with_context(|| "writing the deployment manifest")?;
+    info!(manifest = %out.display(), "manifest written");
+    println!("{}", deployment.to_json());
+
+    if chain.embedded().is_some() {
+        if args.keep_alive {
+            println!("RPC {} (chain id {}): Ctrl-C stops the node", chain.url(), chain.chain_id());
+            tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+            info!("stopping the embedded anvil");
+        } else {
+            info!(
+                "the embedded anvil stops now, and these addresses with it: \
+                 pass --keep-alive to keep it, or --rpc to deploy to a node you run"
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,49 @@
+//! `breakwater`: deploy the world to an embedded Anvil or any RPC (and, as the other crates
+//! land, run the bot, the demo and the scenario lab).
+//!
+//! Each subcommand lives in its own module with its own clap `Args`; logs go to stderr through
+//! `tracing` (`RUST_LOG` filters them), results to stdout.
+
+mod deploy;
+
+use std::io::IsTerminal as _;
+
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+/// Breakwater: safe RWA collateral in DeFi.
+#[derive(Debug, Parser)]
+#[command(name = "breakwater", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Deploy and wire the whole world for a policy, and write the deployment manifest.
+    Deploy(deploy::DeployArgs),
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Deploy(args) => deploy::run(args).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // `{:#}` keeps the whole context chain on one line per cause.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! `breakwater deploy` end to end: the binary against embedded and external Anvil nodes.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Command, Output, Stdio},
+};
+
+use anyhow::{Context, Result, ensure};
+use breakwater_chain::{AnvilOptions, Chain, Deployment, Policy, check_code};
+
+fn breakwater() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_breakwater"));
+    cmd.env("RUST_LOG", "warn");
+    cmd
+}
+
+fn temp_dir(name: &str) -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("breakwater-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn deploys_to_an_embedded_anvil_and_writes_the_manifest() -> Result<()> {
+    let dir = temp_dir("embedded")?;
+    let out = dir.join("m.json");
+    let run = breakwater().args(["deploy", "--policy", "naive-nav", "--out"]).arg(&out).output()?;
+    ensure!(run.status.success(), "{}", stderr(&run));
+    let manifest = Deployment::load(&out)?;
+    ensure!(manifest.policy == Policy::NaiveNav && manifest.chain_id == 31337);
+    let printed = Deployment::from_json(&String::from_utf8_lossy(&run.stdout), "stdout")?;
+    ensure!(printed == manifest);
+    std::fs::remove_dir_all(dir).ok();
+    Ok(())
+}
+
+#[test]
+fn bad_config_names_file_and_field() -> Result<()> {
+    let dir = temp_dir("config")?;
+    let config = dir.join("config.toml");
+    std::fs::write(&config, "[market]\nmax_ltv = 0.95\nliquidation_ltv = 0.9\n")?;
+    let run = breakwater().arg("deploy").arg("--config").arg(&config).output()?;
+    ensure!(!run.status.success());
+    let expected = format!(
+        "error: {}: market.max_ltv = 0.95 must be below market.liquidation_ltv = 0.9",
+        config.display()
+    );
+    ensure!(stderr(&run).contains(&expected), "{}", stderr(&run));
+    std::fs::remove_dir_all(dir).ok();
+    Ok(())
+}
+
+#[test]
+fn unreachable_rpc_and_bad_policy_are_clear() -> Result<()> {
+    let run = breakwater().args(["deploy", "--rpc", "http://127.0.0.1:9"]).output()?;
+    ensure!(!run.status.success());
+    ensure!(
+        stderr(&run).contains("RPC endpoint http://127.0.0.1:9 is unreachable"),
+        "{}",
+        stderr(&run)
+    );
+
+    let run = breakwater().args(["deploy", "--policy", "yolo"]).output()?;
+    ensure!(!run.status.success());
+    ensure!(stderr(&run).contains("unknown policy `yolo`"), "{}", stderr(&run));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploys_to_any_rpc_with_a_key_from_the_environment() -> Result<()> {
+    let node = Chain::anvil(AnvilOptions::default()).await?;
+    let key = node.embedded().context("embedded")?.keys()[4].to_bytes();
+    let dir = temp_dir("rpc")?;
+    let out = dir.join("m.json");
+
+    let run = breakwater()
+        .args(["deploy", "--policy", "safeguarded", "--rpc", node.url(), "--key-env", "BW_KEY"])
+        .arg("--out")
+        .arg(&out)
+        .env("BW_KEY", format!("0x{}", key.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+        .output()?;
+    ensure!(run.status.success(), "{}", stderr(&run));
+    let manifest = Deployment::load(&out)?;
+    ensure!(manifest.deployer == Some(node.accounts()[4]), "deployed from the key's account");
+    ensure!(manifest.rpc_url.is_none());
+    check_code(&node, &manifest).await?;
+
+    let run = breakwater()
+        .args(["deploy", "--rpc", node.url(), "--key-env", "BW_KEY"])
+        .env("BW_KEY", "0xnot-a-key")
+        .output()?;
+    ensure!(!run.status.success());
+    let err = stderr(&run);
+    ensure!(
+        err.contains(
+            "bad signing key from environment variable BW_KEY: not a 32-byte hex private key"
+        ),
+        "{err}"
+    );
+    ensure!(!err.contains("0xnot-a-key"), "the key is never echoed");
+    std::fs::remove_dir_all(dir).ok();
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_alive_serves_the_world_until_interrupted() -> Result<()> {
+    let dir = temp_dir("keep-alive")?;
+    let out = dir.join("m.json");
+    let mut child = breakwater()
+        .args(["deploy", "--policy", "no-slow-path", "--keep-alive", "--out"])
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stdout = child.stdout.take().context("stdout")?;
+    let mut url = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        if let Some(rest) = line.strip_prefix("RPC ") {
+            url = rest.split_whitespace().next().map(str::to_string);
+            break;
+        }
+    }
+    let url = url.context("the RPC line")?;
+    let chain = Chain::connect(&url, None).await?;
+    let manifest = Deployment::load(&out)?;
+    ensure!(manifest.rpc_url.as_deref() == Some(url.as_str()));
+    check_code(&chain, &manifest).await?;
+
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status()?;
+    ensure!(status.success());
+    let exit = child.wait()?;
+    ensure!(exit.success(), "Ctrl-C is a clean exit: {exit}");
+    std::fs::remove_dir_all(dir).ok();
+    Ok(())
+}
