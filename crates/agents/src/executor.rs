@@ -41,10 +41,15 @@ use crate::{
     metrics::SharedMetrics,
 };
 
+/// Fixed gas added to every estimate (see [`ExecutorConfig::gas_margin_percent`]).
+pub const GAS_HEADROOM: u64 = 30_000;
+
 /// Settings of the [`TxExecutor`].
 #[derive(Debug, Clone)]
 pub struct ExecutorConfig {
-    /// Gas limit = estimate × (100 + this) / 100.
+    /// Gas limit = estimate × (100 + this) / 100 + [`GAS_HEADROOM`]. The estimate runs on the
+    /// latest block's state; mined in the next block, the call may also pay for the market's
+    /// interest accrual and the pool's or breaker's first write at a new timestamp.
     pub gas_margin_percent: u64,
     /// How long to wait for a receipt before reporting the transaction failed.
     pub receipt_timeout: Duration,
@@ -178,7 +183,8 @@ impl TxExecutor {
                 return Err(NotSent::Failed(Error::rpc(format!("{action}: eth_estimateGas"), e)));
             }
         };
-        let gas_limit = gas.saturating_mul(100 + self.config.gas_margin_percent) / 100;
+        let gas_limit =
+            gas.saturating_mul(100 + self.config.gas_margin_percent) / 100 + GAS_HEADROOM;
         if self.resync.swap(false, Ordering::Relaxed) {
             self.nonce = None;
         }
@@ -364,13 +370,18 @@ async fn wait_receipt(
     None
 }
 
-/// Replays a transaction that reverted in `block` on the state before it, to decode why.
+/// Replays a transaction that reverted in `block` to decode why: on the state before the block
+/// first, then, if that succeeds (a transaction earlier in the same block changed the state,
+/// typically a competitor's liquidation), on the state after it.
 async fn replay(provider: &DynProvider, tx: TransactionRequest, block: u64) -> Option<Revert> {
-    let at = BlockId::number(block.saturating_sub(1));
-    match provider.call(tx).block(at).await {
-        Ok(_) => None,
-        Err(e) => revert_of_transport(&e),
+    for at in [block.saturating_sub(1), block] {
+        if let Err(e) = provider.call(tx.clone()).block(BlockId::number(at)).await
+            && let Some(revert) = revert_of_transport(&e)
+        {
+            return Some(revert);
+        }
     }
+    None
 }
 
 /// Classifies a decoded revert for the agent.
