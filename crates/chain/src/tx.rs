@@ -17,13 +17,26 @@ use crate::{Error, Result};
 /// How long [`confirm`] waits for a receipt before giving up.
 pub const RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Gas limit for a transaction whose `eth_estimateGas` answered `estimate`: 25% plus 25,000
+/// on top, enough for state the estimate did not see (a new block's first pool observation,
+/// interest accrual, a breaker update).
+pub fn padded_gas(estimate: u64) -> u64 {
+    estimate.saturating_add(estimate / 4).saturating_add(25_000)
+}
+
 /// Sends a contract call as a transaction and waits for its receipt; a revert (at gas
-/// estimation or on chain) is an [`Error::Contract`] naming `step` and the decoded error.
+/// estimation or on chain) is an [`Error::Contract`] naming `step` and the decoded error. The
+/// gas limit is the estimate padded by [`padded_gas`].
 pub async fn send<P, D>(step: &str, call: CallBuilder<P, D, Ethereum>) -> Result<TransactionReceipt>
 where
     P: Provider,
     D: CallDecoder,
 {
+    // alloy uses the estimate as is, but execution can cost more than estimated: the pool
+    // writes its first observation of a block only when the block's timestamp moved, and the
+    // estimate may run in a block where it did not. Pad it.
+    let estimate = call.estimate_gas().await.map_err(|e| Error::contract(step, &e))?;
+    let call = call.gas(padded_gas(estimate));
     let pending = call.send().await.map_err(|e| Error::contract(step, &e))?;
     let hash = *pending.tx_hash();
     confirm(pending.provider(), step, hash).await

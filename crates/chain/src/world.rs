@@ -3,7 +3,8 @@
 use alloy::providers::Provider;
 use breakwater_bindings::{
     CircuitBreaker, ConservativeOracle, ConstantProductPool, ICircuitBreaker, ICollateralOracle,
-    KinkedRateModel, LendingMarket, RwaVault, Stablecoin,
+    IConstantProductPool, ILendingMarket, IRwaVault, KinkedRateModel, LendingMarket, RwaVault,
+    Stablecoin,
 };
 
 use crate::{
@@ -49,6 +50,22 @@ impl<P: Provider + Clone> World<P> {
             oracle_kind: deployment.policy.oracle(),
             breaker_kind: deployment.policy.breaker(),
         }
+    }
+
+    /// The market through its interface, whose calls name their return values
+    /// (`totals().call().await?.totalBorrowAssets`); the concrete binding numbers them (`_2`).
+    pub fn market_interface(&self) -> ILendingMarket::ILendingMarketInstance<P> {
+        ILendingMarket::new(*self.market.address(), self.market.provider().clone())
+    }
+
+    /// The vault through its interface (named return values, e.g. `navInfo().navPerShare`).
+    pub fn vault_interface(&self) -> IRwaVault::IRwaVaultInstance<P> {
+        IRwaVault::new(*self.vault.address(), self.vault.provider().clone())
+    }
+
+    /// The pool through its interface (named return values, e.g. `getReserves().reserveBase`).
+    pub fn pool_interface(&self) -> IConstantProductPool::IConstantProductPoolInstance<P> {
+        IConstantProductPool::new(*self.pool.address(), self.pool.provider().clone())
     }
 
     /// The conservative oracle (poke, state, params), if the policy deployed it.

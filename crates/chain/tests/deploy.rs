@@ -32,26 +32,27 @@ async fn check_wiring(chain: &Chain, d: &Deployment) -> Result<()> {
 
     // Pool and vault.
     ensure!(w.pool.base().call().await? == c.vault && w.pool.quote().call().await? == c.stablecoin);
-    let reserves = w.pool.getReserves().call().await?;
+    let reserves = w.pool_interface().getReserves().call().await?;
     let seed = parse_ether("1000000")?;
-    ensure!(reserves._0 == seed && reserves._1 == seed, "pool reserves {reserves:?}");
+    ensure!(reserves.reserveBase == seed && reserves.reserveQuote == seed, "pool {reserves:?}");
     ensure!(w.pool.observationCardinalityNext().call().await? == 512, "observation ring");
     ensure!(w.vault.asset().call().await? == c.stablecoin);
     for role in ["DEFAULT_ADMIN_ROLE", "NAV_REPORTER_ROLE", "NAV_CONFIRMER_ROLE", "GUARDIAN_ROLE"] {
         let id = if role == "DEFAULT_ADMIN_ROLE" { Default::default() } else { role_id(role) };
         ensure!(w.vault.hasRole(id, me).call().await?, "vault {role}");
     }
-    let nav = w.vault.navInfo().call().await?;
-    ensure!(nav._0 == parse_ether("1")?);
+    let nav = w.vault_interface().navInfo().call().await?;
+    ensure!(nav.navPerShare == parse_ether("1")?);
 
     // Seeded market, funded accounts, warm-up.
-    let totals = w.market.totals().call().await?;
-    ensure!(totals._0 == seed, "market supply {}", totals._0);
+    let totals = w.market_interface().totals().call().await?;
+    ensure!(totals.totalSupplyAssets == seed, "market supply {}", totals.totalSupplyAssets);
+    ensure!(totals.totalBorrowAssets.is_zero());
     ensure!(d.actors.len() == 10 && d.actors[0] == me);
     let actor_balance = w.stablecoin.balanceOf(d.actors[3]).call().await?;
     ensure!(actor_balance == seed, "actor balance {actor_balance}");
     let ts = d.timestamp.context("timestamp")?;
-    ensure!(ts >= nav._1 + 86_400, "warm-up skipped a day");
+    ensure!(ts >= nav.asOf + 86_400, "warm-up skipped a day");
 
     // The policy's modules.
     let borrow_price = w.oracle.borrowPrice().call().await?;
@@ -70,7 +71,7 @@ async fn check_wiring(chain: &Chain, d: &Deployment) -> Result<()> {
         (breakwater_chain::OracleKind::Nav, None) => {
             let o = breakwater_chain::bindings::NavOracle::new(c.oracle, chain.provider());
             ensure!(o.vault().call().await? == c.vault);
-            ensure!(borrow_price == nav._0);
+            ensure!(borrow_price == nav.navPerShare);
         }
         (kind, o) => anyhow::bail!("oracle {kind:?} bound as {:?}", o.map(|o| *o.address())),
     }
