@@ -63,6 +63,11 @@ impl SharedMetrics {
         f(&mut self.0.lock().unwrap_or_else(PoisonError::into_inner));
     }
 
+    /// Reads the counters without copying them.
+    pub fn read<R>(&self, f: impl FnOnce(&BotMetrics) -> R) -> R {
+        f(&self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
     /// A copy of the counters now.
     pub fn get(&self) -> BotMetrics {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
