@@ -444,3 +444,49 @@ async fn reconnects_after_the_node_restarts_and_carries_on() -> Result<()> {
     ensure!(m.resets == 0, "the chain was not reset: no rebuild needed ({m:?})");
     Ok(())
 }
+
+/// With fast liquidation halted (breaker level 3) and the slow path open, the bot moves the
+/// unhealthy positions to the redeem-to-repay path instead, in the next block.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uses_the_slow_path_when_fast_liquidation_is_halted() -> Result<()> {
+    let _serial = serial().await;
+    let f = Fixture::new(Policy::BreakerOnly, AnvilOptions::default()).await?;
+    // Big enough that the 1% keeper fee pays for the gas.
+    let borrowers = [f.account(3), f.account(4)];
+    f.open(borrowers[0], 1_000.0, 680.0).await?;
+    f.open(borrowers[1], 1_000.0, 650.0).await?;
+    f.open(f.account(5), 1_000.0, 500.0).await?;
+    let liquidator = f.account(1);
+    let bot = Running::start(f.bot(liquidator, CollateralPolicy::Hold));
+    let start = f.chain.block_number().await?;
+    bot.caught_up(start, 30).await?;
+
+    let me = f.chain.sender();
+    let breaker = f.world.circuit_breaker().context("breaker-only deploys the circuit breaker")?;
+    send("trip", breaker.trip(3).from(me).gas(GAS)).await?;
+    let (fast, slow_open) = f.world.breaker.previewLiquidationAllowance().call().await?.into();
+    ensure!(fast.is_zero() && slow_open, "halted with the slow path open: {fast} {slow_open}");
+    f.interval_blocks().await?;
+
+    let eligible = f.report_nav(0.8).await?;
+    let filter = Filter::new()
+        .address(*f.world.market.address())
+        .event_signature(LendingMarket::SlowLiquidationStarted::SIGNATURE_HASH)
+        .from_block(start);
+    let provider = f.chain.provider().clone();
+    wait(10, || async { Ok(provider.get_logs(&filter).await?.len() >= 2) }).await?;
+    let mut started = Vec::new();
+    for log in provider.get_logs(&filter).await? {
+        let e = LendingMarket::SlowLiquidationStarted::decode_log(&log.inner)?;
+        ensure!(e.keeper == liquidator && log.block_number == Some(eligible + 1), "{e:?} {log:?}");
+        started.push(e.borrower);
+    }
+    started.sort();
+    let mut want = borrowers.to_vec();
+    want.sort();
+    ensure!(started == want, "{started:?}");
+    ensure!(f.liquidations(start).await?.is_empty(), "no fast liquidation while halted");
+    let m = bot.stop().await?;
+    ensure!(m.agent.slow_liquidations == 2 && m.agent.liquidations == 0, "{:?}", m.agent);
+    Ok(())
+}
