@@ -4,6 +4,8 @@
 //! Each subcommand lives in its own module with its own clap `Args`; logs go to stderr through
 //! `tracing` (`RUST_LOG` filters them), results to stdout.
 
+mod bench;
+mod bot;
 mod deploy;
 
 use std::io::IsTerminal as _;
@@ -23,6 +25,10 @@ struct Cli {
 enum Command {
     /// Deploy and wire the whole world for a policy, and write the deployment manifest.
     Deploy(deploy::DeployArgs),
+    /// Run the liquidation bot against a deployment until Ctrl-C.
+    Bot(bot::BotArgs),
+    /// Benchmarks on an embedded Anvil (`bench bot`: the liquidation bot at 10,000 positions).
+    Bench(bench::BenchArgs),
 }
 
 #[tokio::main]
@@ -37,6 +43,8 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Deploy(args) => deploy::run(args).await,
+        Command::Bot(args) => bot::run(args).await,
+        Command::Bench(args) => bench::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

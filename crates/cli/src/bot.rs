@@ -1,0 +1,159 @@
+//! `breakwater bot`: run the liquidation bot against a deployment on any RPC until Ctrl-C.
+
+use std::{path::PathBuf, time::Duration};
+
+use anyhow::{Context, Result};
+use breakwater_agents::{
+    CancellationToken, LiquidationBot, SharedMetrics,
+    liquidation::{CollateralPolicy, LiquidationConfig, MarketAddresses},
+};
+use breakwater_chain::{Chain, Deployment, SignerSource, check_code, units::Wad};
+use clap::{Args, ValueEnum};
+use tracing::info;
+
+/// What the bot does with seized collateral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SeizedCollateral {
+    /// Sell it on the AMM within --max-slippage of spot.
+    Sell,
+    /// Keep it.
+    Hold,
+}
+
+/// Arguments of `breakwater bot`.
+#[derive(Debug, Args)]
+pub(crate) struct BotArgs {
+    /// JSON-RPC endpoint (http, https, ws, wss).
+    #[arg(long, value_name = "URL")]
+    rpc: String,
+
+    /// Deployment manifest written by `breakwater deploy` (or script/Deploy.s.sol).
+    #[arg(long, value_name = "FILE")]
+    deployment: PathBuf,
+
+    /// Environment variable holding the liquidator's hex private key. Without it, an Anvil
+    /// node's first unlocked account liquidates.
+    #[arg(long, value_name = "VAR")]
+    key_env: Option<String>,
+
+    /// Sell seized collateral on the AMM, or hold it.
+    #[arg(long, value_enum, default_value_t = SeizedCollateral::Sell)]
+    strategy: SeizedCollateral,
+
+    /// Worst average sale price below spot, fee included (with --strategy sell).
+    #[arg(long, value_name = "FRACTION", default_value = "0.05")]
+    max_slippage: Wad,
+
+    /// Most stablecoin to spend on repayments [default: the whole balance].
+    #[arg(long, value_name = "AMOUNT")]
+    inventory: Option<Wad>,
+
+    /// Skip liquidations expected to earn less than this, gas included.
+    #[arg(long, value_name = "AMOUNT", default_value = "0")]
+    min_profit: Wad,
+
+    /// Price of the native coin in stablecoin, to count gas in the profit.
+    #[arg(long, value_name = "PRICE", default_value = "3000")]
+    native_price: Wad,
+
+    /// Never use the slow redeem-to-repay path.
+    #[arg(long)]
+    no_slow_path: bool,
+
+    /// First block to index [default: the manifest's block].
+    #[arg(long, value_name = "N")]
+    from_block: Option<u64>,
+
+    /// How often to ask the node for a new block, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 100)]
+    poll_ms: u64,
+}
+
+/// The bot's view of a deployment's addresses.
+pub(crate) fn addresses(deployment: &Deployment) -> MarketAddresses {
+    let c = &deployment.contracts;
+    MarketAddresses {
+        market: c.market,
+        oracle: c.oracle,
+        breaker: c.breaker,
+        pool: c.pool,
+        stablecoin: c.stablecoin,
+        vault: c.vault,
+    }
+}
+
+pub(crate) async fn run(args: BotArgs) -> Result<()> {
+    // The file first: a bad manifest fails before any connection is tried.
+    let deployment = Deployment::load(&args.deployment)?;
+    let chain =
+        Chain::connect(&args.rpc, args.key_env.clone().map(SignerSource::PrivateKeyEnv)).await?;
+    check_code(&chain, &deployment).await?;
+
+    let collateral = match args.strategy {
+        SeizedCollateral::Sell => CollateralPolicy::Sell { max_slippage: args.max_slippage.raw() },
+        SeizedCollateral::Hold => CollateralPolicy::Hold,
+    };
+    let config = LiquidationConfig {
+        collateral,
+        inventory: args.inventory.map(Wad::raw),
+        min_profit: args.min_profit.raw(),
+        native_price: args.native_price.raw(),
+        slow_path: !args.no_slow_path,
+        ..LiquidationConfig::new(chain.sender())
+    };
+    let start = args.from_block.unwrap_or(deployment.block);
+    let bot = LiquidationBot::new(chain.provider().clone(), addresses(&deployment), start, config)
+        .poll_interval(Duration::from_millis(args.poll_ms.max(1)));
+    let metrics = bot.metrics();
+
+    let cancel = CancellationToken::new();
+    let on_signal = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            info!("Ctrl-C: stopping");
+        }
+        on_signal.cancel();
+    });
+    let status =
+        tokio::spawn(report_every(metrics.clone(), Duration::from_secs(30), cancel.clone()));
+
+    info!(
+        liquidator = %chain.sender(), market = %deployment.contracts.market, policy = %deployment.policy,
+        from_block = start, strategy = ?args.strategy, "starting the liquidation bot"
+    );
+    let result = bot.run(cancel.clone()).await.context("liquidation bot");
+    cancel.cancel();
+    let _ = status.await;
+    println!("{}", summary(&metrics));
+    result
+}
+
+/// Logs a status line every `period` until cancelled.
+async fn report_every(metrics: SharedMetrics, period: Duration, cancel: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = tokio::time::sleep(period) => info!("{}", summary(&metrics)),
+        }
+    }
+}
+
+/// One line: what the bot has done.
+fn summary(metrics: &SharedMetrics) -> String {
+    let m = metrics.get();
+    let a = m.agent;
+    format!(
+        "block {}: {} liquidations ({} slow), {} sales, {} mined, {} races lost, {} reverts, \
+         {} failed; {} reconnects, {} nonce resyncs",
+        m.last_block,
+        a.liquidations,
+        a.slow_liquidations,
+        a.sales,
+        a.mined,
+        a.lost_races,
+        a.reverts,
+        a.failures,
+        m.reconnects,
+        m.nonce_resyncs
+    )
+}

@@ -1,0 +1,181 @@
+//! `breakwater bot` end to end: clear errors for a malformed or missing manifest, an unreachable
+//! RPC or a manifest from another node, and a live run that liquidates and stops on Ctrl-C.
+
+use std::{
+    io::Read,
+    path::PathBuf,
+    process::{Command, Output, Stdio},
+    time::Duration,
+};
+
+use alloy::{
+    primitives::{U256, utils::parse_ether},
+    providers::Provider,
+};
+use anyhow::{Context, Result, ensure};
+use breakwater_chain::{AnvilOptions, Chain, DeployConfig, Policy, deploy, tx::send, units::Wad};
+
+fn breakwater() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_breakwater"));
+    cmd.env("RUST_LOG", "warn");
+    cmd
+}
+
+fn temp_dir(name: &str) -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("breakwater-bot-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+const ADDRESS: &str = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
+
+fn manifest(market: &str) -> String {
+    format!(
+        r#"{{"chainId": 31337, "block": 1, "policy": "naive-nav", "contracts": {{
+            "stablecoin": "{ADDRESS}", "vault": "{ADDRESS}", "pool": "{ADDRESS}",
+            "rateModel": "{ADDRESS}", "oracle": "{ADDRESS}", "breaker": "{ADDRESS}",
+            "market": "{market}"}}}}"#
+    )
+}
+
+#[test]
+fn malformed_or_missing_manifest_names_the_file_and_field() -> Result<()> {
+    let dir = temp_dir("malformed")?;
+    let file = dir.join("bad.json");
+    std::fs::write(&file, manifest("0x1234"))?;
+    // The file is checked before the RPC: the (unreachable) URL is never tried.
+    let run = breakwater()
+        .args(["bot", "--rpc", "http://127.0.0.1:9", "--deployment"])
+        .arg(&file)
+        .output()?;
+    ensure!(!run.status.success());
+    let expected =
+        format!("error: {}: contracts.market: `0x1234` is not an address", file.display());
+    ensure!(stderr(&run).contains(&expected), "{}", stderr(&run));
+
+    std::fs::write(&file, "{\"chainId\": 31337")?;
+    let run = breakwater()
+        .args(["bot", "--rpc", "http://127.0.0.1:9", "--deployment"])
+        .arg(&file)
+        .output()?;
+    ensure!(
+        stderr(&run).contains(&format!("{}: (root): not JSON", file.display())),
+        "{}",
+        stderr(&run)
+    );
+
+    let missing = dir.join("nope.json");
+    let run = breakwater()
+        .args(["bot", "--rpc", "http://127.0.0.1:9", "--deployment"])
+        .arg(&missing)
+        .output()?;
+    ensure!(!run.status.success());
+    ensure!(stderr(&run).contains(&format!("error: {}: ", missing.display())), "{}", stderr(&run));
+    std::fs::remove_dir_all(dir).ok();
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_rpc_or_foreign_manifest_is_a_clear_error() -> Result<()> {
+    let dir = temp_dir("rpc")?;
+    let file = dir.join("m.json");
+    std::fs::write(&file, manifest(ADDRESS))?;
+    let run = breakwater()
+        .args(["bot", "--rpc", "http://127.0.0.1:9", "--deployment"])
+        .arg(&file)
+        .output()?;
+    ensure!(!run.status.success());
+    ensure!(
+        stderr(&run).contains("RPC endpoint http://127.0.0.1:9 is unreachable"),
+        "{}",
+        stderr(&run)
+    );
+
+    let run = breakwater()
+        .args(["bot", "--rpc", "localhost:8545", "--deployment"])
+        .arg(&file)
+        .output()?;
+    ensure!(stderr(&run).contains("invalid RPC URL `localhost:8545`"), "{}", stderr(&run));
+
+    // A live node where the manifest's contracts do not exist (another chain, a restarted node).
+    let node = Chain::anvil(AnvilOptions::default()).await?;
+    let run =
+        breakwater().args(["bot", "--rpc", node.url(), "--deployment"]).arg(&file).output()?;
+    ensure!(!run.status.success());
+    ensure!(stderr(&run).contains("contracts.stablecoin: no contract at"), "{}", stderr(&run));
+    std::fs::remove_dir_all(dir).ok();
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn liquidates_with_a_key_from_the_environment_and_stops_on_ctrl_c() -> Result<()> {
+    let chain = Chain::anvil(AnvilOptions::default()).await?;
+    let mut config = DeployConfig::default();
+    config.vault.max_nav_move = Wad::from_raw(parse_ether("0.5")?);
+    let d = deploy(&chain, &config, Policy::NaiveNav).await?;
+    let dir = temp_dir("live")?;
+    let file = dir.join("m.json");
+    d.write(&file)?;
+    let w = d.world(chain.provider().clone());
+
+    // One position: 100 collateral, 68 debt; liquidatable below NAV 0.85.
+    let borrower = chain.accounts()[5];
+    let c = parse_ether("100")?;
+    send("approve", w.stablecoin.approve(*w.vault.address(), c).from(borrower)).await?;
+    send("subscribe", w.vault.subscribe(c, borrower).from(borrower)).await?;
+    send("approve", w.vault.approve(*w.market.address(), c).from(borrower)).await?;
+    send("collateral", w.market.supplyCollateral(c, borrower).from(borrower)).await?;
+    send("borrow", w.market.borrow(parse_ether("68")?, borrower).from(borrower)).await?;
+
+    let key = chain.embedded().context("embedded")?.keys()[2].to_bytes();
+    let liquidator = chain.accounts()[2];
+    let mut child = breakwater()
+        .args(["bot", "--rpc", chain.url(), "--key-env", "BW_BOT_KEY", "--strategy", "hold"])
+        .args(["--poll-ms", "20", "--deployment"])
+        .arg(&file)
+        .env(
+            "BW_BOT_KEY",
+            format!("0x{}", key.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+
+    // Once the bot has approved the market, it is indexing: move the price.
+    let allowance = || async {
+        w.stablecoin.allowance(liquidator, *w.market.address()).call().await.unwrap_or_default()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while allowance().await.is_zero() {
+        ensure!(tokio::time::Instant::now() < deadline, "the bot never approved the market");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let at = chain.latest_timestamp().await?;
+    send("reportNav", w.vault.reportNav(parse_ether("0.8")?, at).from(chain.sender())).await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while w.vault.balanceOf(liquidator).call().await? == U256::ZERO {
+        ensure!(tokio::time::Instant::now() < deadline, "no liquidation");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (_, shares, _) = w.market.position(borrower).call().await?.into();
+    ensure!(shares > U256::ZERO, "half the debt remains (close factor 0.5)");
+    ensure!(chain.provider().get_transaction_count(liquidator).await? == 2, "approve + liquidate");
+
+    // Let the receipt watcher report the outcome, then Ctrl-C.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status()?;
+    ensure!(status.success());
+    let exit = child.wait()?;
+    let mut out = String::new();
+    child.stdout.take().context("stdout")?.read_to_string(&mut out)?;
+    let mut err = String::new();
+    child.stderr.take().context("stderr")?.read_to_string(&mut err)?;
+    ensure!(exit.success(), "Ctrl-C is a clean exit: {exit}\n{err}");
+    ensure!(out.contains("1 liquidations (0 slow)") && out.contains("1 mined"), "{out}");
+    std::fs::remove_dir_all(dir).ok();
+    Ok(())
+}
