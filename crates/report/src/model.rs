@@ -1,0 +1,125 @@
+//! The report's data model: what `report.json` holds. Amounts are in loan units (the local
+//! stablecoin, i.e. US dollars at the scenario's scale); divide by `scale` for real-world
+//! figures. Times are seconds since the run's start.
+
+use serde::{Deserialize, Serialize};
+
+/// A whole report: every run of a demo, matrix or single run, and any sweeps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// What produced it (`breakwater 0.1.0 demo`, ...).
+    pub generated_by: String,
+    /// One entry per scenario × policy × seed, in the order they ran.
+    pub runs: Vec<Run>,
+    /// Parameter sweeps (bad debt vs shock size, ...).
+    #[serde(default)]
+    pub sweeps: Vec<Sweep>,
+}
+
+/// One scenario under one policy with one seed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    /// Scenario name (file stem, e.g. `credit-default`).
+    pub scenario: String,
+    /// Scenario title, one line.
+    pub title: String,
+    /// Policy name: `naive-spot`, `naive-nav`, `safeguarded`, `oracle-only`, `breaker-only`,
+    /// `no-slow-path`.
+    pub policy: String,
+    /// The RNG seed.
+    pub seed: u64,
+    /// Model size as a fraction of the real-world figures (e.g. 1e-4: $5B becomes $500k).
+    pub scale: f64,
+    /// The run's figures.
+    pub metrics: Metrics,
+    /// The time series behind the charts.
+    pub series: Series,
+}
+
+/// A run's figures (see README "Scenario lab" for each definition).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Debt left uncovered: realized bad debt plus, at the end, open debt above the collateral's
+    /// value at the final NAV.
+    pub bad_debt: f64,
+    /// `bad_debt` as a percentage of the market's lender supply.
+    pub bad_debt_pct: f64,
+    /// Fast liquidations (transactions that succeeded).
+    pub liquidations: u64,
+    /// Positions moved to the slow redeem-to-repay path.
+    pub slow_liquidations: u64,
+    /// Collateral seized by fast liquidations, valued at the NAV of the moment.
+    pub liquidated_collateral: f64,
+    /// Collateral sold on the AMM by liquidators below NAV: NAV value minus proceeds.
+    pub fire_sale_loss: f64,
+    /// Lowest AMM spot price / reported NAV seen.
+    pub min_market_to_nav: f64,
+    /// Seconds from the first shock event to the first liquidation (fast or slow), if any.
+    pub first_liquidation_after_s: Option<u64>,
+    /// Liquidation waves: blocks in which a borrower not liquidated before is liquidated.
+    pub cascade_rounds: u64,
+    /// Times the breaker raised its level (trips).
+    pub breaker_trips: u64,
+    /// Seconds during which fast liquidation was halted.
+    pub halted_s: u64,
+    /// Liquidation incentives paid by borrowers: seized value at NAV minus debt repaid.
+    pub borrower_penalties: f64,
+    /// Liquidation bots' gain, marked at the final NAV.
+    pub liquidator_profit: f64,
+    /// The oracle-arbitrage attacker's gain, marked at the final NAV (defaulted loans count).
+    pub attacker_profit: f64,
+    /// Lenders' loss as a percentage of their supply (bad debt not covered by reserves).
+    pub lender_loss_pct: f64,
+    /// Borrow capacity at the start: what the collateral could borrow at max LTV at the
+    /// oracle's price (capital efficiency; the safeguards' cost).
+    pub borrow_capacity: f64,
+    /// Peak debt solvent by the oracle but insolvent at the AMM price.
+    pub shadow_insolvency: f64,
+}
+
+/// Time series, one point per sampled block (all vectors have the same length as `t`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Series {
+    /// Seconds since the run's start.
+    pub t: Vec<u64>,
+    /// AMM spot price of a vault share (loan units).
+    pub spot: Vec<f64>,
+    /// The vault's reported NAV per share.
+    pub nav: Vec<f64>,
+    /// The scenario's fundamental value per share (what the assets are really worth).
+    pub fundamental: Vec<f64>,
+    /// The market's oracle price (the price liquidations use).
+    pub oracle: Vec<f64>,
+    /// Fast liquidations so far.
+    pub liquidations: Vec<u64>,
+    /// Bad debt so far (realized plus uncovered open debt at the current NAV).
+    pub bad_debt: Vec<f64>,
+    /// Breaker level (0 normal, 1 slowed, 2 throttled, 3 halted; 0 without a breaker).
+    pub breaker_level: Vec<u8>,
+    /// Debt solvent by the oracle but insolvent at the AMM price.
+    pub shadow_insolvency: Vec<f64>,
+    /// AMM stablecoin reserve (liquidity depth).
+    pub pool_depth: Vec<f64>,
+}
+
+/// A parameter swept over several values, each value run under several policies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sweep {
+    /// The scenario swept.
+    pub scenario: String,
+    /// What was varied, for the axis label (e.g. `NAV markdown (%)`).
+    pub parameter: String,
+    /// One point per value × policy.
+    pub points: Vec<SweepPoint>,
+}
+
+/// One point of a sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SweepPoint {
+    /// The parameter's value.
+    pub value: f64,
+    /// The policy.
+    pub policy: String,
+    /// The run's figures.
+    pub metrics: Metrics,
+}
