@@ -2,7 +2,7 @@
 //!
 //! Deploys the naive-nav world, opens N positions with real transactions (each borrower is its
 //! own key: the deployer funds it with gas and posts its collateral, then the borrower borrows;
-//! all pipelined with explicit nonces under automine), starts the bot and lets it index them,
+//! all pipelined with explicit nonces, automine off, mined in full blocks), starts the bot and lets it index them,
 //! then mines blocks by hand: quiet blocks to time the per-block scan, then the block that
 //! reports a lower NAV, making a chosen fraction of the positions liquidatable, then blocks
 //! until every one of them is liquidated. Prints the scan time (median and worst) and how many
@@ -30,7 +30,6 @@ use breakwater_chain::{
 };
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use tokio::task::JoinSet;
 use tracing::info;
 
 use crate::bot::addresses;
@@ -66,10 +65,6 @@ struct BotBenchArgs {
     /// The node's block gas limit (Ethereum mainnet's was 30M for years).
     #[arg(long, default_value_t = 30_000_000)]
     gas_limit: u64,
-
-    /// Transactions in flight while opening positions.
-    #[arg(long, default_value_t = 64)]
-    in_flight: usize,
 }
 
 pub(crate) async fn run(args: BenchArgs) -> Result<()> {
@@ -155,7 +150,8 @@ async fn bench_bot(args: BotBenchArgs) -> Result<()> {
             nonce += 1;
         }
     }
-    pipeline(chain.provider(), funding, args.in_flight, "fund and post collateral").await?;
+    dev::set_automine(chain.provider(), false).await?;
+    pipeline(chain.provider(), funding, "fund and post collateral").await?;
     let borrows: Vec<TransactionRequest> = borrowers
         .iter()
         .enumerate()
@@ -164,7 +160,9 @@ async fn bench_bot(args: BotBenchArgs) -> Result<()> {
             fill(tx.from(*b), 0, 400_000, chain_id)
         })
         .collect();
-    pipeline(&borrower_provider, borrows, args.in_flight, "borrow").await?;
+    pipeline(&borrower_provider, borrows, "borrow").await?;
+    // The bot's one-time approval must be mined while it starts.
+    dev::set_automine(chain.provider(), true).await?;
     let opened = count_logs(
         chain.provider(),
         deployment.contracts.market,
@@ -317,55 +315,48 @@ fn fill(tx: TransactionRequest, nonce: u64, gas: u64, chain_id: u64) -> Transact
         .with_chain_id(chain_id)
 }
 
-/// Sends `txs` with at most `in_flight` outstanding, then waits until the node has mined them.
+/// Sends `txs` in order, in chunks, mining each chunk before the next. Sent all at once (or out
+/// of order) Anvil's pool silently dropped a few of one sender's transactions.
 async fn pipeline(
     provider: &DynProvider,
     txs: Vec<TransactionRequest>,
-    in_flight: usize,
     what: &str,
 ) -> Result<Vec<TxHash>> {
+    const CHUNK: usize = 100;
     let mut hashes = Vec::with_capacity(txs.len());
     let bar = ProgressBar::new(txs.len() as u64).with_message(what.to_string());
     bar.set_style(
         ProgressStyle::with_template("{msg:>28} [{bar:40}] {pos}/{len} {per_sec}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let mut set = JoinSet::new();
-    for tx in txs {
-        if set.len() >= in_flight.max(1)
-            && let Some(joined) = set.join_next().await
-        {
-            hashes.push(joined.context("send task")??);
+    let mut failed = 0;
+    for chunk in txs.chunks(CHUNK) {
+        let mut sent = Vec::with_capacity(chunk.len());
+        for tx in chunk {
+            let pending = provider
+                .send_transaction(tx.clone())
+                .await
+                .context("sending a bench transaction")?;
+            sent.push(*pending.tx_hash());
+        }
+        // Mine full blocks by hand: one block per transaction (automine) makes Anvil recompute
+        // the state root for each, which took more than 5 minutes for 20,000 transactions.
+        for hash in sent {
+            let mut tries = 0;
+            let receipt = loop {
+                if let Some(r) = provider.get_transaction_receipt(hash).await? {
+                    break r;
+                }
+                tries += 1;
+                ensure!(tries < 100, "{what}: transaction {hash} not mined after 100 blocks");
+                provider.anvil_mine(Some(1), None).await?;
+            };
+            failed += usize::from(!receipt.status());
+            hashes.push(hash);
             bar.inc(1);
         }
-        let p = provider.clone();
-        set.spawn(async move {
-            let sent = p.send_transaction(tx).await.context("sending a bench transaction")?;
-            Ok::<_, anyhow::Error>(*sent.tx_hash())
-        });
-    }
-    while let Some(joined) = set.join_next().await {
-        hashes.push(joined.context("send task")??);
-        bar.inc(1);
     }
     bar.finish();
-    // Automine mines each as it comes, in the pool's order: wait for every receipt.
-    let deadline = Instant::now() + Duration::from_secs(300);
-    let mut failed = 0;
-    for hash in &hashes {
-        loop {
-            match provider.get_transaction_receipt(*hash).await? {
-                Some(receipt) => {
-                    failed += usize::from(!receipt.status());
-                    break;
-                }
-                None if Instant::now() < deadline => {
-                    tokio::time::sleep(Duration::from_millis(5)).await;
-                }
-                None => bail!("{what}: transaction {hash} not mined within 300 s"),
-            }
-        }
-    }
     ensure!(failed == 0, "{what}: {failed} of {} transactions reverted", hashes.len());
     Ok(hashes)
 }
