@@ -1,5 +1,23 @@
-//! The scenario lab's report: the data model written as `report.json`, and its renderings.
+//! The scenario lab's report: the data model written as `report.json`, and its renderings: a
+//! terminal summary ([`summary_table`]), and on disk ([`write()`]) `report.md`, `charts/*.svg` and
+//! one self-contained `index.html`.
+//!
+//! Every rendering is deterministic: the same [`Report`] gives byte-identical files.
 
+mod chart;
+mod document;
+mod figures;
+mod format;
+mod group;
+mod html;
+mod markdown;
 mod model;
+mod reading;
+mod summary;
+mod svg;
+mod table;
+mod write;
 
 pub use model::{Metrics, Report, Run, Series, Sweep, SweepPoint};
+pub use summary::summary_table;
+pub use write::{Error, Written, write};

@@ -1,0 +1,80 @@
+//! `report.md`.
+
+use crate::document::{Document, Section};
+use crate::table::{COLUMNS, Table};
+use std::fmt::Write;
+
+/// Renders the document as Markdown; charts are linked by their relative paths.
+pub(crate) fn render(doc: &Document) -> String {
+    let mut out = String::from("# Breakwater scenario lab report\n\n");
+    let _ = writeln!(out, "Produced by {}.\n", text(&doc.generated_by));
+    if let Some(note) = &doc.scale_note {
+        let _ = writeln!(
+            out,
+            "{note} Amounts are in loan units (the local stablecoin, i.e. US dollars at that scale).\n"
+        );
+    }
+    out.push_str("## Metrics\n\n");
+    for c in &COLUMNS {
+        let _ = writeln!(out, "- **{}** (`{}`): {}.", c.header, c.field, c.meaning);
+    }
+    for (title, sections) in [("Scenarios", &doc.scenarios), ("Sweeps", &doc.sweeps)] {
+        if !sections.is_empty() {
+            let _ = writeln!(out, "\n## {title}");
+        }
+        for s in sections {
+            section(&mut out, s);
+        }
+    }
+    out
+}
+
+fn section(out: &mut String, s: &Section) {
+    let _ = writeln!(out, "\n### {}\n\n{}\n", text(&s.heading), text(&s.intro));
+    table(out, &s.table);
+    if !s.reading.is_empty() {
+        out.push_str("\n**Reading.**\n\n");
+        for line in &s.reading {
+            let _ = writeln!(out, "- {}", text(line));
+        }
+    }
+    out.push('\n');
+    for f in &s.figures {
+        let _ = writeln!(out, "![{}]({})\n", text(&f.caption), f.file);
+    }
+}
+
+fn table(out: &mut String, t: &Table) {
+    let row = |cells: &[String]| {
+        format!("| {} |", cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "))
+    };
+    let _ = writeln!(out, "{}", row(&t.header));
+    let rule: Vec<&str> =
+        (0..t.header.len()).map(|i| if i == 0 { "---" } else { "---:" }).collect();
+    let _ = writeln!(out, "|{}|", rule.join("|"));
+    for r in &t.rows {
+        let _ = writeln!(out, "{}", row(r));
+    }
+}
+
+/// Text that Markdown would otherwise read as markup or HTML.
+fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '*' | '_' | '`' | '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn cell(s: &str) -> String {
+    text(s).replace('|', "\\|")
+}
