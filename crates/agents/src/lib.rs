@@ -28,6 +28,7 @@ pub mod collector;
 pub mod engine;
 mod error;
 pub mod executor;
+pub mod lab;
 pub mod liquidation;
 pub mod math;
 pub mod metrics;

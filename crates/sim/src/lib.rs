@@ -1,1 +1,14 @@
-//! The scenario lab.
+//! The scenario lab: scenario files ([`Scenario`]), the deterministic block-stepping engine
+//! ([`run`]), and the matrix and sweep drivers that fill a [`breakwater_report::Report`].
+
+mod crowd;
+mod engine;
+mod error;
+mod lab;
+mod metrics;
+pub mod scenario;
+
+pub use engine::{Outcome, RunOptions, run};
+pub use error::{Error, Result};
+pub use lab::{Job, matrix, report, run_all, sweep};
+pub use scenario::{Scenario, ScenarioError};

@@ -1,0 +1,70 @@
+//! An arbitrageur: buys shares on the AMM when they trade below NAV by more than its hurdle, then
+//! queues them for redemption at NAV. The hurdle is what makes RWA arbitrage weak: capital is
+//! locked for the notice period (cost of capital) and the NAV itself may be wrong (a risk
+//! premium). It does not buy while the vault is UnderReview (no NAV to trust), and its capital
+//! runs out: redemptions return it only weeks later.
+
+use std::sync::Arc;
+
+use alloy::primitives::Address;
+
+use super::{Action, View};
+use crate::engine::Agent;
+
+/// An arbitrageur's parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArbitrageurConfig {
+    /// Stablecoin it can deploy.
+    pub capital: f64,
+    /// Least discount to NAV it buys at: cost of capital over the redemption delay, the AMM fee
+    /// and a premium for the NAV being stale or wrong.
+    pub hurdle: f64,
+    /// Most of its remaining capital spent in one block.
+    pub max_per_block: f64,
+}
+
+/// See the module docs.
+#[derive(Debug, Clone)]
+pub struct Arbitrageur {
+    me: Address,
+    config: ArbitrageurConfig,
+    funded: bool,
+}
+
+impl Arbitrageur {
+    /// An arbitrageur at `me`.
+    pub fn new(me: Address, config: ArbitrageurConfig) -> Self {
+        Self { me, config, funded: false }
+    }
+}
+
+impl Agent for Arbitrageur {
+    type Event = Arc<View>;
+    type Action = Action;
+
+    fn on_event(&mut self, view: Arc<View>) -> Vec<Action> {
+        let me = self.me;
+        if !self.funded {
+            self.funded = true;
+            return vec![Action::Fund { to: me, amount: self.config.capital }];
+        }
+        let wallet = view.wallet(&me);
+        let mut actions = Vec::new();
+        if wallet.shares > 0.0 && !view.under_review {
+            actions.push(Action::RequestRedeem { from: me, shares: wallet.shares });
+        }
+        let target = view.nav * (1.0 - self.config.hurdle);
+        if view.under_review || view.nav <= 0.0 || view.spot() >= target || wallet.stable <= 0.0 {
+            return actions;
+        }
+        // Stablecoin in that moves the constant-product price to `target` (fee included).
+        let k = view.pool_base * view.pool_quote;
+        let to_target = ((k * target).sqrt() - view.pool_quote) / 0.997;
+        let stable = to_target.min(wallet.stable * self.config.max_per_block);
+        if stable > 0.0 {
+            let min_out = view.quote_buy(stable) * 0.99;
+            actions.push(Action::Buy { from: me, stable, min_out });
+        }
+        actions
+    }
+}

@@ -1,0 +1,47 @@
+//! A keeper: pokes the conservative oracle and the circuit breaker every block (the safeguards
+//! only see prices they are shown) and settles slow liquidations whose redemption has matured.
+//! Silent while the scenario stalls keepers.
+
+use std::sync::Arc;
+
+use super::{Action, View};
+use crate::engine::Agent;
+
+/// See the module docs.
+#[derive(Debug, Clone)]
+pub struct Keeper {
+    poke_oracle: bool,
+    poke_breaker: bool,
+}
+
+impl Keeper {
+    /// A keeper for a world that has (or lacks) a pokeable oracle and breaker.
+    pub fn new(poke_oracle: bool, poke_breaker: bool) -> Self {
+        Self { poke_oracle, poke_breaker }
+    }
+}
+
+impl Agent for Keeper {
+    type Event = Arc<View>;
+    type Action = Action;
+
+    fn on_event(&mut self, view: Arc<View>) -> Vec<Action> {
+        if view.stalled {
+            return Vec::new();
+        }
+        let mut actions = Vec::new();
+        if self.poke_oracle {
+            actions.push(Action::PokeOracle);
+        }
+        if self.poke_breaker {
+            actions.push(Action::PokeBreaker);
+        }
+        actions.extend(
+            view.slow_liquidations
+                .iter()
+                .filter(|(_, ready)| **ready)
+                .map(|(id, _)| Action::SettleSlowLiquidation(*id)),
+        );
+        actions
+    }
+}

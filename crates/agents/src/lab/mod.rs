@@ -1,0 +1,270 @@
+//! The scenario lab's crowd: pure agents that observe one [`View`] of the world per block and
+//! answer with [`Action`]s, which the simulator turns into transactions. No I/O, no clock: the
+//! only randomness is a [`Rng`] seeded by the scenario, and agents act in a fixed order.
+//!
+//! Amounts here are plain `f64` loan units (stablecoin, i.e. dollars at the scenario's scale) and
+//! vault shares; the simulator converts them to and from the contracts' 1e18 fixed point. IEEE
+//! arithmetic without fast-math is deterministic, so the same seed gives the same decisions.
+//!
+//! The liquidation bots are the [`crate::liquidation::LiquidationAgent`] itself, driven by the
+//! simulator through the same events the live bot sees.
+
+mod arbitrageur;
+mod attacker;
+mod borrower;
+mod keeper;
+mod lp;
+mod reporter;
+mod rng;
+mod seller;
+
+use std::collections::BTreeMap;
+
+use alloy::primitives::Address;
+
+pub use arbitrageur::{Arbitrageur, ArbitrageurConfig};
+pub use attacker::{Attacker, AttackerConfig};
+pub use borrower::{Borrower, BorrowerConfig};
+pub use keeper::Keeper;
+pub use lp::{LiquidityProvider, LpConfig};
+pub use reporter::{Custodian, NavReporter, ReporterConfig};
+pub use rng::Rng;
+pub use seller::{RumourSeller, SellerConfig};
+
+/// The world as every agent sees it at the start of a block (state after the previous block).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct View {
+    /// The block being built.
+    pub block: u64,
+    /// Its timestamp.
+    pub timestamp: u64,
+    /// AMM reserves: vault shares.
+    pub pool_base: f64,
+    /// AMM reserves: stablecoin.
+    pub pool_quote: f64,
+    /// The vault's reported NAV per share.
+    pub nav: f64,
+    /// When that NAV was struck.
+    pub nav_as_of: u64,
+    /// A NAV move awaits the confirmer.
+    pub nav_pending: bool,
+    /// The vault is UnderReview (custodian breach, title challenge).
+    pub under_review: bool,
+    /// What the assets are really worth per share. Only the NAV reporter reads this: the truth
+    /// reaches everyone else through its reports.
+    pub fundamental: f64,
+    /// The market oracle's liquidation price.
+    pub oracle_price: f64,
+    /// The market oracle's borrow price.
+    pub borrow_price: f64,
+    /// Breaker level: 0 normal ... 3 halted (0 without a breaker).
+    pub breaker_level: u8,
+    /// The market's max LTV and liquidation LTV.
+    pub max_ltv: f64,
+    /// The liquidation LTV.
+    pub liquidation_ltv: f64,
+    /// Loan assets the market can still lend.
+    pub market_liquidity: f64,
+    /// Positions of the lab's accounts (collateral shares, debt).
+    pub positions: BTreeMap<Address, Position>,
+    /// Wallets of the lab's accounts.
+    pub wallets: BTreeMap<Address, Wallet>,
+    /// Pool LP tokens outstanding.
+    pub lp_supply: f64,
+    /// Shares waiting in the vault's redemption queue.
+    pub pending_redemptions: f64,
+    /// Cash the vault's buffer holds for settlements.
+    pub buffer: f64,
+    /// Open slow liquidations: id → whether its redemption can be settled now.
+    pub slow_liquidations: BTreeMap<u64, bool>,
+    /// What the scenario says happens now.
+    pub signals: Vec<Signal>,
+    /// The NAV reporter and keepers are silent (oracle/keeper outage).
+    pub stalled: bool,
+}
+
+impl View {
+    /// The AMM's spot price of a share (0 for an empty pool).
+    pub fn spot(&self) -> f64 {
+        if self.pool_base > 0.0 { self.pool_quote / self.pool_base } else { 0.0 }
+    }
+
+    /// Stablecoin out for `shares` in, after the 0.30% fee.
+    pub fn quote_sell(&self, shares: f64) -> f64 {
+        let x = shares * 0.997;
+        self.pool_quote * x / (self.pool_base + x)
+    }
+
+    /// Shares out for `stable` in, after the 0.30% fee.
+    pub fn quote_buy(&self, stable: f64) -> f64 {
+        let x = stable * 0.997;
+        self.pool_base * x / (self.pool_quote + x)
+    }
+
+    /// `account`'s wallet (empty if unknown).
+    pub fn wallet(&self, account: &Address) -> Wallet {
+        self.wallets.get(account).copied().unwrap_or_default()
+    }
+
+    /// `account`'s position (empty if none).
+    pub fn position(&self, account: &Address) -> Position {
+        self.positions.get(account).copied().unwrap_or_default()
+    }
+}
+
+/// A borrower's position.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Position {
+    /// Collateral (vault shares).
+    pub collateral: f64,
+    /// Debt with interest (loan units).
+    pub debt: f64,
+}
+
+impl Position {
+    /// Health at `price`: collateral × price × liquidation LTV / debt (infinite without debt).
+    pub fn health(&self, price: f64, liquidation_ltv: f64) -> f64 {
+        if self.debt <= 0.0 {
+            f64::INFINITY
+        } else {
+            self.collateral * price * liquidation_ltv / self.debt
+        }
+    }
+}
+
+/// Balances of one account.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Wallet {
+    /// Stablecoin.
+    pub stable: f64,
+    /// Vault shares.
+    pub shares: f64,
+    /// Pool LP tokens.
+    pub lp: f64,
+}
+
+/// Scenario events as the crowd perceives them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Signal {
+    /// Rumour wave: holders sell `intensity` of their holdings over `duration` seconds.
+    Rumour {
+        /// Fraction of holdings.
+        intensity: f64,
+        /// Seconds over which they sell.
+        duration: u64,
+    },
+    /// Liquidity providers pull `fraction` of their liquidity.
+    LpWithdraw {
+        /// Fraction of LP tokens.
+        fraction: f64,
+    },
+    /// The NAV reporter strikes a NAV now (the fundamental value).
+    ReportNav,
+    /// A custodian breach or title challenge: the vault goes UnderReview.
+    UnderReview,
+    /// The review ends: back to Normal.
+    Resolved,
+}
+
+/// What an agent asks for; the simulator sends it as one transaction (or mints capital).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Fresh capital arrives from off-chain (minted stablecoin).
+    Fund {
+        /// Who receives it.
+        to: Address,
+        /// Stablecoin.
+        amount: f64,
+    },
+    /// Subscribe to the vault at NAV.
+    Subscribe {
+        /// Who pays.
+        from: Address,
+        /// Stablecoin in.
+        assets: f64,
+    },
+    /// Post collateral.
+    SupplyCollateral {
+        /// The borrower.
+        from: Address,
+        /// Shares.
+        shares: f64,
+    },
+    /// Borrow.
+    Borrow {
+        /// The borrower.
+        from: Address,
+        /// Stablecoin.
+        assets: f64,
+    },
+    /// Repay own debt.
+    Repay {
+        /// The borrower.
+        from: Address,
+        /// Stablecoin (capped at the debt by the simulator).
+        assets: f64,
+    },
+    /// Sell shares on the AMM.
+    Sell {
+        /// The seller.
+        from: Address,
+        /// Shares in.
+        shares: f64,
+        /// Least stablecoin accepted.
+        min_out: f64,
+    },
+    /// Buy shares on the AMM.
+    Buy {
+        /// The buyer.
+        from: Address,
+        /// Stablecoin in.
+        stable: f64,
+        /// Least shares accepted.
+        min_out: f64,
+    },
+    /// Add liquidity at the pool's ratio.
+    AddLiquidity {
+        /// The LP.
+        from: Address,
+        /// Shares.
+        shares: f64,
+        /// Stablecoin.
+        stable: f64,
+    },
+    /// Remove liquidity.
+    RemoveLiquidity {
+        /// The LP.
+        from: Address,
+        /// LP tokens.
+        lp: f64,
+    },
+    /// Queue shares for redemption at a future NAV.
+    RequestRedeem {
+        /// The holder.
+        from: Address,
+        /// Shares.
+        shares: f64,
+    },
+    /// Report a NAV per share (the reporter).
+    ReportNav {
+        /// NAV per share.
+        nav: f64,
+    },
+    /// Confirm a pending large NAV move (the confirmer).
+    ConfirmNav,
+    /// Set the vault's status (UnderReview or Normal).
+    SetUnderReview(bool),
+    /// Refill the vault's cash buffer (the custodian).
+    RefillBuffer {
+        /// Stablecoin.
+        assets: f64,
+    },
+    /// Settle the vault's due epoch.
+    SettleEpoch,
+    /// Poke the conservative oracle.
+    PokeOracle,
+    /// Poke the circuit breaker.
+    PokeBreaker,
+    /// Settle a slow liquidation whose redemption is claimable.
+    SettleSlowLiquidation(u64),
+}

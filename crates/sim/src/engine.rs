@@ -1,0 +1,754 @@
+//! The engine: deploys the world for a policy on a fresh embedded Anvil, then steps blocks by
+//! hand (automine off, each block mined with its timestamp). Each block: apply the scenario's
+//! due events, read the world once, let the liquidation bots and then the crowd decide, in a
+//! fixed order, send their transactions, mine, and fold the block's logs into the tally.
+
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+    time::Instant,
+};
+
+use alloy::{
+    network::TransactionBuilder,
+    primitives::{Address, B256, U256},
+    providers::{DynProvider, Provider, ProviderBuilder, ext::AnvilApi},
+    rpc::types::{Log, TransactionRequest},
+    sol_types::SolEvent,
+};
+use breakwater_agents::{
+    Agent,
+    collector::decode,
+    lab::{Action, Keeper, Position, Signal, View, Wallet},
+    liquidation::{
+        CollateralPolicy, LiquidationAction, LiquidationAgent, LiquidationConfig,
+        LiquidationEvent, MarketAddresses, MarketReader, MarketSnapshot, RevertReason, TxKind,
+        TxOutcome,
+    },
+};
+use breakwater_chain::{
+    AnvilOptions, Chain, Policy, World,
+    bindings::{CircuitBreaker, ConstantProductPool, LendingMarket, Stablecoin},
+    deploy, dev,
+};
+use breakwater_report::Run;
+
+use crate::{
+    Error, Result,
+    crowd::{self, Crowd},
+    metrics::{Sample, Tally},
+    scenario::{BotStrategy, EventKind, Scenario},
+};
+
+/// Gas limit of every lab transaction (the block limit is raised to fit hundreds).
+const TX_GAS: u64 = 3_000_000;
+/// Ether each lab account gets for gas.
+const GAS_MONEY: u128 = 100 * WAD_U128;
+const WAD_U128: u128 = 1_000_000_000_000_000_000;
+
+/// Converts loan units or shares to the contracts' 1e18 fixed point (negative and NaN to 0).
+pub(crate) fn wad(x: f64) -> U256 {
+    if x.is_finite() && x > 0.0 { U256::from((x * 1e18) as u128) } else { U256::ZERO }
+}
+
+/// Converts 1e18 fixed point to `f64` (exactly for values below 2^53 wei, then rounded).
+pub(crate) fn float(x: U256) -> f64 {
+    let (hi, lo) = x.div_rem(U256::from(WAD_U128));
+    u128::try_from(hi).map_or(f64::MAX, |h| h as f64)
+        + u128::try_from(lo).map_or(0.0, |l| l as f64) / 1e18
+}
+
+/// What a run can be told besides the scenario, policy and seed.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// The Anvil to start (binary, extra arguments).
+    pub anvil: AnvilOptions,
+}
+
+/// A run's result, with the throughput figures `bench sim` prints.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The report entry.
+    pub run: Run,
+    /// Transactions the run sent (setup included).
+    pub transactions: u64,
+    /// Blocks mined by the engine.
+    pub blocks: u64,
+    /// Wall-clock seconds of the stepping loop (deployment excluded).
+    pub seconds: f64,
+}
+
+/// One liquidation bot: the pure agent, its reader, and what it sent last block.
+struct Bot {
+    me: Address,
+    agent: LiquidationAgent,
+    reader: MarketReader,
+    capital: f64,
+}
+
+/// Who sent a transaction, for outcomes and attribution.
+#[derive(Debug, Clone)]
+enum Sender {
+    Crowd,
+    Bot(usize, TxKind),
+}
+
+/// Runs `scenario` under `policy` with `seed` on a fresh embedded Anvil.
+pub async fn run(scenario: &Scenario, policy: Policy, seed: u64, options: &RunOptions) -> Result<Outcome> {
+    let mut anvil = options.anvil.clone();
+    anvil.args.extend(
+        ["--auto-impersonate", "--gas-limit", "1000000000", "--block-base-fee-per-gas", "0"]
+            .map(String::from),
+    );
+    let chain = Chain::anvil(anvil).await?;
+    let mut sim = Sim::deploy(&chain, scenario, policy, seed).await?;
+    let started = Instant::now();
+    sim.setup().await?;
+    sim.steps().await?;
+    let seconds = started.elapsed().as_secs_f64();
+    let (transactions, blocks) = (sim.sent, sim.blocks);
+    let run = sim.finish().await?;
+    Ok(Outcome { run, transactions, blocks, seconds })
+}
+
+struct Sim<'a> {
+    s: &'a Scenario,
+    policy: Policy,
+    seed: u64,
+    world: World<DynProvider>,
+    lab: DynProvider,
+    deployer: Address,
+    reporter: Address,
+    custodian: Address,
+    keeper: Address,
+    crowd: Crowd,
+    bots: Vec<Bot>,
+    nonces: BTreeMap<Address, u64>,
+    /// Token balances of every tracked account: (stablecoin, shares, LP tokens).
+    wallets: BTreeMap<Address, Wallet>,
+    tracked: BTreeSet<Address>,
+    /// Open slow liquidations.
+    slow: BTreeSet<u64>,
+    max_ltv: f64,
+    lltv: f64,
+    start_ts: u64,
+    /// Seconds of scenario time elapsed (skips excluded) and skipped.
+    elapsed: u64,
+    skipped: u64,
+    fundamental: f64,
+    stalled_until: u64,
+    next_event: usize,
+    tally: Tally,
+    last_logs: Vec<Log>,
+    /// The NAV read before the current block.
+    nav: f64,
+    /// Whether the scenario clock runs (metrics are sampled).
+    running: bool,
+    sent: u64,
+    blocks: u64,
+}
+
+impl<'a> Sim<'a> {
+    async fn deploy(chain: &Chain, s: &'a Scenario, policy: Policy, seed: u64) -> Result<Sim<'a>> {
+        let reporter = crowd::account("reporter", 0);
+        let custodian = crowd::account("custodian", 0);
+        let keeper_addr = crowd::account("keeper", 0);
+        let mut config = s.world.clone();
+        config.roles.nav_reporter = Some(reporter);
+        config.roles.nav_confirmer = Some(custodian);
+        config.roles.custodian = Some(custodian);
+        config.local.fund_accounts = 0;
+        let deployment = deploy(chain, &config, policy).await?;
+        let world = deployment.world(chain.provider().clone());
+        let url = chain.url().parse().map_err(|_| Error::Setup(format!("bad node URL {}", chain.url())))?;
+        let lab = ProviderBuilder::new().disable_recommended_fillers().connect_http(url).erased();
+        let params = world.market.params().call().await.map_err(|e| Error::call("market.params()", &e))?;
+        let keeper = Keeper::new(world.conservative_oracle().is_some(), world.circuit_breaker().is_some());
+        let redemption = s.world.vault.notice_period.0 + s.world.vault.epoch_length.0;
+        let crowd = crowd::build(s, seed, keeper, custodian, redemption);
+        let addresses = MarketAddresses {
+            market: deployment.contracts.market,
+            oracle: deployment.contracts.oracle,
+            breaker: deployment.contracts.breaker,
+            pool: deployment.contracts.pool,
+            stablecoin: deployment.contracts.stablecoin,
+            vault: deployment.contracts.vault,
+        };
+        let bots = (0..s.bots.count)
+            .map(|i| {
+                let me = crowd::account("bot", i);
+                let mut config = LiquidationConfig::new(me);
+                config.collateral = match s.bots.strategy {
+                    BotStrategy::Sell => CollateralPolicy::Sell { max_slippage: wad(s.bots.max_slippage) },
+                    BotStrategy::Hold => CollateralPolicy::Hold,
+                };
+                let reader = MarketReader::new(chain.provider().clone(), &addresses, me);
+                Bot { me, agent: LiquidationAgent::new(config), reader, capital: s.bots.capital }
+            })
+            .collect::<Vec<_>>();
+        let mut tracked: BTreeSet<Address> = crowd.accounts.iter().copied().collect();
+        tracked.extend(bots.iter().map(|b| b.me));
+        let start_ts = chain.latest_timestamp().await?;
+        let deployer = chain.sender();
+        let mut tally = Tally::default();
+        let totals = world.market_interface().totals().call().await.map_err(|e| Error::call("market.totals()", &e))?;
+        tally.lender_supply = float(totals.totalSupplyAssets);
+        Ok(Sim {
+            s,
+            policy,
+            seed,
+            world,
+            lab,
+            deployer,
+            reporter,
+            custodian,
+            keeper: keeper_addr,
+            crowd,
+            bots,
+            nonces: BTreeMap::new(),
+            wallets: BTreeMap::new(),
+            tracked,
+            slow: BTreeSet::new(),
+            max_ltv: float(params.maxLtv),
+            lltv: float(params.lltv),
+            start_ts,
+            elapsed: 0,
+            skipped: 0,
+            fundamental: float(s.world.vault.initial_nav.raw()),
+            stalled_until: 0,
+            next_event: 0,
+            tally,
+            last_logs: Vec::new(),
+            nav: float(s.world.vault.initial_nav.raw()),
+            running: false,
+            sent: 0,
+            blocks: 0,
+        })
+    }
+
+    /// Gas money and approvals for every lab account, in one block; then automine off.
+    async fn setup(&mut self) -> Result<()> {
+        let w = self.world.clone();
+        let (usd, vault, pool, market) =
+            (*w.stablecoin.address(), *w.vault.address(), *w.pool.address(), *w.market.address());
+        let mut everyone: Vec<Address> = self.tracked.iter().copied().collect();
+        everyone.extend([self.reporter, self.keeper, self.deployer]);
+        for a in &everyone {
+            self.lab
+                .anvil_set_balance(*a, U256::from(GAS_MONEY))
+                .await
+                .map_err(|e| Error::rpc("anvil_setBalance", e))?;
+        }
+        dev::set_automine(&self.lab, false).await?;
+        let max = U256::MAX;
+        for a in self.tracked.clone() {
+            for spender in [vault, pool, market] {
+                self.send(a, w.stablecoin.approve(spender, max).into_transaction_request(), Sender::Crowd).await?;
+            }
+            for spender in [pool, market] {
+                self.send(a, w.vault.approve(spender, max).into_transaction_request(), Sender::Crowd).await?;
+            }
+        }
+        let _ = usd;
+        let bots: Vec<(Address, f64)> = self.bots.iter().map(|b| (b.me, b.capital)).collect();
+        for (me, capital) in bots {
+            self.send(self.deployer, w.stablecoin.mint(me, wad(capital)).into_transaction_request(), Sender::Crowd).await?;
+        }
+        let t = self.start_ts + self.s.block_time.0;
+        self.mine(t, &mut Vec::new()).await?;
+        let params = self.bots.first().map(|b| b.reader.clone());
+        if let Some(reader) = params {
+            let p = reader.params().await?;
+            for bot in &mut self.bots {
+                bot.agent.on_event(LiquidationEvent::Params(p));
+            }
+        }
+        // The crowd's own setup (subscribe, post, borrow, add liquidity), scenario clock stopped.
+        for _ in 0..self.crowd.setup_blocks {
+            self.step(&[]).await?;
+        }
+        let view = self.view(Vec::new()).await?;
+        self.tally.borrow_capacity = self
+            .crowd
+            .borrowers
+            .iter()
+            .map(|b| view.position(b).collateral * view.borrow_price * self.max_ltv)
+            .sum();
+        // Time starts now.
+        self.start_ts = view.timestamp - self.s.block_time.0;
+        self.elapsed = 0;
+        self.running = true;
+        Ok(())
+    }
+
+    /// The scenario's blocks.
+    async fn steps(&mut self) -> Result<()> {
+        let blocks = self.s.duration.0 / self.s.block_time.0;
+        for _ in 0..blocks {
+            let signals = self.due_events();
+            self.step(&signals).await?;
+            self.elapsed += self.s.block_time.0;
+        }
+        Ok(())
+    }
+
+    /// Applies the events due now; returns what the crowd perceives.
+    fn due_events(&mut self) -> Vec<Signal> {
+        let mut signals = Vec::new();
+        while let Some(e) = self.s.events.get(self.next_event)
+            && e.at.0 <= self.elapsed
+        {
+            self.next_event += 1;
+            let t = self.elapsed + self.skipped;
+            if self.s.shock_at() == Some(e.at.0) && self.tally.shock_at.is_none() {
+                self.tally.shock_at = Some(t);
+            }
+            match &e.kind {
+                EventKind::NavReport => signals.push(Signal::ReportNav),
+                EventKind::Impairment { loss, report } => {
+                    self.fundamental *= 1.0 - loss;
+                    if *report {
+                        signals.push(Signal::ReportNav);
+                    }
+                }
+                EventKind::Rumour { intensity, duration } => {
+                    signals.push(Signal::Rumour { intensity: *intensity, duration: duration.0 });
+                }
+                EventKind::LpWithdrawal { fraction } => signals.push(Signal::LpWithdraw { fraction: *fraction }),
+                EventKind::CustodianBreach => signals.push(Signal::UnderReview),
+                EventKind::ReviewResolved => signals.push(Signal::Resolved),
+                EventKind::OracleStall { duration } => self.stalled_until = self.elapsed + duration.0,
+                EventKind::Skip { duration } => self.skipped += duration.0,
+            }
+        }
+        signals
+    }
+
+    /// One block: read, decide, send, mine, tally.
+    async fn step(&mut self, signals: &[Signal]) -> Result<()> {
+        let view = Arc::new(self.view(signals.to_vec()).await?);
+        let mut outbox: Vec<(Address, TransactionRequest, Sender)> = Vec::new();
+        // Liquidation bots first (they race each other; the order rotates with the seed).
+        let n = self.bots.len();
+        let first = if n > 0 { (self.seed as usize).wrapping_add(view.block as usize) % n } else { 0 };
+        let logs: Vec<_> = self.last_logs.iter().filter(|l| l.address() == *self.world.market.address()).filter_map(decode).collect();
+        let snapshot_base = self.snapshot(&view).await?;
+        for k in 0..n {
+            let i = (first + k) % n;
+            let bot_me = self.bots[i].me;
+            if !logs.is_empty() {
+                self.bots[i].agent.on_event(LiquidationEvent::Logs(logs.clone()));
+            }
+            let wallet = self.wallets.get(&bot_me).copied().unwrap_or_default();
+            let snapshot = MarketSnapshot {
+                loan_balance: wad(wallet.stable),
+                collateral_balance: wad(wallet.shares),
+                ..snapshot_base.clone()
+            };
+            let mut actions = Vec::new();
+            for action in self.bots[i].agent.on_event(LiquidationEvent::Snapshot(snapshot)) {
+                match action {
+                    LiquidationAction::ConfirmHealth { block, borrowers } => {
+                        let positions = self.bots[i].reader.positions_health(block, borrowers).await?;
+                        actions.extend(self.bots[i].agent.on_event(LiquidationEvent::Health { block, positions }));
+                    }
+                    other => actions.push(other),
+                }
+            }
+            for action in actions {
+                outbox.push(self.bot_tx(i, action, view.timestamp));
+            }
+        }
+        // Then the crowd, in its fixed order.
+        let mut decided = Vec::new();
+        for agent in &mut self.crowd.agents {
+            decided.extend(agent.on_event(Arc::clone(&view)));
+        }
+        let mut order: Vec<(Address, TransactionRequest, Sender)> = Vec::new();
+        for action in decided {
+            if let Some((from, tx)) = self.crowd_tx(action, &view) {
+                order.push((from, tx, Sender::Crowd));
+            }
+        }
+        // Oracle reports, custodian and keeper transactions land before the bots' (they are
+        // first in the crowd's order and the bots act on the previous block's state anyway).
+        let (infra, traders): (Vec<_>, Vec<_>) = order.into_iter().partition(|(from, _, _)| {
+            [self.reporter, self.custodian, self.keeper, self.deployer].contains(from)
+        });
+        let mut all = infra;
+        all.extend(outbox);
+        all.extend(traders);
+        let mut sent = Vec::new();
+        for (from, tx, who) in all {
+            let hash = self.send(from, tx, who.clone()).await?;
+            sent.push((hash, who));
+        }
+        self.mine(view.timestamp, &mut sent).await
+    }
+
+    /// Sends one transaction from `from` (impersonated) with the next nonce.
+    async fn send(&mut self, from: Address, tx: TransactionRequest, _who: Sender) -> Result<B256> {
+        let nonce = match self.nonces.get(&from) {
+            Some(n) => *n,
+            None => self.lab.get_transaction_count(from).pending().await.map_err(|e| Error::rpc("eth_getTransactionCount", e))?,
+        };
+        self.nonces.insert(from, nonce + 1);
+        let tx = tx
+            .from(from)
+            .with_nonce(nonce)
+            .with_gas_limit(TX_GAS)
+            .with_max_fee_per_gas(2_000_000_000)
+            .with_max_priority_fee_per_gas(1_000_000_000);
+        let pending = self.lab.send_transaction(tx).await.map_err(|e| Error::rpc("eth_sendTransaction", e))?;
+        self.sent += 1;
+        Ok(*pending.tx_hash())
+    }
+
+    /// Mines the pending transactions in a block at `timestamp` and folds in its logs.
+    async fn mine(&mut self, timestamp: u64, sent: &mut Vec<(B256, Sender)>) -> Result<()> {
+        dev::mine_at(&self.lab, timestamp).await?;
+        self.blocks += 1;
+        let receipts = self
+            .lab
+            .get_block_receipts(alloy::eips::BlockId::latest())
+            .await
+            .map_err(|e| Error::rpc("eth_getBlockReceipts", e))?
+            .unwrap_or_default();
+        let mut status = BTreeMap::new();
+        let mut logs = Vec::new();
+        for r in &receipts {
+            status.insert(r.transaction_hash, r.status());
+            logs.extend(r.inner.logs().iter().cloned());
+        }
+        let block = receipts.first().and_then(|r| r.block_number).unwrap_or_default();
+        if sent.iter().any(|(h, _)| !status.contains_key(h)) {
+            return Err(Error::Setup(format!("a transaction was left out of block {block}")));
+        }
+        let liquidated: BTreeSet<Address> = logs
+            .iter()
+            .filter_map(|l| LendingMarket::Liquidate::decode_log(&l.inner).ok())
+            .map(|e| e.borrower)
+            .collect();
+        for (hash, who) in sent.drain(..) {
+            let Sender::Bot(i, kind) = who else { continue };
+            let outcome = if status[&hash] {
+                TxOutcome::Mined { kind, block }
+            } else {
+                let reason = match &kind {
+                    TxKind::Liquidate(b) | TxKind::SlowLiquidate(b) if liquidated.contains(b) => RevertReason::NotLiquidatable,
+                    _ => RevertReason::Other("reverted".into()),
+                };
+                TxOutcome::Reverted { kind, reason }
+            };
+            self.bots[i].agent.on_event(LiquidationEvent::Outcome(outcome));
+        }
+        self.fold(&logs, block, timestamp);
+        self.last_logs = logs;
+        Ok(())
+    }
+
+    /// Balances from Transfer logs; liquidations, bad debt, sales and trips into the tally.
+    fn fold(&mut self, logs: &[Log], block: u64, timestamp: u64) {
+        let w = &self.world;
+        let (usd, vault, pool, market) =
+            (*w.stablecoin.address(), *w.vault.address(), *w.pool.address(), *w.market.address());
+        let breaker = *w.breaker.address();
+        let t = timestamp.saturating_sub(self.start_ts);
+        let nav = self.tally_nav();
+        let bots: BTreeSet<Address> = self.bots.iter().map(|b| b.me).collect();
+        for log in logs {
+            let topic = log.topic0().copied().unwrap_or_default();
+            let at = log.address();
+            if topic == Stablecoin::Transfer::SIGNATURE_HASH && [usd, vault, pool].contains(&at) {
+                let Ok(e) = Stablecoin::Transfer::decode_log(&log.inner) else { continue };
+                let amount = float(e.value);
+                for (who, sign) in [(e.from, -1.0), (e.to, 1.0)] {
+                    if self.tracked.contains(&who) {
+                        let wallet = self.wallets.entry(who).or_default();
+                        let slot = if at == usd { &mut wallet.stable } else if at == vault { &mut wallet.shares } else { &mut wallet.lp };
+                        *slot += sign * amount;
+                    }
+                }
+            } else if at == market {
+                if let Ok(e) = LendingMarket::Liquidate::decode_log(&log.inner) {
+                    self.tally.liquidation(t, block, e.borrower, float(e.repaidAssets), float(e.seized), nav);
+                } else if let Ok(e) = LendingMarket::SlowLiquidationStarted::decode_log(&log.inner) {
+                    self.slow.insert(e.id.to::<u64>());
+                    self.tally.slow_liquidation(t, block, e.borrower);
+                } else if let Ok(e) = LendingMarket::SlowLiquidationProgressed::decode_log(&log.inner) {
+                    self.tally.keeper_fee(float(e.keeperFee));
+                } else if let Ok(e) = LendingMarket::SlowLiquidationClosed::decode_log(&log.inner) {
+                    self.slow.remove(&e.id.to::<u64>());
+                } else if let Ok(e) = LendingMarket::BadDebtRealized::decode_log(&log.inner) {
+                    self.tally.bad_debt(float(e.badDebt), float(e.socialized));
+                }
+            } else if at == pool {
+                if let Ok(e) = ConstantProductPool::Swap::decode_log(&log.inner)
+                    && bots.contains(&e.sender)
+                    && e.tokenIn == vault
+                {
+                    self.tally.fire_sale(float(e.amountIn), float(e.amountOut), nav);
+                }
+            } else if at == breaker && topic == CircuitBreaker::Tripped::SIGNATURE_HASH {
+                self.tally.trip();
+            }
+        }
+    }
+
+    /// The NAV the tally values seized collateral at (the last one read).
+    fn tally_nav(&self) -> f64 {
+        self.nav
+    }
+}
+
+impl Sim<'_> {
+    /// Reads the world before the block at the current scenario time, and samples the metrics.
+    async fn view(&mut self, signals: Vec<Signal>) -> Result<View> {
+        let w = &self.world;
+        let market = w.market_interface();
+        let vault = w.vault_interface();
+        let pool = w.pool_interface();
+        let mut accounts = self.crowd.borrowers.clone();
+        accounts.extend(self.crowd.attacker.map(|(a, _)| a));
+        let breaker = w.circuit_breaker();
+        let (c_reserves, c_nav, c_pending) =
+            (pool.getReserves(), vault.navInfo(), w.vault.pendingNav());
+        let (c_liq, c_borrow, c_totals) =
+            (w.oracle.liquidationPrice(), w.oracle.borrowPrice(), market.totals());
+        let (c_health, c_queue, c_buffer, c_lp) = (
+            market.positionsHealth(accounts),
+            vault.totalPendingShares(),
+            vault.availableBuffer(),
+            w.pool.totalSupply(),
+        );
+        let c_level = breaker.as_ref().map(|b| b.level());
+        let (reserves, nav, pending_nav, liq, borrow, totals, health, queue, buffer, lp_supply, level) = tokio::join!(
+            c_reserves.call(),
+            c_nav.call(),
+            c_pending.call(),
+            c_liq.call(),
+            c_borrow.call(),
+            c_totals.call(),
+            c_health.call(),
+            c_queue.call(),
+            c_buffer.call(),
+            c_lp.call(),
+            async {
+                match &c_level {
+                    Some(l) => l.call().await.map(|l| l as u8),
+                    None => Ok(0),
+                }
+            },
+        );
+        let reserves = reserves.map_err(|e| Error::call("pool.getReserves()", &e))?;
+        let nav = nav.map_err(|e| Error::call("vault.navInfo()", &e))?;
+        let totals = totals.map_err(|e| Error::call("market.totals()", &e))?;
+        let health = health.map_err(|e| Error::call("market.positionsHealth()", &e))?;
+        // A spot oracle over an emptied pool, or a halted one, may revert: read it as 0.
+        let oracle_price = liq.map(float).unwrap_or(0.0);
+        let borrow_price = borrow.map(float).unwrap_or(0.0);
+        let timestamp = self.start_ts + self.elapsed + self.skipped + self.s.block_time.0;
+        let block = self.blocks + 1;
+        let mut view = View {
+            block,
+            timestamp,
+            pool_base: float(reserves.reserveBase),
+            pool_quote: float(reserves.reserveQuote),
+            nav: float(nav.navPerShare),
+            nav_as_of: nav.asOf,
+            nav_pending: pending_nav.map(|p| !p.is_zero()).unwrap_or(false),
+            under_review: nav.status == 1,
+            fundamental: self.fundamental,
+            oracle_price,
+            borrow_price,
+            breaker_level: level.unwrap_or(0),
+            max_ltv: self.max_ltv,
+            liquidation_ltv: self.lltv,
+            market_liquidity: float(totals.totalSupplyAssets.saturating_sub(totals.totalBorrowAssets)),
+            positions: health
+                .iter()
+                .map(|h| (h.borrower, Position { collateral: float(h.collateral), debt: float(h.debt) }))
+                .collect(),
+            wallets: self.wallets.clone(),
+            lp_supply: lp_supply.map(float).unwrap_or(0.0),
+            pending_redemptions: queue.map(float).unwrap_or(0.0),
+            buffer: buffer.map(float).unwrap_or(0.0),
+            slow_liquidations: BTreeMap::new(),
+            signals,
+            stalled: self.elapsed < self.stalled_until,
+        };
+        // Open slow liquidations: settleable once the vault owes the market something.
+        let mut slow_uncovered = 0.0;
+        for id in self.slow.clone() {
+            let sl = self.world.market.slowLiquidation(U256::from(id)).call().await.map_err(|e| Error::call("market.slowLiquidation()", &e))?;
+            let status = vault.redeemStatus(sl.requestId).call().await.map_err(|e| Error::call("vault.redeemStatus()", &e))?;
+            view.slow_liquidations.insert(id, !status.claimableAssets.is_zero());
+            let debt = if totals.totalBorrowShares.is_zero() {
+                0.0
+            } else {
+                float(sl.borrowShares * totals.totalBorrowAssets / totals.totalBorrowShares)
+            };
+            let worth = float(status.pendingShares) * self.fundamental + float(status.claimableAssets);
+            slow_uncovered += (debt - worth).max(0.0);
+        }
+        self.nav = view.nav;
+        if self.running {
+            let spot = view.spot();
+            let (mut uncovered, mut shadow) = (slow_uncovered, 0.0);
+            for p in view.positions.values() {
+                uncovered += (p.debt - p.collateral * self.fundamental).max(0.0);
+                let healthy = p.health(oracle_price, self.lltv) >= 1.0;
+                if healthy && p.collateral * spot < p.debt {
+                    shadow += p.debt;
+                }
+            }
+            self.tally.sample(Sample {
+                t: timestamp - self.start_ts,
+                spot,
+                nav: view.nav,
+                fundamental: self.fundamental,
+                oracle: oracle_price,
+                breaker_level: view.breaker_level,
+                pool_depth: view.pool_quote,
+                uncovered,
+                shadow,
+                reserves: float(totals.totalReserves),
+            });
+        }
+        Ok(view)
+    }
+
+    /// What every bot's snapshot shares (its balances are filled in per bot).
+    async fn snapshot(&self, view: &View) -> Result<MarketSnapshot> {
+        let w = &self.world;
+        let market = w.market_interface();
+        let (c_totals, c_allowance) = (market.totals(), w.breaker.previewLiquidationAllowance());
+        let (totals, allowance) = tokio::join!(c_totals.call(), c_allowance.call());
+        let totals = totals.map_err(|e| Error::call("market.totals()", &e))?;
+        let allowance = allowance.map_err(|e| Error::call("breaker.previewLiquidationAllowance()", &e))?;
+        Ok(MarketSnapshot {
+            block: view.block - 1,
+            timestamp: view.timestamp - self.s.block_time.0,
+            base_fee: 0,
+            liquidation_price: wad(view.oracle_price),
+            total_borrow_assets: totals.totalBorrowAssets,
+            total_borrow_shares: totals.totalBorrowShares,
+            fast_allowance: allowance.fastSeizable,
+            slow_path_open: allowance.slowPathOpen,
+            pool_base: wad(view.pool_base),
+            pool_quote: wad(view.pool_quote),
+            loan_balance: U256::ZERO,
+            collateral_balance: U256::ZERO,
+        })
+    }
+
+    /// A bot's action as a transaction.
+    fn bot_tx(&self, i: usize, action: LiquidationAction, now: u64) -> (Address, TransactionRequest, Sender) {
+        let me = self.bots[i].me;
+        let w = &self.world;
+        match action {
+            LiquidationAction::Liquidate(o) => (
+                me,
+                w.market.liquidate(o.borrower, o.repay, o.min_seized).into_transaction_request(),
+                Sender::Bot(i, TxKind::Liquidate(o.borrower)),
+            ),
+            LiquidationAction::SlowLiquidate { borrower, .. } => (
+                me,
+                w.market.slowLiquidate(borrower).into_transaction_request(),
+                Sender::Bot(i, TxKind::SlowLiquidate(borrower)),
+            ),
+            LiquidationAction::Sell(o) => (
+                me,
+                w.pool
+                    .swap(*w.vault.address(), o.amount, o.min_out, me, U256::from(now + 300))
+                    .into_transaction_request(),
+                Sender::Bot(i, TxKind::Sell),
+            ),
+            LiquidationAction::ConfirmHealth { .. } => unreachable!("answered before"),
+        }
+    }
+
+    /// A crowd action as a transaction from its sender (`None` for nothing to do).
+    fn crowd_tx(&self, action: Action, view: &View) -> Option<(Address, TransactionRequest)> {
+        let w = &self.world;
+        let deadline = U256::from(view.timestamp + 300);
+        let (usd, vault) = (*w.stablecoin.address(), *w.vault.address());
+        let positive = |x: f64| (x > 0.0).then(|| wad(x));
+        Some(match action {
+            Action::Fund { to, amount } => (self.deployer, w.stablecoin.mint(to, positive(amount)?).into_transaction_request()),
+            Action::Subscribe { from, assets } => (from, w.vault.subscribe(positive(assets)?, from).into_transaction_request()),
+            Action::SupplyCollateral { from, shares } => {
+                (from, w.market.supplyCollateral(positive(shares)?, from).into_transaction_request())
+            }
+            Action::Borrow { from, assets } => (from, w.market.borrow(positive(assets)?, from).into_transaction_request()),
+            Action::Repay { from, assets } => {
+                let debt = view.position(&from).debt;
+                (from, w.market.repay(positive(assets.min(debt))?, U256::ZERO, from).into_transaction_request())
+            }
+            Action::Sell { from, shares, min_out } => {
+                (from, w.pool.swap(vault, positive(shares)?, wad(min_out), from, deadline).into_transaction_request())
+            }
+            Action::Buy { from, stable, min_out } => {
+                (from, w.pool.swap(usd, positive(stable)?, wad(min_out), from, deadline).into_transaction_request())
+            }
+            Action::AddLiquidity { from, shares, stable } => (
+                from,
+                w.pool.addLiquidity(positive(shares)?, positive(stable)?, U256::ZERO, from, deadline).into_transaction_request(),
+            ),
+            Action::RemoveLiquidity { from, lp } => (
+                from,
+                w.pool.removeLiquidity(positive(lp)?, U256::ZERO, U256::ZERO, from, deadline).into_transaction_request(),
+            ),
+            Action::RequestRedeem { from, shares } => {
+                (from, w.vault.requestRedeem(positive(shares)?, from, from).into_transaction_request())
+            }
+            Action::ReportNav { nav } => {
+                (self.reporter, w.vault.reportNav(positive(nav)?, view.timestamp).into_transaction_request())
+            }
+            Action::ConfirmNav => (self.custodian, w.vault.confirmNav().into_transaction_request()),
+            Action::SetUnderReview(on) => {
+                let reason = if on { "custodian breach: title in doubt" } else { "review resolved" };
+                (self.reporter, w.vault.setNavStatus(u8::from(on), reason.into()).into_transaction_request())
+            }
+            Action::RefillBuffer { assets } => {
+                (self.custodian, w.vault.refillBuffer(positive(assets)?).into_transaction_request())
+            }
+            Action::SettleEpoch => (self.custodian, w.vault.settle().into_transaction_request()),
+            Action::PokeOracle => (self.keeper, w.conservative_oracle()?.poke().into_transaction_request()),
+            Action::PokeBreaker => (self.keeper, w.circuit_breaker()?.poke().into_transaction_request()),
+            Action::SettleSlowLiquidation(id) => {
+                (self.keeper, w.market.settleSlowLiquidation(U256::from(id)).into_transaction_request())
+            }
+        })
+    }
+
+    /// Final marks and the report entry.
+    async fn finish(mut self) -> Result<Run> {
+        // One last read samples the state after the final block.
+        let view = self.view(Vec::new()).await?;
+        let f = self.fundamental;
+        let worth = |w: &Wallet| w.stable + w.shares * f;
+        let liquidator_profit: f64 = self
+            .bots
+            .iter()
+            .map(|b| worth(&self.wallets.get(&b.me).copied().unwrap_or_default()) - b.capital)
+            .sum();
+        let attacker_profit = self.crowd.attacker.map_or(0.0, |(a, capital)| {
+            let p = view.position(&a);
+            // It walks away from a loan worth more than its collateral.
+            worth(&self.wallets.get(&a).copied().unwrap_or_default())
+                + (p.collateral * f - p.debt).max(0.0)
+                - capital
+        });
+        let (metrics, series) = self.tally.finish(liquidator_profit, attacker_profit);
+        Ok(Run {
+            scenario: self.s.name(),
+            title: self.s.title.clone(),
+            policy: self.policy.name().to_string(),
+            seed: self.seed,
+            scale: self.s.scale,
+            metrics,
+            series,
+        })
+    }
+}

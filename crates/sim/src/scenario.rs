@@ -1,0 +1,534 @@
+//! Scenario files: a world, the crowd that lives in it, and a timeline of events. A new scenario
+//! is a new TOML file; the vocabulary is documented in `scenarios/README.md`.
+//!
+//! Amounts are loan units (the local stablecoin: dollars at the file's `scale`), fractions are
+//! decimals, durations are `"90s"`, `"30m"`, `"6h"`, `"30d"`. A parameter drawn per agent is a
+//! number or a `[low, high]` range, drawn uniformly with the run's seed.
+
+use std::{fmt, path::Path};
+
+use breakwater_chain::{DeployConfig, Policy, units::Seconds};
+use serde::{Deserialize, Serialize};
+
+/// A scenario file, parsed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// One line for reports.
+    pub title: String,
+    /// What the scenario replays and why, a paragraph.
+    #[serde(default)]
+    pub description: String,
+    /// Model size / real-world size (`0.0001`: a $5B book becomes $500k).
+    pub scale: f64,
+    /// Seconds between blocks.
+    pub block_time: Seconds,
+    /// Simulated time, skips excluded (the run mines `duration / block_time` blocks).
+    pub duration: Seconds,
+    /// The on-chain world: the deployment configuration's sections (`[world.market]`, ...).
+    #[serde(default)]
+    pub world: DeployConfig,
+    /// The NAV reporter and the custodian.
+    #[serde(default)]
+    pub reporter: ReporterSpec,
+    /// Borrower groups.
+    #[serde(default)]
+    pub borrowers: Vec<BorrowerSpec>,
+    /// Holders who sell on rumours.
+    #[serde(default)]
+    pub sellers: Option<SellerSpec>,
+    /// Arbitrageurs.
+    #[serde(default)]
+    pub arbitrageurs: Option<ArbitrageurSpec>,
+    /// Liquidity providers.
+    #[serde(default)]
+    pub lps: Option<LpSpec>,
+    /// The oracle-arbitrage attacker.
+    #[serde(default)]
+    pub attacker: Option<AttackerSpec>,
+    /// The competing liquidation bots.
+    #[serde(default)]
+    pub bots: BotSpec,
+    /// The timeline, in time order.
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// A sweep over one event field (for `breakwater sweep` and the demo).
+    #[serde(default)]
+    pub sweep: Option<SweepSpec>,
+    /// The file it came from, for error messages.
+    #[serde(skip)]
+    pub origin: String,
+    /// For a copy made by [`Scenario::with_swept`]: the sweep's axis label.
+    #[serde(skip)]
+    pub sweep_label: String,
+}
+
+/// A number, or a `[low, high]` range drawn per agent.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Draw {
+    /// Always this value.
+    Fixed(f64),
+    /// Uniform in `[low, high)`.
+    Range([f64; 2]),
+}
+
+impl Draw {
+    /// Low and high bounds.
+    pub fn bounds(self) -> (f64, f64) {
+        match self {
+            Self::Fixed(x) => (x, x),
+            Self::Range([lo, hi]) => (lo, hi),
+        }
+    }
+}
+
+impl fmt::Display for Draw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Fixed(x) => write!(f, "{x}"),
+            Self::Range([lo, hi]) => write!(f, "[{lo}, {hi}]"),
+        }
+    }
+}
+
+/// The NAV reporter's schedule and the custodian's delays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReporterSpec {
+    /// Seconds between scheduled NAV reports (monthly).
+    pub interval: Seconds,
+    /// The custodian's delay before confirming a NAV move above the vault's bound.
+    pub confirm_delay: Seconds,
+}
+
+impl Default for ReporterSpec {
+    fn default() -> Self {
+        Self { interval: Seconds::days(30), confirm_delay: Seconds::hours(2) }
+    }
+}
+
+/// A group of borrowers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BorrowerSpec {
+    /// How many.
+    pub count: u32,
+    /// Stablecoin each subscribes and posts.
+    pub capital: Draw,
+    /// Fraction of the max-LTV limit each borrows.
+    pub utilization: Draw,
+    /// Extra subscribe-and-borrow rounds (leverage loopers).
+    #[serde(default)]
+    pub loops: u32,
+    /// Probability of topping up when health falls below `top_up_below`.
+    #[serde(default)]
+    pub top_up_probability: f64,
+    /// Health that makes a borrower consider a top-up.
+    #[serde(default = "default_top_up_below")]
+    pub top_up_below: f64,
+    /// Delay before a decided top-up lands, in seconds (number or range).
+    #[serde(default = "default_top_up_delay")]
+    pub top_up_delay: Draw,
+    /// Health a top-up restores.
+    #[serde(default = "default_top_up_to")]
+    pub top_up_to: f64,
+}
+
+fn default_top_up_below() -> f64 {
+    1.1
+}
+fn default_top_up_delay() -> Draw {
+    Draw::Fixed(3600.0)
+}
+fn default_top_up_to() -> f64 {
+    1.4
+}
+
+/// Holders who sell on rumours and panic below a discount.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SellerSpec {
+    /// How many.
+    pub count: u32,
+    /// Stablecoin each subscribes into shares at the start.
+    pub holdings: Draw,
+    /// Panic below NAV × (1 − this) (jittered ±25% per seller).
+    pub panic_discount: f64,
+    /// Fraction of what is left sold in a panic.
+    pub panic_fraction: f64,
+    /// Slippage tolerance of each sale.
+    #[serde(default = "default_slippage")]
+    pub slippage: f64,
+}
+
+fn default_slippage() -> f64 {
+    0.1
+}
+
+/// Arbitrageurs who buy below NAV and redeem.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArbitrageurSpec {
+    /// How many.
+    pub count: u32,
+    /// Stablecoin each can deploy.
+    pub capital: Draw,
+    /// Yearly cost of capital (the hurdle pays it over the notice period plus one epoch).
+    pub cost_of_capital: f64,
+    /// Extra discount demanded because the NAV may be stale or wrong.
+    pub risk_premium: f64,
+    /// Most of its remaining capital spent in one block.
+    #[serde(default = "default_max_per_block")]
+    pub max_per_block: f64,
+}
+
+fn default_max_per_block() -> f64 {
+    0.25
+}
+
+/// Liquidity providers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LpSpec {
+    /// How many.
+    pub count: u32,
+    /// Stablecoin value each provides.
+    pub capital: Draw,
+    /// Price range over `window` (fraction of the high) that makes them pull liquidity.
+    pub volatility_trigger: f64,
+    /// The look-back window.
+    pub window: Seconds,
+    /// Fraction of their liquidity pulled each time.
+    pub withdraw_fraction: f64,
+}
+
+/// The oracle-arbitrage attacker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttackerSpec {
+    /// Its own stablecoin.
+    pub capital: f64,
+    /// Least margin of borrowable value over the AMM price it attacks at.
+    pub min_edge: f64,
+}
+
+/// The competing liquidation bots.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BotSpec {
+    /// How many.
+    pub count: u32,
+    /// Stablecoin each holds to repay debt.
+    pub capital: f64,
+    /// `sell` seized collateral on the AMM, or `hold` it.
+    pub strategy: BotStrategy,
+    /// Slippage tolerance of a sale.
+    pub max_slippage: f64,
+}
+
+impl Default for BotSpec {
+    fn default() -> Self {
+        Self { count: 2, capital: 1_000_000.0, strategy: BotStrategy::Sell, max_slippage: 0.1 }
+    }
+}
+
+/// What bots do with seized collateral.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BotStrategy {
+    /// Sell it on the AMM at once.
+    Sell,
+    /// Hold it.
+    Hold,
+}
+
+/// One timed event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// When, from the start (skips excluded).
+    pub at: Seconds,
+    /// Marks the shock that `first_liquidation_after_s` counts from (default: the first
+    /// event that is not a NAV report or a skip).
+    #[serde(default)]
+    pub shock: bool,
+    /// What happens.
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// The event vocabulary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum EventKind {
+    /// The reporter strikes the NAV now, at the fundamental value.
+    NavReport,
+    /// The assets lose `loss` of their value (defaults, physical damage). With `report`, the
+    /// reporter marks the NAV down at once; otherwise the NAV learns it at the next report.
+    Impairment {
+        /// Fraction of the fundamental value lost.
+        loss: f64,
+        /// Mark the NAV down now.
+        #[serde(default)]
+        report: bool,
+    },
+    /// Holders sell `intensity` of their shares over `duration`.
+    Rumour {
+        /// Fraction of holdings.
+        intensity: f64,
+        /// Spread over this long.
+        duration: Seconds,
+    },
+    /// Liquidity providers pull `fraction` of their liquidity.
+    LpWithdrawal {
+        /// Fraction of LP tokens.
+        fraction: f64,
+    },
+    /// A custodian breach or title challenge: the vault goes UnderReview.
+    CustodianBreach,
+    /// The review ends: the vault is Normal again.
+    ReviewResolved,
+    /// The NAV reporter and the keepers go silent for `duration` (oracle/keeper outage).
+    OracleStall {
+        /// How long.
+        duration: Seconds,
+    },
+    /// Time jumps ahead by `duration` in one block (weeks of redemption notice).
+    Skip {
+        /// How far.
+        duration: Seconds,
+    },
+}
+
+impl EventKind {
+    /// The kind's name as written in files.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::NavReport => "nav_report",
+            Self::Impairment { .. } => "impairment",
+            Self::Rumour { .. } => "rumour",
+            Self::LpWithdrawal { .. } => "lp_withdrawal",
+            Self::CustodianBreach => "custodian_breach",
+            Self::ReviewResolved => "review_resolved",
+            Self::OracleStall { .. } => "oracle_stall",
+            Self::Skip { .. } => "skip",
+        }
+    }
+}
+
+/// A sweep: one numeric field of one event, over several values.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SweepSpec {
+    /// Index of the event in `events` (as written, from 0).
+    pub event: usize,
+    /// The field varied (`loss`, `intensity`, `fraction`).
+    pub field: String,
+    /// The values.
+    pub values: Vec<f64>,
+    /// Axis label for the chart.
+    pub label: String,
+}
+
+/// A scenario file that cannot be used: the file, and one line per problem naming the field.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {}", problems.join("; "))]
+pub struct ScenarioError {
+    /// The file.
+    pub file: String,
+    /// What is wrong, field by field.
+    pub problems: Vec<String>,
+}
+
+impl Scenario {
+    /// Reads, parses and validates a scenario file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
+        let path = path.as_ref();
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ScenarioError { file: file.clone(), problems: vec![e.to_string()] })?;
+        Self::from_toml(&text, &file)
+    }
+
+    /// Parses and validates TOML text; `origin` names it in errors.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Self, ScenarioError> {
+        let error = |problems| ScenarioError { file: origin.to_string(), problems };
+        let mut s: Self = toml::from_str(text)
+            .map_err(|e| error(vec![e.to_string().trim_end().replace('\n', " ")]))?;
+        s.origin = origin.to_string();
+        s.world.origin = origin.to_string();
+        let problems = s.problems();
+        if problems.is_empty() { Ok(s) } else { Err(error(problems)) }
+    }
+
+    /// The scenario's name: its file stem.
+    pub fn name(&self) -> String {
+        Path::new(&self.origin)
+            .file_stem()
+            .map_or_else(|| self.origin.clone(), |s| s.to_string_lossy().into_owned())
+    }
+
+    /// When the shock happens (seconds from the start).
+    pub fn shock_at(&self) -> Option<u64> {
+        self.events.iter().find(|e| e.shock).or_else(|| {
+            self.events
+                .iter()
+                .find(|e| !matches!(e.kind, EventKind::NavReport | EventKind::Skip { .. }))
+        })
+        .map(|e| e.at.0)
+    }
+
+    /// A copy with sweep field `field` of event `event` set to `value`.
+    pub fn with_swept(&self, value: f64) -> Result<Self, ScenarioError> {
+        let sweep = self.sweep.as_ref().ok_or_else(|| ScenarioError {
+            file: self.origin.clone(),
+            problems: vec!["sweep: missing (add a [sweep] table)".into()],
+        })?;
+        let mut s = self.clone();
+        s.sweep = None;
+        s.sweep_label = sweep.label.clone();
+        let event = &mut s.events[sweep.event].kind;
+        let slot = match (event, sweep.field.as_str()) {
+            (EventKind::Impairment { loss, .. }, "loss") => loss,
+            (EventKind::Rumour { intensity, .. }, "intensity") => intensity,
+            (EventKind::LpWithdrawal { fraction }, "fraction") => fraction,
+            _ => unreachable!("validated in problems()"),
+        };
+        *slot = value;
+        let problems = s.problems();
+        if problems.is_empty() { Ok(s) } else { Err(ScenarioError { file: s.origin, problems }) }
+    }
+
+    fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        let mut fraction = |name: String, x: f64, lo_open: bool| {
+            let ok = if lo_open { x > 0.0 && x <= 1.0 } else { (0.0..=1.0).contains(&x) };
+            if !ok || !x.is_finite() {
+                let range = if lo_open { "(0, 1]" } else { "[0, 1]" };
+                p.push(format!("{name} = {x} must be in {range}"));
+            }
+        };
+        let mut positive = Vec::new();
+        let mut draws = Vec::new();
+        if !(self.scale > 0.0 && self.scale <= 1.0) {
+            positive.push(format!("scale = {} must be in (0, 1]", self.scale));
+        }
+        if self.block_time.0 == 0 {
+            positive.push("block_time must be at least 1s".to_string());
+        }
+        if self.duration.0 < self.block_time.0 {
+            positive.push(format!("duration = {} is shorter than block_time", self.duration));
+        }
+        if self.duration.0 / self.block_time.0.max(1) > 20_000 {
+            positive.push(format!(
+                "duration / block_time = {} blocks: at most 20,000",
+                self.duration.0 / self.block_time.0.max(1)
+            ));
+        }
+        for (i, b) in self.borrowers.iter().enumerate() {
+            let at = format!("borrowers[{i}]");
+            if b.count == 0 || b.count > 500 {
+                positive.push(format!("{at}.count = {} must be in 1..=500", b.count));
+            }
+            draws.push((format!("{at}.capital"), b.capital, f64::MAX));
+            draws.push((format!("{at}.utilization"), b.utilization, 1.0));
+            draws.push((format!("{at}.top_up_delay"), b.top_up_delay, f64::MAX));
+            fraction(format!("{at}.top_up_probability"), b.top_up_probability, false);
+            if b.loops > 10 {
+                positive.push(format!("{at}.loops = {} must be at most 10", b.loops));
+            }
+            if !(b.top_up_below >= 1.0 && b.top_up_to > b.top_up_below) {
+                positive.push(format!(
+                    "{at}: top_up_below = {} must be at least 1 and below top_up_to = {}",
+                    b.top_up_below, b.top_up_to
+                ));
+            }
+        }
+        if let Some(s) = &self.sellers {
+            draws.push(("sellers.holdings".into(), s.holdings, f64::MAX));
+            fraction("sellers.panic_discount".into(), s.panic_discount, true);
+            fraction("sellers.panic_fraction".into(), s.panic_fraction, false);
+            fraction("sellers.slippage".into(), s.slippage, false);
+        }
+        if let Some(a) = &self.arbitrageurs {
+            draws.push(("arbitrageurs.capital".into(), a.capital, f64::MAX));
+            fraction("arbitrageurs.cost_of_capital".into(), a.cost_of_capital, false);
+            fraction("arbitrageurs.risk_premium".into(), a.risk_premium, false);
+            fraction("arbitrageurs.max_per_block".into(), a.max_per_block, true);
+        }
+        if let Some(l) = &self.lps {
+            draws.push(("lps.capital".into(), l.capital, f64::MAX));
+            fraction("lps.volatility_trigger".into(), l.volatility_trigger, true);
+            fraction("lps.withdraw_fraction".into(), l.withdraw_fraction, false);
+        }
+        if let Some(a) = &self.attacker
+            && !(a.capital > 0.0 && a.min_edge >= 0.0)
+        {
+            positive.push(format!(
+                "attacker: capital = {} must be positive and min_edge = {} not negative",
+                a.capital, a.min_edge
+            ));
+        }
+        if self.bots.count > 8 {
+            positive.push(format!("bots.count = {} must be at most 8", self.bots.count));
+        }
+        fraction("bots.max_slippage".into(), self.bots.max_slippage, false);
+        for (name, d, max) in draws {
+            let (lo, hi) = d.bounds();
+            if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && lo <= hi && hi <= max) {
+                let bound = if max < f64::MAX { format!(" and at most {max}") } else { String::new() };
+                positive.push(format!("{name} = {d} must be positive, low <= high{bound}"));
+            }
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            let at = format!("events[{i}] ({} at {})", e.kind.name(), e.at);
+            if i > 0 && e.at.0 < self.events[i - 1].at.0 {
+                positive.push(format!("{at}: events must be in time order (events[{}] is at {})", i - 1, self.events[i - 1].at));
+            }
+            if e.at.0 >= self.duration.0 {
+                positive.push(format!("{at}: at = {} is not before duration = {}", e.at, self.duration));
+            }
+            match &e.kind {
+                EventKind::Impairment { loss, .. } => fraction(format!("{at}.loss"), *loss, true),
+                EventKind::Rumour { intensity, .. } => {
+                    fraction(format!("{at}.intensity"), *intensity, true);
+                }
+                EventKind::LpWithdrawal { fraction: f } => fraction(format!("{at}.fraction"), *f, true),
+                EventKind::Skip { duration } | EventKind::OracleStall { duration }
+                    if duration.0 == 0 =>
+                {
+                    positive.push(format!("{at}.duration must be positive"));
+                }
+                _ => {}
+            }
+        }
+        if let Some(sw) = &self.sweep {
+            match self.events.get(sw.event).map(|e| (&e.kind, sw.field.as_str())) {
+                Some((EventKind::Impairment { .. }, "loss"))
+                | Some((EventKind::Rumour { .. }, "intensity"))
+                | Some((EventKind::LpWithdrawal { .. }, "fraction")) => {}
+                Some((kind, field)) => positive.push(format!(
+                    "sweep.field = `{field}` is not a sweepable field of events[{}] ({})",
+                    sw.event,
+                    kind.name()
+                )),
+                None => positive.push(format!(
+                    "sweep.event = {} but there are {} events",
+                    sw.event,
+                    self.events.len()
+                )),
+            }
+            if sw.values.is_empty() {
+                positive.push("sweep.values is empty".into());
+            }
+        }
+        if let Err(breakwater_chain::Error::Config { problems, .. }) =
+            self.world.validate(Policy::Safeguarded)
+        {
+            positive.extend(problems.into_iter().map(|q| format!("world.{q}")));
+        }
+        p.extend(positive);
+        p
+    }
+}
