@@ -7,6 +7,7 @@
 mod bench;
 mod bot;
 mod deploy;
+mod lab;
 
 use std::io::IsTerminal as _;
 
@@ -29,22 +30,36 @@ enum Command {
     Bot(bot::BotArgs),
     /// Benchmarks on an embedded Anvil (`bench bot`: the liquidation bot at 10,000 positions).
     Bench(bench::BenchArgs),
+    /// The README's main command: every shipped scenario under every policy, and the sweeps,
+    /// each on its own embedded Anvil; writes reports/demo/.
+    Demo(lab::MatrixArgs),
+    /// One scenario under one policy.
+    Run(lab::RunArgs),
+    /// Scenarios × policies.
+    Matrix(lab::MatrixArgs),
+    /// A scenario's `[sweep]` under each policy.
+    Sweep(lab::SweepArgs),
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    // The lab runs dozens of deployments: their step-by-step logs would drown the progress.
+    let quiet = matches!(cli.command, Command::Demo(_) | Command::Run(_) | Command::Matrix(_) | Command::Sweep(_));
+    let default = if quiet { "warn" } else { "info" };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let cli = Cli::parse();
     let result = match cli.command {
         Command::Deploy(args) => deploy::run(args).await,
         Command::Bot(args) => bot::run(args).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Demo(args) => lab::demo(args).await,
+        Command::Run(args) => lab::run(args).await,
+        Command::Matrix(args) => lab::matrix_cmd(args).await,
+        Command::Sweep(args) => lab::sweep_cmd(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

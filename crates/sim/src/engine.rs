@@ -146,6 +146,8 @@ struct Sim<'a> {
     running: bool,
     sent: u64,
     blocks: u64,
+    /// The chain's latest block number.
+    head: u64,
 }
 
 impl<'a> Sim<'a> {
@@ -193,6 +195,7 @@ impl<'a> Sim<'a> {
         let mut tally = Tally::default();
         let totals = world.market_interface().totals().call().await.map_err(|e| Error::call("market.totals()", &e))?;
         tally.lender_supply = float(totals.totalSupplyAssets);
+        tally.block_time = s.block_time.0;
         Ok(Sim {
             s,
             policy,
@@ -223,6 +226,7 @@ impl<'a> Sim<'a> {
             running: false,
             sent: 0,
             blocks: 0,
+            head: chain.block_number().await?,
         })
     }
 
@@ -408,6 +412,7 @@ impl<'a> Sim<'a> {
     async fn mine(&mut self, timestamp: u64, sent: &mut Vec<(B256, Sender)>) -> Result<()> {
         dev::mine_at(&self.lab, timestamp).await?;
         self.blocks += 1;
+        self.head += 1;
         let receipts = self
             .lab
             .get_block_receipts(alloy::eips::BlockId::latest())
@@ -420,7 +425,7 @@ impl<'a> Sim<'a> {
             status.insert(r.transaction_hash, r.status());
             logs.extend(r.inner.logs().iter().cloned());
         }
-        let block = receipts.first().and_then(|r| r.block_number).unwrap_or_default();
+        let block = self.head;
         if sent.iter().any(|(h, _)| !status.contains_key(h)) {
             return Err(Error::Setup(format!("a transaction was left out of block {block}")));
         }
@@ -548,7 +553,7 @@ impl Sim<'_> {
         let oracle_price = liq.map(float).unwrap_or(0.0);
         let borrow_price = borrow.map(float).unwrap_or(0.0);
         let timestamp = self.start_ts + self.elapsed + self.skipped + self.s.block_time.0;
-        let block = self.blocks + 1;
+        let block = self.head + 1;
         let mut view = View {
             block,
             timestamp,

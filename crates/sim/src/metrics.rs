@@ -29,6 +29,9 @@ pub(crate) struct Sample {
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
     pub(crate) lender_supply: f64,
+    /// Seconds between blocks: a skip counts as one block of halted time at most (nobody
+    /// pokes the breaker during a skip, so its level is stale there).
+    pub(crate) block_time: u64,
     pub(crate) borrow_capacity: f64,
     pub(crate) shock_at: Option<u64>,
     liquidations: u64,
@@ -96,7 +99,7 @@ impl Tally {
     pub(crate) fn sample(&mut self, s: Sample) {
         let dt = s.t.saturating_sub(self.last.t);
         if self.last.breaker_level >= 3 {
-            self.halted_s += dt;
+            self.halted_s += dt.min(self.block_time);
         }
         if s.nav > 0.0 && s.spot > 0.0 {
             let ratio = s.spot / s.nav;

@@ -243,9 +243,9 @@ pub enum BotStrategy {
     Hold,
 }
 
-/// One timed event.
+/// One timed event. (Unknown fields are rejected by [`EventKind`]: serde's `flatten` and
+/// `deny_unknown_fields` do not mix on the outer struct.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct Event {
     /// When, from the start (skips excluded).
     pub at: Seconds,
