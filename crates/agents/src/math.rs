@@ -145,6 +145,30 @@ pub fn max_sell_within_slippage(reserve_base: U256, slippage: U256) -> U256 {
     mul_div_down(reserve_base, div_wad_down(f - keep, mul_wad_up(f, keep)), WAD)
 }
 
+/// The seizure that maximises `amm_amount_out(s) − s·price/LIF` (the profit of seizing `s` at
+/// `price` with the bonus `lif` and selling it at once): where the pool's marginal price has
+/// fallen to `price/LIF`. With f = 0.997: (R_in + f·s)² = R_in·R_out·f·LIF/price, so
+/// s* = (√(R_in·R_out·f·LIF/price) − R_in)/f. Zero when even the first unit loses money.
+pub fn most_profitable_seizure(
+    price: U256,
+    lif: U256,
+    reserve_in: U256,
+    reserve_out: U256,
+) -> U256 {
+    if price.is_zero() {
+        return U256::MAX;
+    }
+    let f = U512::from(10_000 - POOL_FEE_BPS);
+    let target = U512::from(reserve_in) * U512::from(reserve_out) * f * U512::from(lif)
+        / (U512::from(price) * U512::from(10_000));
+    let root = target.root(2);
+    let r_in = U512::from(reserve_in);
+    if root <= r_in {
+        return U256::ZERO;
+    }
+    narrow((root - r_in) * U512::from(10_000) / f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,5 +236,22 @@ mod tests {
         assert_eq!(mul_div_up(U256::from(1), U256::from(1), U256::ZERO), U256::MAX);
         assert_eq!(mul_div_up(U256::from(7), U256::from(3), U256::from(2)), U256::from(11));
         assert_eq!(health_factor(wad(1.0), U256::ZERO, wad(1.0), wad(0.8)), U256::MAX);
+    }
+
+    #[test]
+    fn most_profitable_seizure_is_a_maximum() {
+        let (r_in, r_out, lif) = (wad(10_000.0), wad(9_000.0), wad(1.0638));
+        let price = wad(0.9);
+        let profit = |s: U256| {
+            let out = amm_amount_out(s, r_in, r_out);
+            let cost = mul_div_down(mul_wad_down(s, price), WAD, lif);
+            out.saturating_sub(cost)
+        };
+        let s = most_profitable_seizure(price, lif, r_in, r_out);
+        assert!(s > wad(250.0) && s < wad(350.0), "{s}"); // ≈ R·(√(0.997·1.0638) − 1) = 298
+        let step = wad(1.0);
+        assert!(profit(s) >= profit(s - step) && profit(s) >= profit(s + step));
+        // Priced above what the pool pays (after the bonus): nothing is worth seizing.
+        assert_eq!(most_profitable_seizure(wad(0.97), lif, r_in, r_out), U256::ZERO);
     }
 }

@@ -176,19 +176,34 @@ impl FromStr for Seconds {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        let bad = || format!("`{t}` is not a duration such as \"90s\", \"30m\", \"6h\" or \"30d\"");
-        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
-        let (num, unit) = t.split_at(split);
-        let n: u64 = num.parse().map_err(|_| bad())?;
-        let factor = match unit.trim() {
-            "" | "s" => 1,
-            "m" | "min" => 60,
-            "h" => 3600,
-            "d" => 86_400,
-            "w" => 7 * 86_400,
-            _ => return Err(bad()),
-        };
-        n.checked_mul(factor).map(Self).ok_or_else(bad)
+        let bad = || format!("`{t}` is not a duration such as \"90s\", \"30m\", \"6h\", \"1h30m\" or \"30d\"");
+        if t.is_empty() {
+            return Err(bad());
+        }
+        // A sequence of <number><unit> parts, largest unit first ("1d6h", "4h10m"); a bare
+        // number is seconds.
+        let (mut total, mut rest, mut last) = (0u64, t, u64::MAX);
+        while !rest.is_empty() {
+            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+            rest = &rest[digits..];
+            let letters = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+            let factor = match &rest[..letters] {
+                "" | "s" => 1,
+                "m" | "min" => 60,
+                "h" => 3600,
+                "d" => 86_400,
+                "w" => 7 * 86_400,
+                _ => return Err(bad()),
+            };
+            rest = &rest[letters..];
+            if factor >= last {
+                return Err(bad());
+            }
+            last = factor;
+            total = n.checked_mul(factor).and_then(|x| total.checked_add(x)).ok_or_else(bad)?;
+        }
+        Ok(Self(total))
     }
 }
 
@@ -199,6 +214,7 @@ impl fmt::Display for Seconds {
             0 => f.write_str("0s"),
             _ if s.is_multiple_of(86_400) => write!(f, "{}d", s / 86_400),
             _ if s.is_multiple_of(3600) => write!(f, "{}h", s / 3600),
+            _ if s.is_multiple_of(60) && s > 3600 => write!(f, "{}h{}m", s / 3600, s % 3600 / 60),
             _ if s.is_multiple_of(60) => write!(f, "{}m", s / 60),
             _ => write!(f, "{s}s"),
         }
@@ -275,7 +291,13 @@ mod tests {
         assert_eq!("6h".parse(), Ok(Seconds(21_600)));
         assert_eq!("30d".parse(), Ok(Seconds(2_592_000)));
         assert_eq!("45".parse(), Ok(Seconds(45)));
+        assert_eq!("1h30m".parse(), Ok(Seconds(5_400)));
+        assert_eq!("1d6h".parse(), Ok(Seconds(108_000)));
         assert!("6 hours".parse::<Seconds>().is_err());
+        assert!("30m1h".parse::<Seconds>().is_err(), "units must shrink");
+        assert!("1h1h".parse::<Seconds>().is_err());
+        assert!("".parse::<Seconds>().is_err() && "h".parse::<Seconds>().is_err());
+        assert_eq!(Seconds(5_400).to_string(), "1h30m");
         assert_eq!(Seconds::hours(6).to_string(), "6h");
         assert_eq!(Seconds(90).to_string(), "90s");
     }

@@ -1,4 +1,6 @@
-//! `breakwater bench bot`: the liquidation bot at scale on an embedded Anvil.
+//! `breakwater bench bot`: the liquidation bot at scale on an embedded Anvil. `breakwater bench
+//! sim`: the scenario engine's transactions per second beside raw Anvil transfers (see
+//! [`bench_sim`]).
 //!
 //! Deploys the naive-nav world, opens N positions with real transactions (each borrower is its
 //! own key: the deployer funds it with gas and posts its collateral, then the borrower borrows;
@@ -8,7 +10,10 @@
 //! until every one of them is liquidated. Prints the scan time (median and worst) and how many
 //! blocks after eligibility each position was liquidated.
 
-use std::time::{Duration, Instant};
+use std::{
+    path::PathBuf,
+    time::{Duration, Instant},
+};
 
 use alloy::{
     network::{EthereumWallet, TransactionBuilder},
@@ -28,6 +33,10 @@ use breakwater_chain::{
     AnvilOptions, Chain, DeployConfig, Policy, bindings::LendingMarket, deploy, dev, tx::send,
     units::Wad,
 };
+use breakwater_sim::{
+    RunOptions, Scenario,
+    bench::{Rate, raw_transfer_rate},
+};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use tracing::info;
@@ -45,6 +54,22 @@ pub(crate) struct BenchArgs {
 enum BenchTarget {
     /// The liquidation bot: per-block scan time and blocks from eligibility to liquidation.
     Bot(BotBenchArgs),
+    /// The scenario engine: its transactions per second beside raw Anvil transfers.
+    Sim(SimBenchArgs),
+}
+
+/// Arguments of `breakwater bench sim`.
+#[derive(Debug, Args)]
+struct SimBenchArgs {
+    /// The scenario [default: the shipped credit-default ripple].
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+    /// The policy.
+    #[arg(long, default_value = "safeguarded")]
+    policy: Policy,
+    /// RNG seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
 }
 
 /// Arguments of `breakwater bench bot`.
@@ -70,7 +95,38 @@ struct BotBenchArgs {
 pub(crate) async fn run(args: BenchArgs) -> Result<()> {
     match args.target {
         BenchTarget::Bot(args) => bench_bot(args).await,
+        BenchTarget::Sim(args) => bench_sim(args).await,
     }
+}
+
+/// One scenario run, then raw transfers at the run's average block size on a node set up the
+/// same way; the ratio of the two rates is the engine's overhead (agents, reads, contracts).
+async fn bench_sim(args: SimBenchArgs) -> Result<()> {
+    let path = args.scenario.unwrap_or_else(|| crate::lab::shipped("credit-default.toml"));
+    let scenario = Scenario::load(&path)?;
+    let options = RunOptions::default();
+    println!("bench sim: {} under {}, seed {}", scenario.name(), args.policy.name(), args.seed);
+    let outcome = breakwater_sim::run(&scenario, args.policy, args.seed, &options).await?;
+    let engine = Rate { transactions: outcome.transactions, seconds: outcome.seconds };
+    println!(
+        "  engine: {} transactions in {} blocks, {:.2} s (deployment excluded): {:.0} tx/s, {:.0} blocks/s",
+        engine.transactions,
+        outcome.blocks,
+        engine.seconds,
+        engine.per_second(),
+        outcome.blocks as f64 / engine.seconds.max(f64::EPSILON)
+    );
+    let per_block = (outcome.transactions / outcome.blocks.max(1)).max(1) as usize;
+    let blocks = outcome.blocks.min(200);
+    let raw = raw_transfer_rate(per_block, blocks, &options).await?;
+    println!(
+        "  raw Anvil transfers: {} in {blocks} blocks of {per_block}, {:.2} s: {:.0} tx/s",
+        raw.transactions,
+        raw.seconds,
+        raw.per_second()
+    );
+    println!("  engine / raw: {:.2}", engine.per_second() / raw.per_second().max(f64::EPSILON));
+    Ok(())
 }
 
 /// Collateral per position, and the debt range (at NAV 1, max LTV 0.7).

@@ -101,6 +101,11 @@ pub(crate) async fn demo(args: MatrixArgs) -> Result<()> {
     execute(jobs, &args.options, "demo", "demo").await
 }
 
+/// A shipped scenario file.
+pub(crate) fn shipped(file: &str) -> PathBuf {
+    Path::new(SCENARIOS).join(file)
+}
+
 fn load(path: &Path) -> Result<Scenario> {
     Ok(Scenario::load(path)?)
 }
@@ -158,6 +163,13 @@ async fn execute(jobs: Vec<Job>, options: &LabOptions, what: &str, name: &str) -
     let dir = options.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(name));
     let written = write(&report, &dir).with_context(|| format!("writing the report to {}", dir.display()))?;
     println!("{}", summary_table(&report));
+    // One run: also who did what (a quick check that each agent acted, and what reverted).
+    if let [(_, outcome)] = results.as_slice() {
+        println!("transactions (ok / reverted):");
+        for (label, a) in &outcome.activity {
+            println!("  {label:<32} {:>6} / {}", a.ok, a.reverted);
+        }
+    }
     println!(
         "{} runs in {:.0}s. Report: {} (open {})",
         results.len(),

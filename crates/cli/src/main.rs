@@ -28,7 +28,8 @@ enum Command {
     Deploy(deploy::DeployArgs),
     /// Run the liquidation bot against a deployment until Ctrl-C.
     Bot(bot::BotArgs),
-    /// Benchmarks on an embedded Anvil (`bench bot`: the liquidation bot at 10,000 positions).
+    /// Benchmarks on an embedded Anvil (`bench bot`: the liquidation bot at 10,000 positions;
+    /// `bench sim`: the scenario engine beside raw Anvil transfers).
     Bench(bench::BenchArgs),
     /// The README's main command: every shipped scenario under every policy, and the sweeps,
     /// each on its own embedded Anvil; writes reports/demo/.

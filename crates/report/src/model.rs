@@ -70,8 +70,9 @@ pub struct Metrics {
     pub attacker_profit: f64,
     /// Lenders' loss as a percentage of their supply (bad debt not covered by reserves).
     pub lender_loss_pct: f64,
-    /// Borrow capacity at the start: what the collateral could borrow at max LTV at the
-    /// oracle's price (capital efficiency; the safeguards' cost).
+    /// Average over the run's blocks of what the posted collateral could borrow: collateral ×
+    /// the oracle's borrow price × max LTV, zero while the breaker closes borrowing (capital
+    /// efficiency: one of the safeguards' costs).
     pub borrow_capacity: f64,
     /// Peak debt solvent by the oracle but insolvent at the AMM price.
     pub shadow_insolvency: f64,

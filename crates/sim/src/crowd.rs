@@ -1,7 +1,7 @@
 //! The crowd of a scenario: every agent built from the file's populations, with its own address
 //! and its own random stream, in the fixed order in which they act each block.
 
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 use alloy::primitives::{Address, keccak256};
 use breakwater_agents::{
@@ -34,6 +34,8 @@ pub(crate) struct Crowd {
     pub(crate) attacker: Option<(Address, f64)>,
     /// Every crowd account (balances tracked, approvals given at setup).
     pub(crate) accounts: Vec<Address>,
+    /// The role of each account ("lp", "arbitrageur", ...), for the run's activity counts.
+    pub(crate) roles: BTreeMap<Address, &'static str>,
     /// Setup blocks the crowd needs before the scenario starts.
     pub(crate) setup_blocks: u64,
 }
@@ -62,6 +64,7 @@ pub(crate) fn build(
         Box::new(keeper),
     ];
     let mut accounts = vec![custodian];
+    let mut roles = BTreeMap::from([(custodian, "custodian")]);
     let mut stream = 0u64;
     let rng = |stream: &mut u64| {
         *stream += 1;
@@ -79,17 +82,24 @@ pub(crate) fn build(
             };
             agents.push(Box::new(LiquidityProvider::new(me, config)));
             accounts.push(me);
+            roles.insert(me, "lp");
         }
     }
-    if let Some(a) = &s.arbitrageurs {
-        let years = redemption as f64 / (365.0 * 86_400.0);
+    let years = redemption as f64 / (365.0 * 86_400.0);
+    for (g, a) in s.arbitrageurs.iter().enumerate() {
         let hurdle = a.cost_of_capital * years + 0.003 + a.risk_premium;
         for i in 0..a.count {
-            let me = account("arbitrageur", i);
+            let me = account(&format!("arbitrageur-{g}"), i);
             let capital = draw(&mut rng(&mut stream), a.capital);
-            let config = ArbitrageurConfig { capital, hurdle, max_per_block: a.max_per_block };
+            let config = ArbitrageurConfig {
+                capital,
+                hurdle,
+                max_per_block: a.max_per_block,
+                batch: s.world.vault.epoch_length.0,
+            };
             agents.push(Box::new(Arbitrageur::new(me, config)));
             accounts.push(me);
+            roles.insert(me, "arbitrageur");
         }
     }
     if let Some(sp) = &s.sellers {
@@ -104,6 +114,7 @@ pub(crate) fn build(
             };
             agents.push(Box::new(RumourSeller::new(me, config, r)));
             accounts.push(me);
+            roles.insert(me, "seller");
         }
     }
     let mut borrowers = Vec::new();
@@ -124,6 +135,7 @@ pub(crate) fn build(
             max_loops = max_loops.max(group.loops);
             agents.push(Box::new(Borrower::new(me, config, r)));
             accounts.push(me);
+            roles.insert(me, if group.loops > 0 { "looper" } else { "borrower" });
             borrowers.push(me);
         }
     }
@@ -132,9 +144,10 @@ pub(crate) fn build(
         let config = AttackerConfig { capital: a.capital, min_edge: a.min_edge };
         agents.push(Box::new(Attacker::new(me, config)));
         accounts.push(me);
+        roles.insert(me, "attacker");
         (me, a.capital)
     });
     // Fund + subscribe, then post and borrow, then two blocks per loop; one more for the LPs.
     let setup_blocks = 3 + 2 * u64::from(max_loops);
-    Crowd { agents, borrowers, attacker, accounts, setup_blocks }
+    Crowd { agents, borrowers, attacker, accounts, roles, setup_blocks }
 }

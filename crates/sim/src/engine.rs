@@ -28,10 +28,11 @@ use breakwater_agents::{
 };
 use breakwater_chain::{
     AnvilOptions, Chain, Policy, World,
-    bindings::{CircuitBreaker, ConstantProductPool, LendingMarket, Stablecoin},
+    bindings::{CircuitBreaker, ConstantProductPool, LendingMarket, RwaVault, Stablecoin},
     deploy, dev,
 };
 use breakwater_report::Run;
+use tracing::debug;
 
 use crate::{
     Error, Result,
@@ -41,7 +42,7 @@ use crate::{
 };
 
 /// Gas limit of every lab transaction (the block limit is raised to fit hundreds).
-const TX_GAS: u64 = 3_000_000;
+pub(crate) const TX_GAS: u64 = 3_000_000;
 /// Ether each lab account gets for gas.
 const GAS_MONEY: u128 = 100 * WAD_U128;
 const WAD_U128: u128 = 1_000_000_000_000_000_000;
@@ -76,6 +77,17 @@ pub struct Outcome {
     pub blocks: u64,
     /// Wall-clock seconds of the stepping loop (deployment excluded).
     pub seconds: f64,
+    /// Scenario transactions by "role:action" (e.g. "arbitrageur:buy", "bot:liquidate").
+    pub activity: BTreeMap<String, Activity>,
+}
+
+/// How many of one kind of transaction landed and how many reverted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Activity {
+    /// Mined and succeeded.
+    pub ok: u64,
+    /// Mined and reverted.
+    pub reverted: u64,
 }
 
 /// One liquidation bot: the pure agent, its reader, and what it sent last block.
@@ -89,26 +101,42 @@ struct Bot {
 /// Who sent a transaction, for outcomes and attribution.
 #[derive(Debug, Clone)]
 enum Sender {
-    Crowd,
+    /// Approvals and funding before the scenario starts.
+    Setup,
+    /// A crowd agent's action: "role:action".
+    Crowd(String),
     Bot(usize, TxKind),
 }
 
-/// Runs `scenario` under `policy` with `seed` on a fresh embedded Anvil.
-pub async fn run(scenario: &Scenario, policy: Policy, seed: u64, options: &RunOptions) -> Result<Outcome> {
+/// A fresh embedded Anvil as the lab uses it: any account can send (impersonation), blocks
+/// hold hundreds of transactions, and gas costs nothing beyond the priority fee.
+pub(crate) async fn lab_node(options: &RunOptions) -> Result<Chain> {
     let mut anvil = options.anvil.clone();
     anvil.args.extend(
         ["--auto-impersonate", "--gas-limit", "1000000000", "--block-base-fee-per-gas", "0"]
             .map(String::from),
     );
-    let chain = Chain::anvil(anvil).await?;
+    Ok(Chain::anvil(anvil).await?)
+}
+
+/// The lab's transaction provider: no fillers (the engine sets nonces and gas itself, so a
+/// send is one `eth_sendTransaction` and nothing else).
+pub(crate) fn lab_provider(chain: &Chain) -> Result<DynProvider> {
+    let url = chain.url().parse().map_err(|_| Error::Setup(format!("bad node URL {}", chain.url())))?;
+    Ok(ProviderBuilder::new().disable_recommended_fillers().connect_http(url).erased())
+}
+
+/// Runs `scenario` under `policy` with `seed` on a fresh embedded Anvil.
+pub async fn run(scenario: &Scenario, policy: Policy, seed: u64, options: &RunOptions) -> Result<Outcome> {
+    let chain = lab_node(options).await?;
     let mut sim = Sim::deploy(&chain, scenario, policy, seed).await?;
     let started = Instant::now();
     sim.setup().await?;
     sim.steps().await?;
     let seconds = started.elapsed().as_secs_f64();
-    let (transactions, blocks) = (sim.sent, sim.blocks);
+    let (transactions, blocks, activity) = (sim.sent, sim.blocks, std::mem::take(&mut sim.activity));
     let run = sim.finish().await?;
-    Ok(Outcome { run, transactions, blocks, seconds })
+    Ok(Outcome { run, transactions, blocks, seconds, activity })
 }
 
 struct Sim<'a> {
@@ -125,7 +153,8 @@ struct Sim<'a> {
     bots: Vec<Bot>,
     nonces: BTreeMap<Address, u64>,
     /// Token balances of every tracked account: (stablecoin, shares, LP tokens).
-    wallets: BTreeMap<Address, Wallet>,
+    /// Exact balances (stablecoin, shares, LP tokens) from Transfer logs.
+    wallets: BTreeMap<Address, [U256; 3]>,
     tracked: BTreeSet<Address>,
     /// Open slow liquidations.
     slow: BTreeSet<u64>,
@@ -145,6 +174,9 @@ struct Sim<'a> {
     /// Whether the scenario clock runs (metrics are sampled).
     running: bool,
     sent: u64,
+    activity: BTreeMap<String, Activity>,
+    /// The crowd's redemption requests: id → (controller, settled assets may await a claim).
+    requests: BTreeMap<u64, (Address, bool)>,
     blocks: u64,
     /// The chain's latest block number.
     head: u64,
@@ -162,8 +194,7 @@ impl<'a> Sim<'a> {
         config.local.fund_accounts = 0;
         let deployment = deploy(chain, &config, policy).await?;
         let world = deployment.world(chain.provider().clone());
-        let url = chain.url().parse().map_err(|_| Error::Setup(format!("bad node URL {}", chain.url())))?;
-        let lab = ProviderBuilder::new().disable_recommended_fillers().connect_http(url).erased();
+        let lab = lab_provider(chain)?;
         let params = world.market.params().call().await.map_err(|e| Error::call("market.params()", &e))?;
         let keeper = Keeper::new(world.conservative_oracle().is_some(), world.circuit_breaker().is_some());
         let redemption = s.world.vault.notice_period.0 + s.world.vault.epoch_length.0;
@@ -195,7 +226,6 @@ impl<'a> Sim<'a> {
         let mut tally = Tally::default();
         let totals = world.market_interface().totals().call().await.map_err(|e| Error::call("market.totals()", &e))?;
         tally.lender_supply = float(totals.totalSupplyAssets);
-        tally.block_time = s.block_time.0;
         Ok(Sim {
             s,
             policy,
@@ -225,6 +255,8 @@ impl<'a> Sim<'a> {
             nav: float(s.world.vault.initial_nav.raw()),
             running: false,
             sent: 0,
+            activity: BTreeMap::new(),
+            requests: BTreeMap::new(),
             blocks: 0,
             head: chain.block_number().await?,
         })
@@ -247,16 +279,16 @@ impl<'a> Sim<'a> {
         let max = U256::MAX;
         for a in self.tracked.clone() {
             for spender in [vault, pool, market] {
-                self.send(a, w.stablecoin.approve(spender, max).into_transaction_request(), Sender::Crowd).await?;
+                self.send(a, w.stablecoin.approve(spender, max).into_transaction_request(), Sender::Setup).await?;
             }
             for spender in [pool, market] {
-                self.send(a, w.vault.approve(spender, max).into_transaction_request(), Sender::Crowd).await?;
+                self.send(a, w.vault.approve(spender, max).into_transaction_request(), Sender::Setup).await?;
             }
         }
         let _ = usd;
         let bots: Vec<(Address, f64)> = self.bots.iter().map(|b| (b.me, b.capital)).collect();
         for (me, capital) in bots {
-            self.send(self.deployer, w.stablecoin.mint(me, wad(capital)).into_transaction_request(), Sender::Crowd).await?;
+            self.send(self.deployer, w.stablecoin.mint(me, wad(capital)).into_transaction_request(), Sender::Setup).await?;
         }
         let t = self.start_ts + self.s.block_time.0;
         self.mine(t, &mut Vec::new()).await?;
@@ -272,12 +304,6 @@ impl<'a> Sim<'a> {
             self.step(&[]).await?;
         }
         let view = self.view(Vec::new()).await?;
-        self.tally.borrow_capacity = self
-            .crowd
-            .borrowers
-            .iter()
-            .map(|b| view.position(b).collateral * view.borrow_price * self.max_ltv)
-            .sum();
         // Time starts now.
         self.start_ts = view.timestamp - self.s.block_time.0;
         self.elapsed = 0;
@@ -285,25 +311,39 @@ impl<'a> Sim<'a> {
         Ok(())
     }
 
-    /// The scenario's blocks.
+    /// The scenario's blocks, and the coarse blocks of its skips.
     async fn steps(&mut self) -> Result<()> {
         let blocks = self.s.duration.0 / self.s.block_time.0;
         for _ in 0..blocks {
-            let signals = self.due_events();
+            let (signals, skip) = self.due_events();
             self.step(&signals).await?;
             self.elapsed += self.s.block_time.0;
+            if let Some((duration, step)) = skip {
+                for _ in 0..duration / step {
+                    self.skipped += step;
+                    self.step(&[]).await?;
+                }
+                self.skipped += duration % step;
+            }
         }
         Ok(())
     }
 
-    /// Applies the events due now; returns what the crowd perceives.
-    fn due_events(&mut self) -> Vec<Signal> {
+    /// Scenario seconds since the start, skips included.
+    fn now(&self) -> u64 {
+        self.elapsed + self.skipped
+    }
+
+    /// Applies the events due now; returns what the crowd perceives and a skip (duration,
+    /// step) to run after this block, if one is due.
+    fn due_events(&mut self) -> (Vec<Signal>, Option<(u64, u64)>) {
         let mut signals = Vec::new();
+        let mut skip = None;
         while let Some(e) = self.s.events.get(self.next_event)
             && e.at.0 <= self.elapsed
         {
             self.next_event += 1;
-            let t = self.elapsed + self.skipped;
+            let t = self.now();
             if self.s.shock_at() == Some(e.at.0) && self.tally.shock_at.is_none() {
                 self.tally.shock_at = Some(t);
             }
@@ -321,11 +361,11 @@ impl<'a> Sim<'a> {
                 EventKind::LpWithdrawal { fraction } => signals.push(Signal::LpWithdraw { fraction: *fraction }),
                 EventKind::CustodianBreach => signals.push(Signal::UnderReview),
                 EventKind::ReviewResolved => signals.push(Signal::Resolved),
-                EventKind::OracleStall { duration } => self.stalled_until = self.elapsed + duration.0,
-                EventKind::Skip { duration } => self.skipped += duration.0,
+                EventKind::OracleStall { duration } => self.stalled_until = t + duration.0,
+                EventKind::Skip { duration, step } => skip = Some((duration.0, step.0)),
             }
         }
-        signals
+        (signals, skip)
     }
 
     /// One block: read, decide, send, mine, tally.
@@ -343,7 +383,7 @@ impl<'a> Sim<'a> {
             if !logs.is_empty() {
                 self.bots[i].agent.on_event(LiquidationEvent::Logs(logs.clone()));
             }
-            let wallet = self.wallets.get(&bot_me).copied().unwrap_or_default();
+            let wallet = self.wallet(&bot_me);
             let snapshot = MarketSnapshot {
                 loan_balance: wad(wallet.stable),
                 collateral_balance: wad(wallet.shares),
@@ -370,8 +410,11 @@ impl<'a> Sim<'a> {
         }
         let mut order: Vec<(Address, TransactionRequest, Sender)> = Vec::new();
         for action in decided {
+            let subject = if let Action::Fund { to, .. } = &action { Some(*to) } else { None };
+            let kind = action.kind();
             if let Some((from, tx)) = self.crowd_tx(action, &view) {
-                order.push((from, tx, Sender::Crowd));
+                let label = format!("{}:{kind}", self.role(subject.unwrap_or(from)));
+                order.push((from, tx, Sender::Crowd(label)));
             }
         }
         // Oracle reports, custodian and keeper transactions land before the bots' (they are
@@ -388,6 +431,33 @@ impl<'a> Sim<'a> {
             sent.push((hash, who));
         }
         self.mine(view.timestamp, &mut sent).await
+    }
+
+    /// `account`'s balances in loan units and shares.
+    fn wallet(&self, account: &Address) -> Wallet {
+        let [stable, shares, lp] = self.wallets.get(account).copied().unwrap_or_default();
+        Wallet { stable: float(stable), shares: float(shares), lp: float(lp) }
+    }
+
+    /// `x` in fixed point for an amount of `account`'s `slot` (0 stablecoin, 1 shares, 2 LP
+    /// tokens): "all of it" in `f64` can round a few wei above the balance, so an amount within
+    /// a billionth of the balance is the balance. (Larger amounts pass: the account may receive
+    /// them earlier in the same block.)
+    fn held(&self, account: Address, slot: usize, x: f64) -> Option<U256> {
+        let held = self.wallets.get(&account).map_or(U256::ZERO, |w| w[slot]);
+        let v = wad(x);
+        let v = if v > held && v - held <= held / U256::from(1_000_000_000u64) { held } else { v };
+        Some(v).filter(|v| !v.is_zero())
+    }
+
+    /// The role of a lab account, for activity counts.
+    fn role(&self, account: Address) -> &'static str {
+        match account {
+            a if a == self.reporter => "reporter",
+            a if a == self.keeper => "keeper",
+            a if a == self.deployer => "deployer",
+            a => self.crowd.roles.get(&a).copied().unwrap_or("unknown"),
+        }
     }
 
     /// Sends one transaction from `from` (impersonated) with the next nonce.
@@ -435,6 +505,18 @@ impl<'a> Sim<'a> {
             .map(|e| e.borrower)
             .collect();
         for (hash, who) in sent.drain(..) {
+            let ok = status[&hash];
+            let label = match &who {
+                Sender::Setup => continue,
+                Sender::Crowd(label) => label.clone(),
+                Sender::Bot(_, kind) => format!("bot:{}", kind.name()),
+            };
+            if !ok {
+                debug!(block, tx = %hash, %label, "transaction reverted");
+            }
+            let activity = self.activity.entry(label).or_default();
+            activity.ok += u64::from(ok);
+            activity.reverted += u64::from(!ok);
             let Sender::Bot(i, kind) = who else { continue };
             let outcome = if status[&hash] {
                 TxOutcome::Mined { kind, block }
@@ -466,13 +548,24 @@ impl<'a> Sim<'a> {
             let at = log.address();
             if topic == Stablecoin::Transfer::SIGNATURE_HASH && [usd, vault, pool].contains(&at) {
                 let Ok(e) = Stablecoin::Transfer::decode_log(&log.inner) else { continue };
-                let amount = float(e.value);
-                for (who, sign) in [(e.from, -1.0), (e.to, 1.0)] {
+                let slot = if at == usd { 0 } else if at == vault { 1 } else { 2 };
+                for (who, incoming) in [(e.from, false), (e.to, true)] {
                     if self.tracked.contains(&who) {
-                        let wallet = self.wallets.entry(who).or_default();
-                        let slot = if at == usd { &mut wallet.stable } else if at == vault { &mut wallet.shares } else { &mut wallet.lp };
-                        *slot += sign * amount;
+                        let balance = &mut self.wallets.entry(who).or_default()[slot];
+                        *balance = if incoming { *balance + e.value } else { balance.saturating_sub(e.value) };
                     }
+                }
+            } else if at == vault {
+                if let Ok(e) = RwaVault::RedeemRequested::decode_log(&log.inner) {
+                    if self.tracked.contains(&e.controller) {
+                        self.requests.insert(e.requestId.to::<u64>(), (e.controller, false));
+                    }
+                } else if RwaVault::RedemptionsSettled::decode_log(&log.inner).is_ok() {
+                    self.requests.values_mut().for_each(|(_, claimable)| *claimable = true);
+                } else if let Ok(e) = RwaVault::RedeemClaimed::decode_log(&log.inner)
+                    && let Some((_, claimable)) = self.requests.get_mut(&e.requestId.to::<u64>())
+                {
+                    *claimable = false;
                 }
             } else if at == market {
                 if let Ok(e) = LendingMarket::Liquidate::decode_log(&log.inner) {
@@ -574,13 +667,20 @@ impl Sim<'_> {
                 .iter()
                 .map(|h| (h.borrower, Position { collateral: float(h.collateral), debt: float(h.debt) }))
                 .collect(),
-            wallets: self.wallets.clone(),
+            wallets: self.wallets.keys().map(|a| (*a, self.wallet(a))).collect(),
             lp_supply: lp_supply.map(float).unwrap_or(0.0),
             pending_redemptions: queue.map(float).unwrap_or(0.0),
             buffer: buffer.map(float).unwrap_or(0.0),
+            claimable: self.requests.iter().filter(|(_, (_, c))| *c).fold(
+                BTreeMap::new(),
+                |mut m: BTreeMap<Address, Vec<u64>>, (id, (who, _))| {
+                    m.entry(*who).or_default().push(*id);
+                    m
+                },
+            ),
             slow_liquidations: BTreeMap::new(),
             signals,
-            stalled: self.elapsed < self.stalled_until,
+            stalled: self.now() < self.stalled_until,
         };
         // Open slow liquidations: settleable once the vault owes the market something.
         let mut slow_uncovered = 0.0;
@@ -599,8 +699,11 @@ impl Sim<'_> {
         self.nav = view.nav;
         if self.running {
             let spot = view.spot();
-            let (mut uncovered, mut shadow) = (slow_uncovered, 0.0);
+            let (mut uncovered, mut shadow, mut capacity) = (slow_uncovered, 0.0, 0.0);
             for p in view.positions.values() {
+                if view.breaker_level == 0 {
+                    capacity += p.collateral * view.borrow_price * self.max_ltv;
+                }
                 uncovered += (p.debt - p.collateral * self.fundamental).max(0.0);
                 let healthy = p.health(oracle_price, self.lltv) >= 1.0;
                 if healthy && p.collateral * spot < p.debt {
@@ -617,6 +720,7 @@ impl Sim<'_> {
                 pool_depth: view.pool_quote,
                 uncovered,
                 shadow,
+                capacity,
                 reserves: float(totals.totalReserves),
             });
         }
@@ -681,32 +785,33 @@ impl Sim<'_> {
         let positive = |x: f64| (x > 0.0).then(|| wad(x));
         Some(match action {
             Action::Fund { to, amount } => (self.deployer, w.stablecoin.mint(to, positive(amount)?).into_transaction_request()),
-            Action::Subscribe { from, assets } => (from, w.vault.subscribe(positive(assets)?, from).into_transaction_request()),
+            Action::Subscribe { from, assets } => (from, w.vault.subscribe(self.held(from, 0, assets)?, from).into_transaction_request()),
             Action::SupplyCollateral { from, shares } => {
-                (from, w.market.supplyCollateral(positive(shares)?, from).into_transaction_request())
+                (from, w.market.supplyCollateral(self.held(from, 1, shares)?, from).into_transaction_request())
             }
             Action::Borrow { from, assets } => (from, w.market.borrow(positive(assets)?, from).into_transaction_request()),
             Action::Repay { from, assets } => {
                 let debt = view.position(&from).debt;
-                (from, w.market.repay(positive(assets.min(debt))?, U256::ZERO, from).into_transaction_request())
+                (from, w.market.repay(self.held(from, 0, assets.min(debt))?, U256::ZERO, from).into_transaction_request())
             }
             Action::Sell { from, shares, min_out } => {
-                (from, w.pool.swap(vault, positive(shares)?, wad(min_out), from, deadline).into_transaction_request())
+                (from, w.pool.swap(vault, self.held(from, 1, shares)?, wad(min_out), from, deadline).into_transaction_request())
             }
             Action::Buy { from, stable, min_out } => {
-                (from, w.pool.swap(usd, positive(stable)?, wad(min_out), from, deadline).into_transaction_request())
+                (from, w.pool.swap(usd, self.held(from, 0, stable)?, wad(min_out), from, deadline).into_transaction_request())
             }
             Action::AddLiquidity { from, shares, stable } => (
                 from,
-                w.pool.addLiquidity(positive(shares)?, positive(stable)?, U256::ZERO, from, deadline).into_transaction_request(),
+                w.pool.addLiquidity(self.held(from, 1, shares)?, self.held(from, 0, stable)?, U256::ZERO, from, deadline).into_transaction_request(),
             ),
             Action::RemoveLiquidity { from, lp } => (
                 from,
-                w.pool.removeLiquidity(positive(lp)?, U256::ZERO, U256::ZERO, from, deadline).into_transaction_request(),
+                w.pool.removeLiquidity(self.held(from, 2, lp)?, U256::ZERO, U256::ZERO, from, deadline).into_transaction_request(),
             ),
             Action::RequestRedeem { from, shares } => {
-                (from, w.vault.requestRedeem(positive(shares)?, from, from).into_transaction_request())
+                (from, w.vault.requestRedeem(self.held(from, 1, shares)?, from, from).into_transaction_request())
             }
+            Action::Claim { from, id } => (from, w.vault.claim(U256::from(id), from).into_transaction_request()),
             Action::ReportNav { nav } => {
                 (self.reporter, w.vault.reportNav(positive(nav)?, view.timestamp).into_transaction_request())
             }
@@ -736,12 +841,12 @@ impl Sim<'_> {
         let liquidator_profit: f64 = self
             .bots
             .iter()
-            .map(|b| worth(&self.wallets.get(&b.me).copied().unwrap_or_default()) - b.capital)
+            .map(|b| worth(&self.wallet(&b.me)) - b.capital)
             .sum();
         let attacker_profit = self.crowd.attacker.map_or(0.0, |(a, capital)| {
             let p = view.position(&a);
             // It walks away from a loan worth more than its collateral.
-            worth(&self.wallets.get(&a).copied().unwrap_or_default())
+            worth(&self.wallet(&a))
                 + (p.collateral * f - p.debt).max(0.0)
                 - capital
         });

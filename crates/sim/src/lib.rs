@@ -1,6 +1,7 @@
 //! The scenario lab: scenario files ([`Scenario`]), the deterministic block-stepping engine
 //! ([`run`]), and the matrix and sweep drivers that fill a [`breakwater_report::Report`].
 
+pub mod bench;
 mod crowd;
 mod engine;
 mod error;
@@ -8,7 +9,7 @@ mod lab;
 mod metrics;
 pub mod scenario;
 
-pub use engine::{Outcome, RunOptions, run};
+pub use engine::{Activity, Outcome, RunOptions, run};
 pub use error::{Error, Result};
 pub use lab::{Job, matrix, report, run_all, sweep};
 pub use scenario::{Scenario, ScenarioError};

@@ -21,6 +21,9 @@ pub(crate) struct Sample {
     pub(crate) uncovered: f64,
     /// Debt healthy by the oracle but above the collateral's AMM value.
     pub(crate) shadow: f64,
+    /// What posted collateral could borrow now: collateral × borrow price × max LTV, zero
+    /// while the breaker closes borrowing.
+    pub(crate) capacity: f64,
     /// Market reserves (absorb bad debt before lenders).
     pub(crate) reserves: f64,
 }
@@ -29,10 +32,6 @@ pub(crate) struct Sample {
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
     pub(crate) lender_supply: f64,
-    /// Seconds between blocks: a skip counts as one block of halted time at most (nobody
-    /// pokes the breaker during a skip, so its level is stale there).
-    pub(crate) block_time: u64,
-    pub(crate) borrow_capacity: f64,
     pub(crate) shock_at: Option<u64>,
     liquidations: u64,
     slow_liquidations: u64,
@@ -48,6 +47,8 @@ pub(crate) struct Tally {
     rounds: BTreeSet<u64>,
     min_market_to_nav: Option<f64>,
     max_shadow: f64,
+    capacity_sum: f64,
+    samples: u64,
     last: Sample,
     series: Series,
 }
@@ -99,8 +100,10 @@ impl Tally {
     pub(crate) fn sample(&mut self, s: Sample) {
         let dt = s.t.saturating_sub(self.last.t);
         if self.last.breaker_level >= 3 {
-            self.halted_s += dt.min(self.block_time);
+            self.halted_s += dt;
         }
+        self.capacity_sum += s.capacity;
+        self.samples += 1;
         if s.nav > 0.0 && s.spot > 0.0 {
             let ratio = s.spot / s.nav;
             self.min_market_to_nav = Some(self.min_market_to_nav.map_or(ratio, |m| m.min(ratio)));
@@ -146,7 +149,7 @@ impl Tally {
             liquidator_profit,
             attacker_profit,
             lender_loss_pct: pct(lender_loss),
-            borrow_capacity: self.borrow_capacity,
+            borrow_capacity: self.capacity_sum / self.samples.max(1) as f64,
             shadow_insolvency: self.max_shadow,
         };
         (metrics, self.series)

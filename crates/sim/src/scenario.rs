@@ -37,9 +37,9 @@ pub struct Scenario {
     /// Holders who sell on rumours.
     #[serde(default)]
     pub sellers: Option<SellerSpec>,
-    /// Arbitrageurs.
+    /// Arbitrageur groups (e.g. fast arbitrage desks and distressed-debt funds).
     #[serde(default)]
-    pub arbitrageurs: Option<ArbitrageurSpec>,
+    pub arbitrageurs: Vec<ArbitrageurSpec>,
     /// Liquidity providers.
     #[serde(default)]
     pub lps: Option<LpSpec>,
@@ -294,10 +294,15 @@ pub enum EventKind {
         /// How long.
         duration: Seconds,
     },
-    /// Time jumps ahead by `duration` in one block (weeks of redemption notice).
+    /// Time runs ahead by `duration` (weeks of redemption notice) in coarse blocks, one every
+    /// `step`: everyone still acts in each (keepers poke, bots liquidate, redemptions mature),
+    /// so nothing that needs a block is frozen across the gap.
     Skip {
         /// How far.
         duration: Seconds,
+        /// Time between the coarse blocks.
+        #[serde(default = "default_skip_step")]
+        step: Seconds,
     },
 }
 
@@ -315,6 +320,10 @@ impl EventKind {
             Self::Skip { .. } => "skip",
         }
     }
+}
+
+fn default_skip_step() -> Seconds {
+    Seconds(3_600)
 }
 
 /// A sweep: one numeric field of one event, over several values.
@@ -451,11 +460,15 @@ impl Scenario {
             fraction("sellers.panic_fraction".into(), s.panic_fraction, false);
             fraction("sellers.slippage".into(), s.slippage, false);
         }
-        if let Some(a) = &self.arbitrageurs {
-            draws.push(("arbitrageurs.capital".into(), a.capital, f64::MAX));
-            fraction("arbitrageurs.cost_of_capital".into(), a.cost_of_capital, false);
-            fraction("arbitrageurs.risk_premium".into(), a.risk_premium, false);
-            fraction("arbitrageurs.max_per_block".into(), a.max_per_block, true);
+        for (i, a) in self.arbitrageurs.iter().enumerate() {
+            let at = format!("arbitrageurs[{i}]");
+            if a.count == 0 || a.count > 100 {
+                positive.push(format!("{at}.count = {} must be in 1..=100", a.count));
+            }
+            draws.push((format!("{at}.capital"), a.capital, f64::MAX));
+            fraction(format!("{at}.cost_of_capital"), a.cost_of_capital, false);
+            fraction(format!("{at}.risk_premium"), a.risk_premium, false);
+            fraction(format!("{at}.max_per_block"), a.max_per_block, true);
         }
         if let Some(l) = &self.lps {
             draws.push(("lps.capital".into(), l.capital, f64::MAX));
@@ -482,12 +495,18 @@ impl Scenario {
             }
         }
         for (i, e) in self.events.iter().enumerate() {
-            let at = format!("events[{i}] ({} at {})", e.kind.name(), e.at);
+            let at = format!("events[{i}]");
+            let kind = e.kind.name();
             if i > 0 && e.at.0 < self.events[i - 1].at.0 {
-                positive.push(format!("{at}: events must be in time order (events[{}] is at {})", i - 1, self.events[i - 1].at));
+                positive.push(format!(
+                    "{at}.at = {} ({kind}): events must be in time order (events[{}] is at {})",
+                    e.at,
+                    i - 1,
+                    self.events[i - 1].at
+                ));
             }
             if e.at.0 >= self.duration.0 {
-                positive.push(format!("{at}: at = {} is not before duration = {}", e.at, self.duration));
+                positive.push(format!("{at}.at = {} ({kind}) is not before duration = {}", e.at, self.duration));
             }
             match &e.kind {
                 EventKind::Impairment { loss, .. } => fraction(format!("{at}.loss"), *loss, true),
@@ -495,10 +514,18 @@ impl Scenario {
                     fraction(format!("{at}.intensity"), *intensity, true);
                 }
                 EventKind::LpWithdrawal { fraction: f } => fraction(format!("{at}.fraction"), *f, true),
-                EventKind::Skip { duration } | EventKind::OracleStall { duration }
-                    if duration.0 == 0 =>
-                {
+                EventKind::OracleStall { duration } if duration.0 == 0 => {
                     positive.push(format!("{at}.duration must be positive"));
+                }
+                EventKind::Skip { duration, step } => {
+                    if step.0 < self.block_time.0 || step.0 > duration.0 {
+                        positive.push(format!(
+                            "{at}.step = {step} must be between block_time = {} and duration = {duration}",
+                            self.block_time
+                        ));
+                    } else if duration.0 / step.0 > 5_000 {
+                        positive.push(format!("{at}: duration / step = {} blocks: at most 5,000", duration.0 / step.0));
+                    }
                 }
                 _ => {}
             }

@@ -2,7 +2,8 @@
 //! queues them for redemption at NAV. The hurdle is what makes RWA arbitrage weak: capital is
 //! locked for the notice period (cost of capital) and the NAV itself may be wrong (a risk
 //! premium). It does not buy while the vault is UnderReview (no NAV to trust), and its capital
-//! runs out: redemptions return it only weeks later.
+//! runs out: redemptions return it only weeks later, when it claims them. It queues its shares
+//! once an epoch, the cadence at which the vault settles.
 
 use std::sync::Arc;
 
@@ -21,6 +22,8 @@ pub struct ArbitrageurConfig {
     pub hurdle: f64,
     /// Most of its remaining capital spent in one block.
     pub max_per_block: f64,
+    /// Seconds between its redemption requests (one a vault epoch: requests settle per epoch).
+    pub batch: u64,
 }
 
 /// See the module docs.
@@ -29,12 +32,13 @@ pub struct Arbitrageur {
     me: Address,
     config: ArbitrageurConfig,
     funded: bool,
+    last_request: Option<u64>,
 }
 
 impl Arbitrageur {
     /// An arbitrageur at `me`.
     pub fn new(me: Address, config: ArbitrageurConfig) -> Self {
-        Self { me, config, funded: false }
+        Self { me, config, funded: false, last_request: None }
     }
 }
 
@@ -49,8 +53,16 @@ impl Agent for Arbitrageur {
             return vec![Action::Fund { to: me, amount: self.config.capital }];
         }
         let wallet = view.wallet(&me);
-        let mut actions = Vec::new();
-        if wallet.shares > 0.0 && !view.under_review {
+        let mut actions: Vec<Action> = view
+            .claimable
+            .get(&me)
+            .into_iter()
+            .flatten()
+            .map(|&id| Action::Claim { from: me, id })
+            .collect();
+        let due = self.last_request.is_none_or(|t| view.timestamp >= t + self.config.batch);
+        if wallet.shares > 0.0 && !view.under_review && due {
+            self.last_request = Some(view.timestamp);
             actions.push(Action::RequestRedeem { from: me, shares: wallet.shares });
         }
         let target = view.nav * (1.0 - self.config.hurdle);

@@ -75,6 +75,8 @@ pub struct View {
     pub pending_redemptions: f64,
     /// Cash the vault's buffer holds for settlements.
     pub buffer: f64,
+    /// Redemption requests with settled assets to claim, by controller.
+    pub claimable: BTreeMap<Address, Vec<u64>>,
     /// Open slow liquidations: id → whether its redemption can be settled now.
     pub slow_liquidations: BTreeMap<u64, bool>,
     /// What the scenario says happens now.
@@ -245,6 +247,13 @@ pub enum Action {
         /// Shares.
         shares: f64,
     },
+    /// Claim the settled assets of a redemption request.
+    Claim {
+        /// The request's controller.
+        from: Address,
+        /// The request.
+        id: u64,
+    },
     /// Report a NAV per share (the reporter).
     ReportNav {
         /// NAV per share.
@@ -267,4 +276,31 @@ pub enum Action {
     PokeBreaker,
     /// Settle a slow liquidation whose redemption is claimable.
     SettleSlowLiquidation(u64),
+}
+
+impl Action {
+    /// A short name of the action, for the run's activity counts and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Fund { .. } => "fund",
+            Self::Subscribe { .. } => "subscribe",
+            Self::SupplyCollateral { .. } => "supply_collateral",
+            Self::Borrow { .. } => "borrow",
+            Self::Repay { .. } => "repay",
+            Self::Sell { .. } => "sell",
+            Self::Buy { .. } => "buy",
+            Self::AddLiquidity { .. } => "add_liquidity",
+            Self::RemoveLiquidity { .. } => "remove_liquidity",
+            Self::RequestRedeem { .. } => "request_redeem",
+            Self::Claim { .. } => "claim",
+            Self::ReportNav { .. } => "report_nav",
+            Self::ConfirmNav => "confirm_nav",
+            Self::SetUnderReview(_) => "set_status",
+            Self::RefillBuffer { .. } => "refill_buffer",
+            Self::SettleEpoch => "settle_epoch",
+            Self::PokeOracle => "poke_oracle",
+            Self::PokeBreaker => "poke_breaker",
+            Self::SettleSlowLiquidation(_) => "settle_slow_liquidation",
+        }
+    }
 }

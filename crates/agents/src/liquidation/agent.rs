@@ -249,7 +249,15 @@ impl LiquidationAgent {
         allowance: U256,
         pool: (U256, U256),
     ) -> Option<(LiquidationOrder, U256)> {
-        let repay = h.max_repay.min(inventory).min(math::repay_for_seizure(allowance, price, lif));
+        // A seller takes no more than the pool pays for: beyond the most profitable seizure,
+        // each extra unit sells for less than it cost.
+        let cap = match self.config.collateral {
+            CollateralPolicy::Sell { .. } => {
+                allowance.min(math::most_profitable_seizure(price, lif, pool.0, pool.1))
+            }
+            CollateralPolicy::Hold => allowance,
+        };
+        let repay = h.max_repay.min(inventory).min(math::repay_for_seizure(cap, price, lif));
         if repay.is_zero() {
             return None;
         }

@@ -250,6 +250,18 @@ pub enum TxKind {
     Approve,
 }
 
+impl TxKind {
+    /// A short name: "liquidate", "slow_liquidate", "sell" or "approve".
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Liquidate(_) => "liquidate",
+            Self::SlowLiquidate(_) => "slow_liquidate",
+            Self::Sell => "sell",
+            Self::Approve => "approve",
+        }
+    }
+}
+
 /// What became of one of the bot's transactions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TxOutcome {

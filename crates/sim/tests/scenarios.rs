@@ -1,0 +1,103 @@
+//! Scenario files: every shipped one loads, and bad ones are rejected naming the file, the
+//! field and the problem (no chain needed).
+
+use std::path::Path;
+
+use breakwater_sim::Scenario;
+
+const FIXTURE: &str = include_str!("fixtures/every-event.toml");
+
+/// The fixture with `from` replaced by `to` (which must change it).
+fn edited(from: &str, to: &str) -> String {
+    assert!(FIXTURE.contains(from), "fixture lacks {from:?}");
+    FIXTURE.replacen(from, to, 1)
+}
+
+/// The problems reported for `text`, as one line.
+fn rejected(text: &str) -> String {
+    match Scenario::from_toml(text, "bad.toml") {
+        Ok(_) => panic!("accepted"),
+        Err(e) => {
+            assert_eq!(e.file, "bad.toml");
+            let line = e.to_string();
+            assert!(line.starts_with("bad.toml: "), "{line}");
+            line
+        }
+    }
+}
+
+#[track_caller]
+fn assert_mentions(line: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(line.contains(p), "{line:?} does not mention {p:?}");
+    }
+}
+
+#[test]
+fn every_shipped_scenario_and_the_fixture_load() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "toml") {
+            let s = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+            assert!(!s.title.is_empty() && !s.description.is_empty(), "{}", path.display());
+            assert!(s.scale > 0.0 && s.scale <= 1.0);
+            n += 1;
+        }
+    }
+    assert!(n >= 4, "{n} shipped scenarios");
+    Scenario::from_toml(FIXTURE, "fixture").unwrap();
+}
+
+#[test]
+fn syntax_and_type_errors_name_the_field() {
+    assert_mentions(&rejected(&edited("scale = 0.0001", "scale = \"tiny\"")), &["scale"]);
+    assert_mentions(&rejected(&edited("count = 3\nholdings", "cuont = 3\nholdings")), &["cuont"]);
+    assert_mentions(&rejected(&edited("duration = \"3h\"", "duration = \"3 hours\"")), &["duration"]);
+    assert_mentions(&rejected(&edited("kind = \"nav_report\"", "kind = \"meteor\"")), &["meteor"]);
+    assert_mentions(&rejected(&edited("fraction = 0.5", "fration = 0.5")), &["fration"]);
+    assert_mentions(&rejected(&FIXTURE.replace("scale = 0.0001\n", "")), &["scale"]);
+}
+
+#[test]
+fn out_of_range_values_name_the_field_and_the_bound() {
+    let line = rejected(&edited("loss = 0.3", "loss = 1.5"));
+    assert_mentions(&line, &["events[2].loss", "1.5"]);
+    let line = rejected(&edited("utilization = [0.9, 0.97]", "utilization = [0.97, 0.9]"));
+    assert_mentions(&line, &["borrowers[0].utilization"]);
+    let line = rejected(&edited("risk_premium = 0.02", "risk_premium = -0.1"));
+    assert_mentions(&line, &["arbitrageurs[0].risk_premium"]);
+    let line = rejected(&edited("at = \"1h30m\"", "at = \"10m\""));
+    assert_mentions(&line, &["events[5]", "time order"]);
+    let line = rejected(&edited("at = \"2h10m\"", "at = \"4h\""));
+    assert_mentions(&line, &["events[8]", "duration"]);
+    let line = rejected(&edited("step = \"1h\"", "step = \"1m\""));
+    assert_mentions(&line, &["events[7].step"]);
+    let line = rejected(&edited("count = 2\ncapital = 200_000", "count = 20\ncapital = 200_000"));
+    assert_mentions(&line, &["bots.count"]);
+}
+
+#[test]
+fn several_problems_are_reported_together() {
+    let text = edited("loss = 0.3", "loss = 1.5").replace("risk_premium = 0.02", "risk_premium = -0.1");
+    let e = Scenario::from_toml(&text, "bad.toml").unwrap_err();
+    assert_eq!(e.problems.len(), 2, "{e}");
+}
+
+#[test]
+fn a_sweep_must_name_a_sweepable_field_of_an_existing_event() {
+    let sweep = |event: usize, field: &str| {
+        format!("{FIXTURE}\n[sweep]\nevent = {event}\nfield = \"{field}\"\nvalues = [0.1, 0.2]\nlabel = \"x\"\n")
+    };
+    Scenario::from_toml(&sweep(2, "loss"), "ok.toml").unwrap();
+    assert_mentions(&rejected(&sweep(2, "intensity")), &["sweep.field", "intensity"]);
+    assert_mentions(&rejected(&sweep(40, "loss")), &["sweep.event", "40"]);
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let e = Scenario::load("no/such/scenario.toml").unwrap_err();
+    assert_eq!(e.file, "no/such/scenario.toml");
+    assert!(!e.problems.is_empty());
+}
