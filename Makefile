@@ -5,11 +5,16 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 export FOUNDRY_SOLC := $(CURDIR)/tools/solc
 
-.PHONY: demo test test-forge test-cargo setup snapshot clean
+.PHONY: demo deploy test test-forge test-cargo setup snapshot clean
 
-## Main job: deploy the world to an embedded Anvil and run the scenario demo.
+## Main job: the scenario lab's demo (every scenario x policy, the sweep) on embedded Anvils,
+## writing reports/demo/ (report.json, report.md, charts, index.html).
 demo: setup
-	./script/demo.sh
+	cargo run --release --locked -p breakwater-cli -- demo
+
+## The world alone: deploy it to an embedded Anvil with the forge script, print the manifest.
+deploy: setup
+	./script/deploy-local.sh
 
 ## Every test: forge (ci profile when CI=true) and cargo.
 test: setup test-forge test-cargo

@@ -176,7 +176,11 @@ impl FromStr for Seconds {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim();
-        let bad = || format!("`{t}` is not a duration such as \"90s\", \"30m\", \"6h\", \"1h30m\" or \"30d\"");
+        let bad = || {
+            format!(
+                "`{t}` is not a duration such as \"90s\", \"30m\", \"6h\", \"1h30m\" or \"30d\""
+            )
+        };
         if t.is_empty() {
             return Err(bad());
         }

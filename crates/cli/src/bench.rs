@@ -92,6 +92,13 @@ struct BotBenchArgs {
     gas_limit: u64,
 }
 
+impl BenchArgs {
+    /// `bench sim` runs a scenario, whose deployment logs would bury its figures.
+    pub(crate) fn runs_scenarios(&self) -> bool {
+        matches!(self.target, BenchTarget::Sim(_))
+    }
+}
+
 pub(crate) async fn run(args: BenchArgs) -> Result<()> {
     match args.target {
         BenchTarget::Bot(args) => bench_bot(args).await,

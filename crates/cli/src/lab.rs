@@ -158,10 +158,12 @@ async fn execute(jobs: Vec<Job>, options: &LabOptions, what: &str, name: &str) -
     };
     let results = run_all(jobs, options.jobs, &RunOptions::default(), done).await?;
     bar.finish_and_clear();
-    let generated_by = format!("breakwater {} {what} (seed {})", env!("CARGO_PKG_VERSION"), options.seed);
+    let generated_by =
+        format!("breakwater {} {what} (seed {})", env!("CARGO_PKG_VERSION"), options.seed);
     let report = report(generated_by, &results);
     let dir = options.out.clone().unwrap_or_else(|| PathBuf::from("reports").join(name));
-    let written = write(&report, &dir).with_context(|| format!("writing the report to {}", dir.display()))?;
+    let written =
+        write(&report, &dir).with_context(|| format!("writing the report to {}", dir.display()))?;
     println!("{}", summary_table(&report));
     // One run: also who did what (a quick check that each agent acted, and what reverted).
     if let [(_, outcome)] = results.as_slice() {

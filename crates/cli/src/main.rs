@@ -46,10 +46,16 @@ enum Command {
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     // The lab runs dozens of deployments: their step-by-step logs would drown the progress.
-    let quiet = matches!(cli.command, Command::Demo(_) | Command::Run(_) | Command::Matrix(_) | Command::Sweep(_));
+    let quiet = match &cli.command {
+        Command::Demo(_) | Command::Run(_) | Command::Matrix(_) | Command::Sweep(_) => true,
+        Command::Bench(b) => b.runs_scenarios(),
+        _ => false,
+    };
     let default = if quiet { "warn" } else { "info" };
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)),
+        )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();

@@ -48,7 +48,7 @@ pub(crate) const COLUMNS: [Column; 17] = [
     Column { field: "lender_loss_pct", header: "Lender loss %", cell: |m| pct(m.lender_loss_pct),
         meaning: "lenders' loss as a percentage of their supply (bad debt not covered by reserves)" },
     Column { field: "borrow_capacity", header: "Borrow capacity", cell: |m| compact(m.borrow_capacity),
-        meaning: "what the collateral could borrow at the start at max LTV at the oracle's price (capital efficiency; the safeguards' cost)" },
+        meaning: "average over the run of what the posted collateral could borrow (collateral × the oracle's borrow price × max LTV; zero while the breaker closes borrowing): capital efficiency, one of the safeguards' costs" },
     Column { field: "shadow_insolvency", header: "Shadow insolvency", cell: |m| compact(m.shadow_insolvency),
         meaning: "peak debt solvent by the oracle but insolvent at the AMM price" },
 ];

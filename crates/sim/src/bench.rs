@@ -36,7 +36,11 @@ impl Rate {
 
 /// `blocks` blocks of `per_block` ether transfers, each from its own sender (so that, like the
 /// engine's, a block's transactions do not queue behind one nonce).
-pub async fn raw_transfer_rate(per_block: usize, blocks: u64, options: &RunOptions) -> Result<Rate> {
+pub async fn raw_transfer_rate(
+    per_block: usize,
+    blocks: u64,
+    options: &RunOptions,
+) -> Result<Rate> {
     let chain = lab_node(options).await?;
     let lab = lab_provider(&chain)?;
     let senders: Vec<Address> = (0..per_block.max(1))
@@ -62,7 +66,8 @@ pub async fn raw_transfer_rate(per_block: usize, blocks: u64, options: &RunOptio
                 .with_gas_limit(TX_GAS)
                 .with_max_fee_per_gas(2_000_000_000)
                 .with_max_priority_fee_per_gas(1_000_000_000);
-            let _sent = lab.send_transaction(tx).await.map_err(|e| Error::rpc("eth_sendTransaction", e))?;
+            let _sent =
+                lab.send_transaction(tx).await.map_err(|e| Error::rpc("eth_sendTransaction", e))?;
         }
         timestamp += 12;
         dev::mine_at(&lab, timestamp).await?;
@@ -75,7 +80,10 @@ pub async fn raw_transfer_rate(per_block: usize, blocks: u64, options: &RunOptio
     }
     let seconds = started.elapsed().as_secs_f64();
     if mined != blocks * senders.len() as u64 {
-        return Err(Error::Setup(format!("{mined} of {} transfers were mined", blocks * senders.len() as u64)));
+        return Err(Error::Setup(format!(
+            "{mined} of {} transfers were mined",
+            blocks * senders.len() as u64
+        )));
     }
     Ok(Rate { transactions: mined, seconds })
 }

@@ -7,9 +7,9 @@ use alloy::primitives::{Address, keccak256};
 use breakwater_agents::{
     Agent,
     lab::{
-        Action, Arbitrageur, ArbitrageurConfig, Attacker, AttackerConfig, Borrower,
-        BorrowerConfig, Custodian, Keeper, LiquidityProvider, LpConfig, NavReporter,
-        ReporterConfig, Rng, RumourSeller, SellerConfig, View,
+        Action, Arbitrageur, ArbitrageurConfig, Attacker, AttackerConfig, Borrower, BorrowerConfig,
+        Custodian, Keeper, LiquidityProvider, LpConfig, NavReporter, ReporterConfig, Rng,
+        RumourSeller, SellerConfig, View,
     },
 };
 

@@ -21,9 +21,8 @@ use breakwater_agents::{
     collector::decode,
     lab::{Action, Keeper, Position, Signal, View, Wallet},
     liquidation::{
-        CollateralPolicy, LiquidationAction, LiquidationAgent, LiquidationConfig,
-        LiquidationEvent, MarketAddresses, MarketReader, MarketSnapshot, RevertReason, TxKind,
-        TxOutcome,
+        CollateralPolicy, LiquidationAction, LiquidationAgent, LiquidationConfig, LiquidationEvent,
+        MarketAddresses, MarketReader, MarketSnapshot, RevertReason, TxKind, TxOutcome,
     },
 };
 use breakwater_chain::{
@@ -122,19 +121,26 @@ pub(crate) async fn lab_node(options: &RunOptions) -> Result<Chain> {
 /// The lab's transaction provider: no fillers (the engine sets nonces and gas itself, so a
 /// send is one `eth_sendTransaction` and nothing else).
 pub(crate) fn lab_provider(chain: &Chain) -> Result<DynProvider> {
-    let url = chain.url().parse().map_err(|_| Error::Setup(format!("bad node URL {}", chain.url())))?;
+    let url =
+        chain.url().parse().map_err(|_| Error::Setup(format!("bad node URL {}", chain.url())))?;
     Ok(ProviderBuilder::new().disable_recommended_fillers().connect_http(url).erased())
 }
 
 /// Runs `scenario` under `policy` with `seed` on a fresh embedded Anvil.
-pub async fn run(scenario: &Scenario, policy: Policy, seed: u64, options: &RunOptions) -> Result<Outcome> {
+pub async fn run(
+    scenario: &Scenario,
+    policy: Policy,
+    seed: u64,
+    options: &RunOptions,
+) -> Result<Outcome> {
     let chain = lab_node(options).await?;
     let mut sim = Sim::deploy(&chain, scenario, policy, seed).await?;
     let started = Instant::now();
     sim.setup().await?;
     sim.steps().await?;
     let seconds = started.elapsed().as_secs_f64();
-    let (transactions, blocks, activity) = (sim.sent, sim.blocks, std::mem::take(&mut sim.activity));
+    let (transactions, blocks, activity) =
+        (sim.sent, sim.blocks, std::mem::take(&mut sim.activity));
     let run = sim.finish().await?;
     Ok(Outcome { run, transactions, blocks, seconds, activity })
 }
@@ -195,8 +201,10 @@ impl<'a> Sim<'a> {
         let deployment = deploy(chain, &config, policy).await?;
         let world = deployment.world(chain.provider().clone());
         let lab = lab_provider(chain)?;
-        let params = world.market.params().call().await.map_err(|e| Error::call("market.params()", &e))?;
-        let keeper = Keeper::new(world.conservative_oracle().is_some(), world.circuit_breaker().is_some());
+        let params =
+            world.market.params().call().await.map_err(|e| Error::call("market.params()", &e))?;
+        let keeper =
+            Keeper::new(world.conservative_oracle().is_some(), world.circuit_breaker().is_some());
         let redemption = s.world.vault.notice_period.0 + s.world.vault.epoch_length.0;
         let crowd = crowd::build(s, seed, keeper, custodian, redemption);
         let addresses = MarketAddresses {
@@ -212,7 +220,9 @@ impl<'a> Sim<'a> {
                 let me = crowd::account("bot", i);
                 let mut config = LiquidationConfig::new(me);
                 config.collateral = match s.bots.strategy {
-                    BotStrategy::Sell => CollateralPolicy::Sell { max_slippage: wad(s.bots.max_slippage) },
+                    BotStrategy::Sell => {
+                        CollateralPolicy::Sell { max_slippage: wad(s.bots.max_slippage) }
+                    }
                     BotStrategy::Hold => CollateralPolicy::Hold,
                 };
                 let reader = MarketReader::new(chain.provider().clone(), &addresses, me);
@@ -224,7 +234,12 @@ impl<'a> Sim<'a> {
         let start_ts = chain.latest_timestamp().await?;
         let deployer = chain.sender();
         let mut tally = Tally::default();
-        let totals = world.market_interface().totals().call().await.map_err(|e| Error::call("market.totals()", &e))?;
+        let totals = world
+            .market_interface()
+            .totals()
+            .call()
+            .await
+            .map_err(|e| Error::call("market.totals()", &e))?;
         tally.lender_supply = float(totals.totalSupplyAssets);
         Ok(Sim {
             s,
@@ -279,16 +294,31 @@ impl<'a> Sim<'a> {
         let max = U256::MAX;
         for a in self.tracked.clone() {
             for spender in [vault, pool, market] {
-                self.send(a, w.stablecoin.approve(spender, max).into_transaction_request(), Sender::Setup).await?;
+                self.send(
+                    a,
+                    w.stablecoin.approve(spender, max).into_transaction_request(),
+                    Sender::Setup,
+                )
+                .await?;
             }
             for spender in [pool, market] {
-                self.send(a, w.vault.approve(spender, max).into_transaction_request(), Sender::Setup).await?;
+                self.send(
+                    a,
+                    w.vault.approve(spender, max).into_transaction_request(),
+                    Sender::Setup,
+                )
+                .await?;
             }
         }
         let _ = usd;
         let bots: Vec<(Address, f64)> = self.bots.iter().map(|b| (b.me, b.capital)).collect();
         for (me, capital) in bots {
-            self.send(self.deployer, w.stablecoin.mint(me, wad(capital)).into_transaction_request(), Sender::Setup).await?;
+            self.send(
+                self.deployer,
+                w.stablecoin.mint(me, wad(capital)).into_transaction_request(),
+                Sender::Setup,
+            )
+            .await?;
         }
         let t = self.start_ts + self.s.block_time.0;
         self.mine(t, &mut Vec::new()).await?;
@@ -358,7 +388,9 @@ impl<'a> Sim<'a> {
                 EventKind::Rumour { intensity, duration } => {
                     signals.push(Signal::Rumour { intensity: *intensity, duration: duration.0 });
                 }
-                EventKind::LpWithdrawal { fraction } => signals.push(Signal::LpWithdraw { fraction: *fraction }),
+                EventKind::LpWithdrawal { fraction } => {
+                    signals.push(Signal::LpWithdraw { fraction: *fraction })
+                }
                 EventKind::CustodianBreach => signals.push(Signal::UnderReview),
                 EventKind::ReviewResolved => signals.push(Signal::Resolved),
                 EventKind::OracleStall { duration } => self.stalled_until = t + duration.0,
@@ -374,8 +406,14 @@ impl<'a> Sim<'a> {
         let mut outbox: Vec<(Address, TransactionRequest, Sender)> = Vec::new();
         // Liquidation bots first (they race each other; the order rotates with the seed).
         let n = self.bots.len();
-        let first = if n > 0 { (self.seed as usize).wrapping_add(view.block as usize) % n } else { 0 };
-        let logs: Vec<_> = self.last_logs.iter().filter(|l| l.address() == *self.world.market.address()).filter_map(decode).collect();
+        let first =
+            if n > 0 { (self.seed as usize).wrapping_add(view.block as usize) % n } else { 0 };
+        let logs: Vec<_> = self
+            .last_logs
+            .iter()
+            .filter(|l| l.address() == *self.world.market.address())
+            .filter_map(decode)
+            .collect();
         let snapshot_base = self.snapshot(&view).await?;
         for k in 0..n {
             let i = (first + k) % n;
@@ -393,8 +431,13 @@ impl<'a> Sim<'a> {
             for action in self.bots[i].agent.on_event(LiquidationEvent::Snapshot(snapshot)) {
                 match action {
                     LiquidationAction::ConfirmHealth { block, borrowers } => {
-                        let positions = self.bots[i].reader.positions_health(block, borrowers).await?;
-                        actions.extend(self.bots[i].agent.on_event(LiquidationEvent::Health { block, positions }));
+                        let positions =
+                            self.bots[i].reader.positions_health(block, borrowers).await?;
+                        actions.extend(
+                            self.bots[i]
+                                .agent
+                                .on_event(LiquidationEvent::Health { block, positions }),
+                        );
                     }
                     other => actions.push(other),
                 }
@@ -464,7 +507,12 @@ impl<'a> Sim<'a> {
     async fn send(&mut self, from: Address, tx: TransactionRequest, _who: Sender) -> Result<B256> {
         let nonce = match self.nonces.get(&from) {
             Some(n) => *n,
-            None => self.lab.get_transaction_count(from).pending().await.map_err(|e| Error::rpc("eth_getTransactionCount", e))?,
+            None => self
+                .lab
+                .get_transaction_count(from)
+                .pending()
+                .await
+                .map_err(|e| Error::rpc("eth_getTransactionCount", e))?,
         };
         self.nonces.insert(from, nonce + 1);
         let tx = tx
@@ -473,7 +521,11 @@ impl<'a> Sim<'a> {
             .with_gas_limit(TX_GAS)
             .with_max_fee_per_gas(2_000_000_000)
             .with_max_priority_fee_per_gas(1_000_000_000);
-        let pending = self.lab.send_transaction(tx).await.map_err(|e| Error::rpc("eth_sendTransaction", e))?;
+        let pending = self
+            .lab
+            .send_transaction(tx)
+            .await
+            .map_err(|e| Error::rpc("eth_sendTransaction", e))?;
         self.sent += 1;
         Ok(*pending.tx_hash())
     }
@@ -522,7 +574,9 @@ impl<'a> Sim<'a> {
                 TxOutcome::Mined { kind, block }
             } else {
                 let reason = match &kind {
-                    TxKind::Liquidate(b) | TxKind::SlowLiquidate(b) if liquidated.contains(b) => RevertReason::NotLiquidatable,
+                    TxKind::Liquidate(b) | TxKind::SlowLiquidate(b) if liquidated.contains(b) => {
+                        RevertReason::NotLiquidatable
+                    }
                     _ => RevertReason::Other("reverted".into()),
                 };
                 TxOutcome::Reverted { kind, reason }
@@ -548,11 +602,21 @@ impl<'a> Sim<'a> {
             let at = log.address();
             if topic == Stablecoin::Transfer::SIGNATURE_HASH && [usd, vault, pool].contains(&at) {
                 let Ok(e) = Stablecoin::Transfer::decode_log(&log.inner) else { continue };
-                let slot = if at == usd { 0 } else if at == vault { 1 } else { 2 };
+                let slot = if at == usd {
+                    0
+                } else if at == vault {
+                    1
+                } else {
+                    2
+                };
                 for (who, incoming) in [(e.from, false), (e.to, true)] {
                     if self.tracked.contains(&who) {
                         let balance = &mut self.wallets.entry(who).or_default()[slot];
-                        *balance = if incoming { *balance + e.value } else { balance.saturating_sub(e.value) };
+                        *balance = if incoming {
+                            *balance + e.value
+                        } else {
+                            balance.saturating_sub(e.value)
+                        };
                     }
                 }
             } else if at == vault {
@@ -569,11 +633,21 @@ impl<'a> Sim<'a> {
                 }
             } else if at == market {
                 if let Ok(e) = LendingMarket::Liquidate::decode_log(&log.inner) {
-                    self.tally.liquidation(t, block, e.borrower, float(e.repaidAssets), float(e.seized), nav);
-                } else if let Ok(e) = LendingMarket::SlowLiquidationStarted::decode_log(&log.inner) {
+                    self.tally.liquidation(
+                        t,
+                        block,
+                        e.borrower,
+                        float(e.repaidAssets),
+                        float(e.seized),
+                        nav,
+                    );
+                } else if let Ok(e) = LendingMarket::SlowLiquidationStarted::decode_log(&log.inner)
+                {
                     self.slow.insert(e.id.to::<u64>());
                     self.tally.slow_liquidation(t, block, e.borrower);
-                } else if let Ok(e) = LendingMarket::SlowLiquidationProgressed::decode_log(&log.inner) {
+                } else if let Ok(e) =
+                    LendingMarket::SlowLiquidationProgressed::decode_log(&log.inner)
+                {
                     self.tally.keeper_fee(float(e.keeperFee));
                 } else if let Ok(e) = LendingMarket::SlowLiquidationClosed::decode_log(&log.inner) {
                     self.slow.remove(&e.id.to::<u64>());
@@ -620,7 +694,19 @@ impl Sim<'_> {
             w.pool.totalSupply(),
         );
         let c_level = breaker.as_ref().map(|b| b.level());
-        let (reserves, nav, pending_nav, liq, borrow, totals, health, queue, buffer, lp_supply, level) = tokio::join!(
+        let (
+            reserves,
+            nav,
+            pending_nav,
+            liq,
+            borrow,
+            totals,
+            health,
+            queue,
+            buffer,
+            lp_supply,
+            level,
+        ) = tokio::join!(
             c_reserves.call(),
             c_nav.call(),
             c_pending.call(),
@@ -662,10 +748,14 @@ impl Sim<'_> {
             breaker_level: level.unwrap_or(0),
             max_ltv: self.max_ltv,
             liquidation_ltv: self.lltv,
-            market_liquidity: float(totals.totalSupplyAssets.saturating_sub(totals.totalBorrowAssets)),
+            market_liquidity: float(
+                totals.totalSupplyAssets.saturating_sub(totals.totalBorrowAssets),
+            ),
             positions: health
                 .iter()
-                .map(|h| (h.borrower, Position { collateral: float(h.collateral), debt: float(h.debt) }))
+                .map(|h| {
+                    (h.borrower, Position { collateral: float(h.collateral), debt: float(h.debt) })
+                })
                 .collect(),
             wallets: self.wallets.keys().map(|a| (*a, self.wallet(a))).collect(),
             lp_supply: lp_supply.map(float).unwrap_or(0.0),
@@ -685,15 +775,26 @@ impl Sim<'_> {
         // Open slow liquidations: settleable once the vault owes the market something.
         let mut slow_uncovered = 0.0;
         for id in self.slow.clone() {
-            let sl = self.world.market.slowLiquidation(U256::from(id)).call().await.map_err(|e| Error::call("market.slowLiquidation()", &e))?;
-            let status = vault.redeemStatus(sl.requestId).call().await.map_err(|e| Error::call("vault.redeemStatus()", &e))?;
+            let sl = self
+                .world
+                .market
+                .slowLiquidation(U256::from(id))
+                .call()
+                .await
+                .map_err(|e| Error::call("market.slowLiquidation()", &e))?;
+            let status = vault
+                .redeemStatus(sl.requestId)
+                .call()
+                .await
+                .map_err(|e| Error::call("vault.redeemStatus()", &e))?;
             view.slow_liquidations.insert(id, !status.claimableAssets.is_zero());
             let debt = if totals.totalBorrowShares.is_zero() {
                 0.0
             } else {
                 float(sl.borrowShares * totals.totalBorrowAssets / totals.totalBorrowShares)
             };
-            let worth = float(status.pendingShares) * self.fundamental + float(status.claimableAssets);
+            let worth =
+                float(status.pendingShares) * self.fundamental + float(status.claimableAssets);
             slow_uncovered += (debt - worth).max(0.0);
         }
         self.nav = view.nav;
@@ -734,7 +835,8 @@ impl Sim<'_> {
         let (c_totals, c_allowance) = (market.totals(), w.breaker.previewLiquidationAllowance());
         let (totals, allowance) = tokio::join!(c_totals.call(), c_allowance.call());
         let totals = totals.map_err(|e| Error::call("market.totals()", &e))?;
-        let allowance = allowance.map_err(|e| Error::call("breaker.previewLiquidationAllowance()", &e))?;
+        let allowance =
+            allowance.map_err(|e| Error::call("breaker.previewLiquidationAllowance()", &e))?;
         Ok(MarketSnapshot {
             block: view.block - 1,
             timestamp: view.timestamp - self.s.block_time.0,
@@ -752,7 +854,12 @@ impl Sim<'_> {
     }
 
     /// A bot's action as a transaction.
-    fn bot_tx(&self, i: usize, action: LiquidationAction, now: u64) -> (Address, TransactionRequest, Sender) {
+    fn bot_tx(
+        &self,
+        i: usize,
+        action: LiquidationAction,
+        now: u64,
+    ) -> (Address, TransactionRequest, Sender) {
         let me = self.bots[i].me;
         let w = &self.world;
         match action {
@@ -784,51 +891,103 @@ impl Sim<'_> {
         let (usd, vault) = (*w.stablecoin.address(), *w.vault.address());
         let positive = |x: f64| (x > 0.0).then(|| wad(x));
         Some(match action {
-            Action::Fund { to, amount } => (self.deployer, w.stablecoin.mint(to, positive(amount)?).into_transaction_request()),
-            Action::Subscribe { from, assets } => (from, w.vault.subscribe(self.held(from, 0, assets)?, from).into_transaction_request()),
-            Action::SupplyCollateral { from, shares } => {
-                (from, w.market.supplyCollateral(self.held(from, 1, shares)?, from).into_transaction_request())
+            Action::Fund { to, amount } => {
+                (self.deployer, w.stablecoin.mint(to, positive(amount)?).into_transaction_request())
             }
-            Action::Borrow { from, assets } => (from, w.market.borrow(positive(assets)?, from).into_transaction_request()),
+            Action::Subscribe { from, assets } => (
+                from,
+                w.vault.subscribe(self.held(from, 0, assets)?, from).into_transaction_request(),
+            ),
+            Action::SupplyCollateral { from, shares } => (
+                from,
+                w.market
+                    .supplyCollateral(self.held(from, 1, shares)?, from)
+                    .into_transaction_request(),
+            ),
+            Action::Borrow { from, assets } => {
+                (from, w.market.borrow(positive(assets)?, from).into_transaction_request())
+            }
             Action::Repay { from, assets } => {
                 let debt = view.position(&from).debt;
-                (from, w.market.repay(self.held(from, 0, assets.min(debt))?, U256::ZERO, from).into_transaction_request())
+                (
+                    from,
+                    w.market
+                        .repay(self.held(from, 0, assets.min(debt))?, U256::ZERO, from)
+                        .into_transaction_request(),
+                )
             }
-            Action::Sell { from, shares, min_out } => {
-                (from, w.pool.swap(vault, self.held(from, 1, shares)?, wad(min_out), from, deadline).into_transaction_request())
-            }
-            Action::Buy { from, stable, min_out } => {
-                (from, w.pool.swap(usd, self.held(from, 0, stable)?, wad(min_out), from, deadline).into_transaction_request())
-            }
+            Action::Sell { from, shares, min_out } => (
+                from,
+                w.pool
+                    .swap(vault, self.held(from, 1, shares)?, wad(min_out), from, deadline)
+                    .into_transaction_request(),
+            ),
+            Action::Buy { from, stable, min_out } => (
+                from,
+                w.pool
+                    .swap(usd, self.held(from, 0, stable)?, wad(min_out), from, deadline)
+                    .into_transaction_request(),
+            ),
             Action::AddLiquidity { from, shares, stable } => (
                 from,
-                w.pool.addLiquidity(self.held(from, 1, shares)?, self.held(from, 0, stable)?, U256::ZERO, from, deadline).into_transaction_request(),
+                w.pool
+                    .addLiquidity(
+                        self.held(from, 1, shares)?,
+                        self.held(from, 0, stable)?,
+                        U256::ZERO,
+                        from,
+                        deadline,
+                    )
+                    .into_transaction_request(),
             ),
             Action::RemoveLiquidity { from, lp } => (
                 from,
-                w.pool.removeLiquidity(self.held(from, 2, lp)?, U256::ZERO, U256::ZERO, from, deadline).into_transaction_request(),
+                w.pool
+                    .removeLiquidity(
+                        self.held(from, 2, lp)?,
+                        U256::ZERO,
+                        U256::ZERO,
+                        from,
+                        deadline,
+                    )
+                    .into_transaction_request(),
             ),
-            Action::RequestRedeem { from, shares } => {
-                (from, w.vault.requestRedeem(self.held(from, 1, shares)?, from, from).into_transaction_request())
+            Action::RequestRedeem { from, shares } => (
+                from,
+                w.vault
+                    .requestRedeem(self.held(from, 1, shares)?, from, from)
+                    .into_transaction_request(),
+            ),
+            Action::Claim { from, id } => {
+                (from, w.vault.claim(U256::from(id), from).into_transaction_request())
             }
-            Action::Claim { from, id } => (from, w.vault.claim(U256::from(id), from).into_transaction_request()),
-            Action::ReportNav { nav } => {
-                (self.reporter, w.vault.reportNav(positive(nav)?, view.timestamp).into_transaction_request())
-            }
+            Action::ReportNav { nav } => (
+                self.reporter,
+                w.vault.reportNav(positive(nav)?, view.timestamp).into_transaction_request(),
+            ),
             Action::ConfirmNav => (self.custodian, w.vault.confirmNav().into_transaction_request()),
             Action::SetUnderReview(on) => {
-                let reason = if on { "custodian breach: title in doubt" } else { "review resolved" };
-                (self.reporter, w.vault.setNavStatus(u8::from(on), reason.into()).into_transaction_request())
+                let reason =
+                    if on { "custodian breach: title in doubt" } else { "review resolved" };
+                (
+                    self.reporter,
+                    w.vault.setNavStatus(u8::from(on), reason.into()).into_transaction_request(),
+                )
             }
             Action::RefillBuffer { assets } => {
                 (self.custodian, w.vault.refillBuffer(positive(assets)?).into_transaction_request())
             }
             Action::SettleEpoch => (self.custodian, w.vault.settle().into_transaction_request()),
-            Action::PokeOracle => (self.keeper, w.conservative_oracle()?.poke().into_transaction_request()),
-            Action::PokeBreaker => (self.keeper, w.circuit_breaker()?.poke().into_transaction_request()),
-            Action::SettleSlowLiquidation(id) => {
-                (self.keeper, w.market.settleSlowLiquidation(U256::from(id)).into_transaction_request())
+            Action::PokeOracle => {
+                (self.keeper, w.conservative_oracle()?.poke().into_transaction_request())
             }
+            Action::PokeBreaker => {
+                (self.keeper, w.circuit_breaker()?.poke().into_transaction_request())
+            }
+            Action::SettleSlowLiquidation(id) => (
+                self.keeper,
+                w.market.settleSlowLiquidation(U256::from(id)).into_transaction_request(),
+            ),
         })
     }
 
@@ -838,17 +997,12 @@ impl Sim<'_> {
         let view = self.view(Vec::new()).await?;
         let f = self.fundamental;
         let worth = |w: &Wallet| w.stable + w.shares * f;
-        let liquidator_profit: f64 = self
-            .bots
-            .iter()
-            .map(|b| worth(&self.wallet(&b.me)) - b.capital)
-            .sum();
+        let liquidator_profit: f64 =
+            self.bots.iter().map(|b| worth(&self.wallet(&b.me)) - b.capital).sum();
         let attacker_profit = self.crowd.attacker.map_or(0.0, |(a, capital)| {
             let p = view.position(&a);
             // It walks away from a loan worth more than its collateral.
-            worth(&self.wallet(&a))
-                + (p.collateral * f - p.debt).max(0.0)
-                - capital
+            worth(&self.wallet(&a)) + (p.collateral * f - p.debt).max(0.0) - capital
         });
         let (metrics, series) = self.tally.finish(liquidator_profit, attacker_profit);
         Ok(Run {

@@ -41,7 +41,10 @@ impl Error {
     }
 
     pub(crate) fn call(action: impl Into<String>, err: &alloy::contract::Error) -> Self {
-        Self::Call { action: action.into(), message: breakwater_chain::bindings::revert_message(err) }
+        Self::Call {
+            action: action.into(),
+            message: breakwater_chain::bindings::revert_message(err),
+        }
     }
 }
 

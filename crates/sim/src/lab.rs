@@ -68,9 +68,10 @@ pub async fn run_all(
         let (permits, done, options) = (Arc::clone(&permits), Arc::clone(&done), options.clone());
         set.spawn(async move {
             let _permit = permits.acquire_owned().await.map_err(|e| Error::Setup(e.to_string()))?;
-            let outcome = run(&job.scenario, job.policy, job.seed, &options).await.map_err(|e| {
-                Error::Setup(format!("{} under {}: {e}", job.scenario.origin, job.policy))
-            })?;
+            let outcome =
+                run(&job.scenario, job.policy, job.seed, &options).await.map_err(|e| {
+                    Error::Setup(format!("{} under {}: {e}", job.scenario.origin, job.policy))
+                })?;
             done(&job, &outcome);
             Ok::<_, Error>((i, job, outcome))
         });
@@ -99,7 +100,11 @@ pub fn report(generated_by: String, results: &[(Job, Outcome)]) -> Report {
             continue;
         };
         let name = outcome.run.scenario.clone();
-        let point = SweepPoint { value, policy: outcome.run.policy.clone(), metrics: outcome.run.metrics.clone() };
+        let point = SweepPoint {
+            value,
+            policy: outcome.run.policy.clone(),
+            metrics: outcome.run.metrics.clone(),
+        };
         match report.sweeps.iter_mut().find(|s| s.scenario == name) {
             Some(sweep) => sweep.points.push(point),
             None => {

@@ -55,7 +55,15 @@ pub(crate) struct Tally {
 
 impl Tally {
     /// A fast liquidation at `t` (seconds), in block `block`.
-    pub(crate) fn liquidation(&mut self, t: u64, block: u64, borrower: Address, repaid: f64, seized: f64, nav: f64) {
+    pub(crate) fn liquidation(
+        &mut self,
+        t: u64,
+        block: u64,
+        borrower: Address,
+        repaid: f64,
+        seized: f64,
+        nav: f64,
+    ) {
         self.liquidations += 1;
         self.liquidated_collateral += seized * nav;
         self.penalties += seized * nav - repaid;
@@ -127,7 +135,8 @@ impl Tally {
     pub(crate) fn finish(self, liquidator_profit: f64, attacker_profit: f64) -> (Metrics, Series) {
         let last = &self.last;
         let bad_debt = self.realized + last.uncovered;
-        let pct = |x: f64| if self.lender_supply > 0.0 { 100.0 * x / self.lender_supply } else { 0.0 };
+        let pct =
+            |x: f64| if self.lender_supply > 0.0 { 100.0 * x / self.lender_supply } else { 0.0 };
         let lender_loss = self.socialized + (last.uncovered - last.reserves).max(0.0);
         let metrics = Metrics {
             bad_debt,

@@ -380,12 +380,15 @@ impl Scenario {
 
     /// When the shock happens (seconds from the start).
     pub fn shock_at(&self) -> Option<u64> {
-        self.events.iter().find(|e| e.shock).or_else(|| {
-            self.events
-                .iter()
-                .find(|e| !matches!(e.kind, EventKind::NavReport | EventKind::Skip { .. }))
-        })
-        .map(|e| e.at.0)
+        self.events
+            .iter()
+            .find(|e| e.shock)
+            .or_else(|| {
+                self.events
+                    .iter()
+                    .find(|e| !matches!(e.kind, EventKind::NavReport | EventKind::Skip { .. }))
+            })
+            .map(|e| e.at.0)
     }
 
     /// A copy with sweep field `field` of event `event` set to `value`.
@@ -490,7 +493,8 @@ impl Scenario {
         for (name, d, max) in draws {
             let (lo, hi) = d.bounds();
             if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && lo <= hi && hi <= max) {
-                let bound = if max < f64::MAX { format!(" and at most {max}") } else { String::new() };
+                let bound =
+                    if max < f64::MAX { format!(" and at most {max}") } else { String::new() };
                 positive.push(format!("{name} = {d} must be positive, low <= high{bound}"));
             }
         }
@@ -506,14 +510,19 @@ impl Scenario {
                 ));
             }
             if e.at.0 >= self.duration.0 {
-                positive.push(format!("{at}.at = {} ({kind}) is not before duration = {}", e.at, self.duration));
+                positive.push(format!(
+                    "{at}.at = {} ({kind}) is not before duration = {}",
+                    e.at, self.duration
+                ));
             }
             match &e.kind {
                 EventKind::Impairment { loss, .. } => fraction(format!("{at}.loss"), *loss, true),
                 EventKind::Rumour { intensity, .. } => {
                     fraction(format!("{at}.intensity"), *intensity, true);
                 }
-                EventKind::LpWithdrawal { fraction: f } => fraction(format!("{at}.fraction"), *f, true),
+                EventKind::LpWithdrawal { fraction: f } => {
+                    fraction(format!("{at}.fraction"), *f, true)
+                }
                 EventKind::OracleStall { duration } if duration.0 == 0 => {
                     positive.push(format!("{at}.duration must be positive"));
                 }
@@ -524,7 +533,10 @@ impl Scenario {
                             self.block_time
                         ));
                     } else if duration.0 / step.0 > 5_000 {
-                        positive.push(format!("{at}: duration / step = {} blocks: at most 5,000", duration.0 / step.0));
+                        positive.push(format!(
+                            "{at}: duration / step = {} blocks: at most 5,000",
+                            duration.0 / step.0
+                        ));
                     }
                 }
                 _ => {}

@@ -40,7 +40,8 @@ async fn same_scenario_policy_and_seed_give_identical_numbers() -> Result<()> {
     ensure!(bytes(&a) != bytes(&c), "seed 8 gave the same run as seed 7");
 
     // Keepers poke every block except while the scenario stalls them (10 blocks of 2 minutes).
-    let pokes = ok(&a, "keeper:poke_oracle") + a.activity.get("keeper:poke_oracle").map_or(0, |x| x.reverted);
+    let pokes = ok(&a, "keeper:poke_oracle")
+        + a.activity.get("keeper:poke_oracle").map_or(0, |x| x.reverted);
     let silent = a.blocks - pokes;
     ensure!((10..=20).contains(&silent), "keepers silent for {silent} of {} blocks", a.blocks);
     ensure!(ok(&a, "keeper:poke_breaker") > 0, "no breaker poke");
@@ -81,13 +82,25 @@ async fn every_event_kind_and_every_agent_kind_leaves_its_mark() -> Result<()> {
     ensure!(s.pool_depth[at(&o, 32 * 60)] < 0.75 * s.pool_depth[before], "LPs did not pull");
     // Unreported impairment (40m): the fundamental value drops, the NAV does not.
     let i = at(&o, 42 * 60);
-    ensure!((s.fundamental[i] - 0.7).abs() < 1e-9 && s.nav[i] == 1.0, "impairment {}", s.fundamental[i]);
+    ensure!(
+        (s.fundamental[i] - 0.7).abs() < 1e-9 && s.nav[i] == 1.0,
+        "impairment {}",
+        s.fundamental[i]
+    );
     // Custodian breach (50m) and review resolved (1h30): the status is set twice.
-    ensure!(ok(&o, "reporter:set_status") == 2, "status changes: {:?}", o.activity.get("reporter:set_status"));
+    ensure!(
+        ok(&o, "reporter:set_status") == 2,
+        "status changes: {:?}",
+        o.activity.get("reporter:set_status")
+    );
     // Oracle stall (1h-1h20) then the NAV report (1h40): the reporter reports the impairment; the
     // move exceeds the vault's 10% bound, so the custodian confirms it 10 minutes later.
     ensure!(s.nav[at(&o, 90 * 60)] == 1.0, "NAV moved before the report");
-    ensure!((s.nav[at(&o, 115 * 60)] - 0.7).abs() < 1e-9, "NAV after the report {}", s.nav[at(&o, 115 * 60)]);
+    ensure!(
+        (s.nav[at(&o, 115 * 60)] - 0.7).abs() < 1e-9,
+        "NAV after the report {}",
+        s.nav[at(&o, 115 * 60)]
+    );
     // Skip (2h, 6 hours in 1-hour blocks): time jumps in coarse blocks, and the run goes on.
     let gaps = s.t.windows(2).filter(|w| w[1] - w[0] == 3_600).count();
     ensure!(gaps >= 5, "{gaps} one-hour blocks");
@@ -97,7 +110,11 @@ async fn every_event_kind_and_every_agent_kind_leaves_its_mark() -> Result<()> {
     ensure!((s.nav[last] - 0.665).abs() < 1e-9, "final NAV {}", s.nav[last]);
 
     // The metrics are consistent with what happened.
-    ensure!(m.liquidations > 0 && m.liquidated_collateral > 0.0 && m.first_liquidation_after_s.is_some());
+    ensure!(
+        m.liquidations > 0
+            && m.liquidated_collateral > 0.0
+            && m.first_liquidation_after_s.is_some()
+    );
     ensure!(m.attacker_profit != 0.0, "the attacker neither won nor lost");
     ensure!(m.min_market_to_nav < 0.97);
     Ok(())

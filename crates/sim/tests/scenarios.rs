@@ -54,7 +54,10 @@ fn every_shipped_scenario_and_the_fixture_load() {
 fn syntax_and_type_errors_name_the_field() {
     assert_mentions(&rejected(&edited("scale = 0.0001", "scale = \"tiny\"")), &["scale"]);
     assert_mentions(&rejected(&edited("count = 3\nholdings", "cuont = 3\nholdings")), &["cuont"]);
-    assert_mentions(&rejected(&edited("duration = \"3h\"", "duration = \"3 hours\"")), &["duration"]);
+    assert_mentions(
+        &rejected(&edited("duration = \"3h\"", "duration = \"3 hours\"")),
+        &["duration"],
+    );
     assert_mentions(&rejected(&edited("kind = \"nav_report\"", "kind = \"meteor\"")), &["meteor"]);
     assert_mentions(&rejected(&edited("fraction = 0.5", "fration = 0.5")), &["fration"]);
     assert_mentions(&rejected(&FIXTURE.replace("scale = 0.0001\n", "")), &["scale"]);
@@ -80,7 +83,8 @@ fn out_of_range_values_name_the_field_and_the_bound() {
 
 #[test]
 fn several_problems_are_reported_together() {
-    let text = edited("loss = 0.3", "loss = 1.5").replace("risk_premium = 0.02", "risk_premium = -0.1");
+    let text =
+        edited("loss = 0.3", "loss = 1.5").replace("risk_premium = 0.02", "risk_premium = -0.1");
     let e = Scenario::from_toml(&text, "bad.toml").unwrap_err();
     assert_eq!(e.problems.len(), 2, "{e}");
 }
@@ -88,7 +92,9 @@ fn several_problems_are_reported_together() {
 #[test]
 fn a_sweep_must_name_a_sweepable_field_of_an_existing_event() {
     let sweep = |event: usize, field: &str| {
-        format!("{FIXTURE}\n[sweep]\nevent = {event}\nfield = \"{field}\"\nvalues = [0.1, 0.2]\nlabel = \"x\"\n")
+        format!(
+            "{FIXTURE}\n[sweep]\nevent = {event}\nfield = \"{field}\"\nvalues = [0.1, 0.2]\nlabel = \"x\"\n"
+        )
     };
     Scenario::from_toml(&sweep(2, "loss"), "ok.toml").unwrap();
     assert_mentions(&rejected(&sweep(2, "intensity")), &["sweep.field", "intensity"]);

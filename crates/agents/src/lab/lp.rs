@@ -87,7 +87,8 @@ impl Agent for LiquidityProvider {
                     Signal::LpWithdraw { fraction } => Some(*fraction),
                     _ => None,
                 });
-                let cooled = self.last_pull.is_none_or(|t| view.timestamp >= t + self.config.window);
+                let cooled =
+                    self.last_pull.is_none_or(|t| view.timestamp >= t + self.config.window);
                 let fraction = match ordered {
                     Some(f) => Some(f),
                     None if self.volatile(&view) && cooled => Some(self.config.withdraw_fraction),

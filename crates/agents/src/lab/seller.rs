@@ -80,7 +80,8 @@ impl Agent for RumourSeller {
         if let Some((left, rate, end)) = self.wave {
             let now = if view.timestamp >= end { left } else { (rate * elapsed).min(left) };
             amount += now;
-            self.wave = (left - now > 1e-9 && view.timestamp < end).then_some((left - now, rate, end));
+            self.wave =
+                (left - now > 1e-9 && view.timestamp < end).then_some((left - now, rate, end));
         }
         let discounted = view.nav > 0.0 && view.spot() < view.nav * (1.0 - self.threshold);
         if discounted && !self.panicked {

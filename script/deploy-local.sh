@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Interim main job until the scenario lab lands: start an embedded Anvil, deploy and wire the whole
+# `make deploy`: start an embedded Anvil, deploy and wire the whole
 # world with the forge script, and print the deployment manifest. Anvil stops when this exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
