@@ -100,8 +100,6 @@ struct Bot {
 /// Who sent a transaction, for outcomes and attribution.
 #[derive(Debug, Clone)]
 enum Sender {
-    /// Approvals and funding before the scenario starts.
-    Setup,
     /// A crowd agent's action: "role:action".
     Crowd(String),
     Bot(usize, TxKind),
@@ -280,8 +278,7 @@ impl<'a> Sim<'a> {
     /// Gas money and approvals for every lab account, in one block; then automine off.
     async fn setup(&mut self) -> Result<()> {
         let w = self.world.clone();
-        let (usd, vault, pool, market) =
-            (*w.stablecoin.address(), *w.vault.address(), *w.pool.address(), *w.market.address());
+        let (vault, pool, market) = (*w.vault.address(), *w.pool.address(), *w.market.address());
         let mut everyone: Vec<Address> = self.tracked.iter().copied().collect();
         everyone.extend([self.reporter, self.keeper, self.deployer]);
         for a in &everyone {
@@ -294,29 +291,17 @@ impl<'a> Sim<'a> {
         let max = U256::MAX;
         for a in self.tracked.clone() {
             for spender in [vault, pool, market] {
-                self.send(
-                    a,
-                    w.stablecoin.approve(spender, max).into_transaction_request(),
-                    Sender::Setup,
-                )
-                .await?;
+                self.send(a, w.stablecoin.approve(spender, max).into_transaction_request()).await?;
             }
             for spender in [pool, market] {
-                self.send(
-                    a,
-                    w.vault.approve(spender, max).into_transaction_request(),
-                    Sender::Setup,
-                )
-                .await?;
+                self.send(a, w.vault.approve(spender, max).into_transaction_request()).await?;
             }
         }
-        let _ = usd;
         let bots: Vec<(Address, f64)> = self.bots.iter().map(|b| (b.me, b.capital)).collect();
         for (me, capital) in bots {
             self.send(
                 self.deployer,
                 w.stablecoin.mint(me, wad(capital)).into_transaction_request(),
-                Sender::Setup,
             )
             .await?;
         }
@@ -470,7 +455,7 @@ impl<'a> Sim<'a> {
         all.extend(traders);
         let mut sent = Vec::new();
         for (from, tx, who) in all {
-            let hash = self.send(from, tx, who.clone()).await?;
+            let hash = self.send(from, tx).await?;
             sent.push((hash, who));
         }
         self.mine(view.timestamp, &mut sent).await
@@ -504,7 +489,7 @@ impl<'a> Sim<'a> {
     }
 
     /// Sends one transaction from `from` (impersonated) with the next nonce.
-    async fn send(&mut self, from: Address, tx: TransactionRequest, _who: Sender) -> Result<B256> {
+    async fn send(&mut self, from: Address, tx: TransactionRequest) -> Result<B256> {
         let nonce = match self.nonces.get(&from) {
             Some(n) => *n,
             None => self
@@ -559,7 +544,6 @@ impl<'a> Sim<'a> {
         for (hash, who) in sent.drain(..) {
             let ok = status[&hash];
             let label = match &who {
-                Sender::Setup => continue,
                 Sender::Crowd(label) => label.clone(),
                 Sender::Bot(_, kind) => format!("bot:{}", kind.name()),
             };

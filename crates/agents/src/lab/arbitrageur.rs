@@ -74,8 +74,9 @@ impl Agent for Arbitrageur {
         let to_target = ((k * target).sqrt() - view.pool_quote) / 0.997;
         let stable = to_target.min(wallet.stable * self.config.max_per_block);
         if stable > 0.0 {
-            let min_out = view.quote_buy(stable) * 0.99;
-            actions.push(Action::Buy { from: me, stable, min_out });
+            // Others may buy first in the same block: it accepts any fill whose average price
+            // stays within its hurdle, and no worse.
+            actions.push(Action::Buy { from: me, stable, min_out: stable / target });
         }
         actions
     }

@@ -63,11 +63,8 @@ impl Agent for Attacker {
             let k = view.pool_base * view.pool_quote;
             let stable = (((k * target).sqrt() - view.pool_quote) / 0.997).min(wallet.stable);
             if stable > 0.0 {
-                actions.push(Action::Buy {
-                    from: me,
-                    stable,
-                    min_out: view.quote_buy(stable) * 0.99,
-                });
+                // Whatever others buy first in the block, it never pays more than its target.
+                actions.push(Action::Buy { from: me, stable, min_out: stable / target });
             }
         }
         actions
