@@ -119,7 +119,7 @@ contract TrancheVault is ITrancheVault, AccessControl, Pausable, ReentrancyGuard
         if (units == 0) revert TrancheZeroAmount();
         if (receiver == address(0)) revert TrancheZeroAddress();
         Constituent[] memory cs = _constituents;
-        minted = _previewDeposit(tranche, units, cs, _normalPrices(cs));
+        minted = _previewDeposit(tranche, units, _normalUnitValue(cs));
         if (minted == 0) revert TrancheZeroAmount();
         if (minted < minMinted) revert TrancheSlippage(minted, minMinted);
         // Effects
@@ -144,7 +144,7 @@ contract TrancheVault is ITrancheVault, AccessControl, Pausable, ReentrancyGuard
         if (amount == 0) revert TrancheZeroAmount();
         if (receiver == address(0)) revert TrancheZeroAddress();
         Constituent[] memory cs = _constituents;
-        units = _previewRedeem(tranche, amount, cs, _normalPrices(cs));
+        units = _previewRedeem(tranche, amount, _normalUnitValue(cs));
         if (units == 0) revert TrancheZeroAmount();
         if (units < minUnits) revert TrancheSlippage(units, minUnits);
         // Effects: the burn reverts first if the caller holds less than `amount`.
@@ -160,14 +160,12 @@ contract TrancheVault is ITrancheVault, AccessControl, Pausable, ReentrancyGuard
 
     /// @inheritdoc ITrancheVault
     function previewDeposit(Tranche tranche, uint256 units) external view returns (uint256) {
-        Constituent[] memory cs = _constituents;
-        return _previewDeposit(tranche, units, cs, _normalPrices(cs));
+        return _previewDeposit(tranche, units, _normalUnitValue(_constituents));
     }
 
     /// @inheritdoc ITrancheVault
     function previewRedeem(Tranche tranche, uint256 amount) external view returns (uint256) {
-        Constituent[] memory cs = _constituents;
-        return _previewRedeem(tranche, amount, cs, _normalPrices(cs));
+        return _previewRedeem(tranche, amount, _normalUnitValue(_constituents));
     }
 
     /// @inheritdoc ITrancheVault
@@ -223,6 +221,15 @@ contract TrancheVault is ITrancheVault, AccessControl, Pausable, ReentrancyGuard
     }
 
     /// @inheritdoc ITrancheVault
+    function unitValue() public view returns (uint256 value) {
+        uint256 n = _constituents.length;
+        for (uint256 i; i < n; ++i) {
+            Constituent memory c = _constituents[i];
+            value += uint256(c.unitShares).mulWadDown(_price(c));
+        }
+    }
+
+    /// @inheritdoc ITrancheVault
     function seniorPrincipal() public view returns (uint256) {
         return seniorToken.totalSupply();
     }
@@ -233,12 +240,7 @@ contract TrancheVault is ITrancheVault, AccessControl, Pausable, ReentrancyGuard
         view
         returns (uint256 basketValue, uint256 seniorClaim, uint256 juniorClaim)
     {
-        Constituent[] memory cs = _constituents;
-        uint256[] memory prices = new uint256[](cs.length);
-        for (uint256 i; i < cs.length; ++i) {
-            prices[i] = _price(cs[i]);
-        }
-        basketValue = _basketValue(totalUnits, cs, prices);
+        basketValue = totalUnits.mulWadDown(unitValue());
         seniorClaim = basketValue.min(seniorPrincipal());
         juniorClaim = basketValue - seniorClaim;
     }
@@ -264,43 +266,44 @@ contract TrancheVault is ITrancheVault, AccessControl, Pausable, ReentrancyGuard
     /// @dev Senior: one token per unit of value brought, if the junior still covers minJuniorRatio of
     ///      the larger basket. Junior: the junior's value per token, with one virtual token and one
     ///      virtual unit of value (OpenZeppelin's ERC4626 at offset 0; donations do not count, so there
-    ///      is no inflation attack to price in).
-    function _previewDeposit(Tranche tranche, uint256 units, Constituent[] memory cs, uint256[] memory prices)
+    ///      is no inflation attack to price in). Either way the basket grows by at least `value`, so a
+    ///      deposit never dilutes anyone.
+    function _previewDeposit(Tranche tranche, uint256 units, uint256 unitValue_)
         internal
         view
         returns (uint256)
     {
-        uint256 value = units.mulWadDown(_unitValue(cs, prices, false));
+        uint256 value = units.mulWadDown(unitValue_);
         uint256 principal = seniorPrincipal();
         if (tranche == Tranche.Senior) {
-            uint256 basketAfter = _basketValue(totalUnits + units, cs, prices);
-            _checkSubordination(basketAfter, principal + value);
+            _checkSubordination((totalUnits + units).mulWadDown(unitValue_), principal + value);
             return value;
         }
-        uint256 basket = _basketValue(totalUnits, cs, prices);
+        uint256 basket = totalUnits.mulWadDown(unitValue_);
         if (basket < principal) revert TrancheSeniorImpaired(basket, principal);
         return value.mulDivDown(juniorToken.totalSupply() + 1, basket - principal + 1);
     }
 
-    /// @dev The claim of `amount` tokens per waterfall, in units at a unit value rounded up. A senior
-    ///      exit never lowers the junior's share of the basket (it takes principal and basket down
-    ///      together, or the junior is already worth nothing), so only a junior exit is checked.
-    function _previewRedeem(Tranche tranche, uint256 amount, Constituent[] memory cs, uint256[] memory prices)
+    /// @dev The claim of `amount` tokens per waterfall, in units rounded down: the basket shrinks by at
+    ///      most the claim, so an exit never takes value from those who stay. A senior exit never
+    ///      lowers the junior's share of the basket (it takes principal and basket down together, or
+    ///      the junior is already worth nothing), so only a junior exit is checked.
+    function _previewRedeem(Tranche tranche, uint256 amount, uint256 unitValue_)
         internal
         view
         returns (uint256 units)
     {
         uint256 supply = _token(tranche).totalSupply();
         if (amount > supply) revert TrancheExceedsSupply(tranche, amount, supply);
-        uint256 basket = _basketValue(totalUnits, cs, prices);
+        uint256 basket = totalUnits.mulWadDown(unitValue_);
         uint256 principal = seniorPrincipal();
         uint256 seniorClaim = basket.min(principal);
         uint256 value = tranche == Tranche.Senior
             ? amount.mulDivDown(seniorClaim, principal)
             : amount.mulDivDown(basket - seniorClaim + 1, supply + 1);
-        units = value.divWadDown(_unitValue(cs, prices, true));
+        units = value.divWadDown(unitValue_);
         if (tranche == Tranche.Junior && principal > 0) {
-            _checkSubordination(_basketValue(totalUnits - units, cs, prices), principal);
+            _checkSubordination((totalUnits - units).mulWadDown(unitValue_), principal);
         }
     }
 
@@ -310,49 +313,26 @@ contract TrancheVault is ITrancheVault, AccessControl, Pausable, ReentrancyGuard
         if (junior < required) revert TrancheSubordinationBreached(junior, required);
     }
 
-    /// @dev Prices for a deposit or redemption, in one pass over the constituents' NAV reports: only
-    ///      on a Normal basket with a nonzero value.
-    function _normalPrices(Constituent[] memory cs) internal view returns (uint256[] memory prices) {
-        prices = new uint256[](cs.length);
+    /// @dev The unit value for a deposit or redemption, in one pass over the constituents' NAV
+    ///      reports: only on a Normal basket with a nonzero value.
+    function _normalUnitValue(Constituent[] memory cs) internal view returns (uint256 value) {
         (uint256 underReview, uint256 stale) = (0, 0);
         for (uint256 i; i < cs.length; ++i) {
             (uint256 nav, uint64 asOf, NavStatus s) = cs[i].vault.navInfo();
             if (s == NavStatus.UnderReview) underReview |= 1 << i;
             if (uint256(block.timestamp).zeroFloorSub(asOf) > maxNavAge) stale |= 1 << i;
             ICollateralOracle source = cs[i].priceSource;
-            prices[i] = address(source) == address(0) ? nav : source.liquidationPrice();
+            uint256 price = address(source) == address(0) ? nav : source.liquidationPrice();
+            value += uint256(cs[i].unitShares).mulWadDown(price);
         }
         if (underReview != 0) revert TrancheBasketNotNormal(BasketStatus.UnderReview, underReview, stale);
         if (stale != 0) revert TrancheBasketNotNormal(BasketStatus.Stale, underReview, stale);
-        if (_unitValue(cs, prices, false) == 0) revert TrancheZeroValue();
+        if (value == 0) revert TrancheZeroValue();
     }
 
     function _price(Constituent memory c) internal view returns (uint256 price) {
         if (address(c.priceSource) != address(0)) return c.priceSource.liquidationPrice();
         (price,,) = c.vault.navInfo();
-    }
-
-    /// @dev Σ (units × unitShares, rounded down) × price, rounded down: the shares on account, valued.
-    function _basketValue(uint256 units, Constituent[] memory cs, uint256[] memory prices)
-        internal
-        pure
-        returns (uint256 value)
-    {
-        for (uint256 i; i < cs.length; ++i) {
-            value += units.mulWadDown(cs[i].unitShares).mulWadDown(prices[i]);
-        }
-    }
-
-    /// @dev The value of one basket unit; rounded up where it converts value into units paid out.
-    function _unitValue(Constituent[] memory cs, uint256[] memory prices, bool roundUp)
-        internal
-        pure
-        returns (uint256 value)
-    {
-        for (uint256 i; i < cs.length; ++i) {
-            uint256 w = cs[i].unitShares;
-            value += roundUp ? w.mulWadUp(prices[i]) : w.mulWadDown(prices[i]);
-        }
     }
 
     function _token(Tranche tranche) internal view returns (ITrancheToken) {

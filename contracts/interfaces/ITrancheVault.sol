@@ -130,9 +130,12 @@ interface ITrancheVault {
     function heldShares(uint256 index) external view returns (uint256);
     /// @notice The value of one constituent share: its price source's liquidationPrice, or its NAV.
     function constituentPrice(uint256 index) external view returns (uint256);
+    /// @notice The value of one basket unit: Σ unitShares × constituentPrice (each term rounded down).
+    function unitValue() external view returns (uint256);
     /// @notice Senior principal outstanding: one loan-asset unit per senior token.
     function seniorPrincipal() external view returns (uint256);
-    /// @notice Σ heldShares × constituentPrice, and its split by the waterfall.
+    /// @notice The basket's value, totalUnits × unitValue (Σ heldShares × constituentPrice, rounded
+    ///         once), and its split by the waterfall.
     function waterfall() external view returns (uint256 basketValue, uint256 seniorClaim, uint256 juniorClaim);
     /// @notice The worst constituent status, and bit i set for constituent i under review or stale.
     function basketStatus()

@@ -9,7 +9,7 @@ import {WAD, WadMath} from "../libraries/WadMath.sol";
 /// @title SeniorTrancheOracle
 /// @notice The senior token's two prices, each built the same way from the matching price of every
 ///         constituent's oracle:
-///           basket   = Σ heldShares_i × price_i × (1 − reviewHaircut if i is under review)
+///           basket   = totalUnits × Σ unitShares_i × price_i × (1 − reviewHaircut if i is under review)
 ///           stressed = basket × (1 − stress)
 ///           price    = min(1, stressed / seniorPrincipal)
 ///         so the senior is never priced above what the waterfall gives it at its constituents'
@@ -24,8 +24,10 @@ import {WAD, WadMath} from "../libraries/WadMath.sol";
 ///      - The review haircut exists because a naive constituent oracle keeps quoting NAV while that
 ///        NAV is in doubt; the stress because the junior buffer is the senior's only protection and
 ///        prices lag (a monthly NAV), so the senior should lose par before the buffer is used up.
-///      Cost: one call to each constituent's oracle, one to the vault per constituent, and one
-///      `basketStatus` (a `navInfo` per constituent); no TWAP of its own.
+///      The basket is valued exactly as the vault values it (totalUnits × unit value), so with the
+///      vault's own prices, no stress and no haircut the two agree to the wei.
+///      Cost: one call to each constituent's oracle, `basketStatus` (a `navInfo` per constituent),
+///      `totalUnits` and `seniorPrincipal`; the weights are copied at construction (they are fixed).
 contract SeniorTrancheOracle is ISeniorTrancheOracle {
     using WadMath for uint256;
 
@@ -39,6 +41,7 @@ contract SeniorTrancheOracle is ISeniorTrancheOracle {
     uint256 public immutable reviewHaircut;
 
     ICollateralOracle[] internal _oracles;
+    uint256[] internal _unitShares;
 
     constructor(
         ITrancheVault tranche_,
@@ -51,6 +54,7 @@ contract SeniorTrancheOracle is ISeniorTrancheOracle {
         if (oracles_.length != n) revert SeniorOracleConstituentMismatch(oracles_.length, n);
         for (uint256 i; i < n; ++i) {
             if (address(oracles_[i]) == address(0)) revert SeniorOracleZeroAddress();
+            _unitShares.push(tranche_.constituent(i).unitShares);
         }
         _bound("stress", stress_, 0, MAX_STRESS);
         _bound("reviewHaircut", reviewHaircut_, 0, WAD);
@@ -83,12 +87,14 @@ contract SeniorTrancheOracle is ISeniorTrancheOracle {
     {
         (, uint256 underReview,) = tranche.basketStatus();
         uint256 n = _oracles.length;
+        uint256 unitValue;
         for (uint256 i; i < n; ++i) {
             ICollateralOracle o = _oracles[i];
             uint256 p = forBorrow ? o.borrowPrice() : o.liquidationPrice();
             if (underReview & (1 << i) != 0) p = p.mulWadDown(WAD - reviewHaircut);
-            basketValue += tranche.heldShares(i).mulWadDown(p);
+            unitValue += _unitShares[i].mulWadDown(p);
         }
+        basketValue = tranche.totalUnits().mulWadDown(unitValue);
         stressedValue = basketValue.mulWadDown(WAD - stress);
         seniorPrincipal = tranche.seniorPrincipal();
         // No senior outstanding: a marginal token is covered in full by any value at all.

@@ -204,7 +204,8 @@ contract SeniorTrancheOracleTest is TrancheFixture {
         vm.stopPrank();
         uint256 creditSpot = pools[1].spotPrice();
         assertLt(creditSpot, 0.26e18);
-        uint256 expected = (625e18 + uint256(375e18) * creditSpot / 1e18 + 250e18) * 1e18 / 1000e18;
+        uint256 unitValue = 0.5e18 + uint256(0.3e18) * creditSpot / 1e18 + 0.2e18;
+        uint256 expected = uint256(1250e18) * unitValue / 1e18 * 1e18 / 1000e18;
         assertEq(spot.liquidationPrice(), expected);
         assertLt(spot.liquidationPrice(), 0.97e18);
         assertEq(conservative.liquidationPrice(), 1e18, "the conservative oracle waits for confirmation");

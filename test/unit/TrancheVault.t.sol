@@ -174,7 +174,7 @@ contract TrancheVaultTest is TrancheFixture {
         mintBasket(bob, 1000e18 + 1);
         vm.prank(bob);
         vm.expectRevert(
-            abi.encodeWithSelector(ITrancheVault.TrancheSubordinationBreached.selector, 250e18 - 1, 250e18)
+            abi.encodeWithSelector(ITrancheVault.TrancheSubordinationBreached.selector, 250e18, 250e18 + 1)
         );
         tranche.deposit(Tranche.Senior, 1000e18 + 1, bob, 0);
     }
@@ -323,7 +323,7 @@ contract TrancheVaultTest is TrancheFixture {
         depositAs(bob, Tranche.Senior, 500e18);
         vm.prank(alice);
         vm.expectRevert(
-            abi.encodeWithSelector(ITrancheVault.TrancheSubordinationBreached.selector, 125e18 - 3, 125e18)
+            abi.encodeWithSelector(ITrancheVault.TrancheSubordinationBreached.selector, 125e18 - 1, 125e18)
         );
         tranche.redeem(Tranche.Junior, 125e18 + 1, alice, 0);
     }
