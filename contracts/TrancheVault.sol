@@ -17,7 +17,7 @@ import {
 import {ICollateralOracle} from "./interfaces/ICollateralOracle.sol";
 import {NavStatus} from "./interfaces/IRwaVault.sol";
 import {TrancheToken} from "./TrancheToken.sol";
-import {WAD, WadMath} from "./libraries/WadMath.sol";
+import {WadMath} from "./libraries/WadMath.sol";
 
 /// @title TrancheVault
 /// @notice A senior/junior split of a basket of RwaVault shares, with a loss waterfall.
