@@ -40,7 +40,7 @@ pub struct Run {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metrics {
     /// Debt left uncovered: realized bad debt plus, at the end, open debt above the collateral's
-    /// value at the final NAV.
+    /// fundamental value (what the assets are really worth at the end, reported or not).
     pub bad_debt: f64,
     /// `bad_debt` as a percentage of the market's lender supply.
     pub bad_debt_pct: f64,
@@ -64,9 +64,10 @@ pub struct Metrics {
     pub halted_s: u64,
     /// Liquidation incentives paid by borrowers: seized value at NAV minus debt repaid.
     pub borrower_penalties: f64,
-    /// Liquidation bots' gain, marked at the final NAV.
+    /// Liquidation bots' gain, marked at the final fundamental value.
     pub liquidator_profit: f64,
-    /// The oracle-arbitrage attacker's gain, marked at the final NAV (defaulted loans count).
+    /// The oracle-arbitrage attacker's gain, marked at the final fundamental value (defaulted
+    /// loans count).
     pub attacker_profit: f64,
     /// Lenders' loss as a percentage of their supply (bad debt not covered by reserves).
     pub lender_loss_pct: f64,

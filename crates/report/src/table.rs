@@ -18,7 +18,7 @@ pub(crate) struct Column {
 #[rustfmt::skip]
 pub(crate) const COLUMNS: [Column; 17] = [
     Column { field: "bad_debt", header: "Bad debt", cell: |m| compact(m.bad_debt),
-        meaning: "debt left uncovered: realized bad debt plus, at the end, open debt above the collateral's value at the final NAV" },
+        meaning: "debt left uncovered: realized bad debt plus, at the end, open debt above the collateral's fundamental value (what the assets are really worth, whether reported or not)" },
     Column { field: "bad_debt_pct", header: "Bad debt %", cell: |m| pct(m.bad_debt_pct),
         meaning: "bad debt as a percentage of the market's lender supply" },
     Column { field: "liquidations", header: "Fast liq.", cell: |m| m.liquidations.to_string(),
@@ -42,9 +42,9 @@ pub(crate) const COLUMNS: [Column; 17] = [
     Column { field: "borrower_penalties", header: "Borrower penalties", cell: |m| compact(m.borrower_penalties),
         meaning: "liquidation incentives paid by borrowers: seized value at NAV minus debt repaid" },
     Column { field: "liquidator_profit", header: "Liquidator profit", cell: |m| compact(m.liquidator_profit),
-        meaning: "liquidation bots' gain, marked at the final NAV" },
+        meaning: "liquidation bots' gain, marked at the final fundamental value" },
     Column { field: "attacker_profit", header: "Attacker profit", cell: |m| compact(m.attacker_profit),
-        meaning: "the oracle-arbitrage attacker's gain, marked at the final NAV (defaulted loans count)" },
+        meaning: "the oracle-arbitrage attacker's gain, marked at the final fundamental value (defaulted loans count)" },
     Column { field: "lender_loss_pct", header: "Lender loss %", cell: |m| pct(m.lender_loss_pct),
         meaning: "lenders' loss as a percentage of their supply (bad debt not covered by reserves)" },
     Column { field: "borrow_capacity", header: "Borrow capacity", cell: |m| compact(m.borrow_capacity),
