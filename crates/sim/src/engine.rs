@@ -184,6 +184,8 @@ struct Sim<'a> {
     blocks: u64,
     /// The chain's latest block number.
     head: u64,
+    /// That block's timestamp.
+    head_timestamp: u64,
 }
 
 impl<'a> Sim<'a> {
@@ -272,6 +274,7 @@ impl<'a> Sim<'a> {
             requests: BTreeMap::new(),
             blocks: 0,
             head: chain.block_number().await?,
+            head_timestamp: start_ts,
         })
     }
 
@@ -406,10 +409,11 @@ impl<'a> Sim<'a> {
             if !logs.is_empty() {
                 self.bots[i].agent.on_event(LiquidationEvent::Logs(logs.clone()));
             }
-            let wallet = self.wallet(&bot_me);
+            // Exact balances: a sale of "all it holds" must not round above them.
+            let [stable, shares, _] = self.wallets.get(&bot_me).copied().unwrap_or_default();
             let snapshot = MarketSnapshot {
-                loan_balance: wad(wallet.stable),
-                collateral_balance: wad(wallet.shares),
+                loan_balance: stable,
+                collateral_balance: shares,
                 ..snapshot_base.clone()
             };
             let mut actions = Vec::new();
@@ -438,6 +442,12 @@ impl<'a> Sim<'a> {
         }
         let mut order: Vec<(Address, TransactionRequest, Sender)> = Vec::new();
         for action in decided {
+            // A claim is sent once per settlement (the next settlement flags it again).
+            if let Action::Claim { id, .. } = &action
+                && let Some((_, claimable)) = self.requests.get_mut(id)
+            {
+                *claimable = false;
+            }
             let subject = if let Action::Fund { to, .. } = &action { Some(*to) } else { None };
             let kind = action.kind();
             if let Some((from, tx)) = self.crowd_tx(action, &view) {
@@ -520,6 +530,7 @@ impl<'a> Sim<'a> {
         dev::mine_at(&self.lab, timestamp).await?;
         self.blocks += 1;
         self.head += 1;
+        self.head_timestamp = timestamp;
         let receipts = self
             .lab
             .get_block_receipts(alloy::eips::BlockId::latest())
@@ -823,7 +834,7 @@ impl Sim<'_> {
             allowance.map_err(|e| Error::call("breaker.previewLiquidationAllowance()", &e))?;
         Ok(MarketSnapshot {
             block: view.block - 1,
-            timestamp: view.timestamp - self.s.block_time.0,
+            timestamp: self.head_timestamp,
             base_fee: 0,
             liquidation_price: wad(view.oracle_price),
             total_borrow_assets: totals.totalBorrowAssets,

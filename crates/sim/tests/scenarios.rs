@@ -72,11 +72,11 @@ fn out_of_range_values_name_the_field_and_the_bound() {
     let line = rejected(&edited("risk_premium = 0.02", "risk_premium = -0.1"));
     assert_mentions(&line, &["arbitrageurs[0].risk_premium"]);
     let line = rejected(&edited("at = \"1h30m\"", "at = \"10m\""));
-    assert_mentions(&line, &["events[5]", "time order"]);
+    assert_mentions(&line, &["events[6]", "time order"]);
     let line = rejected(&edited("at = \"2h10m\"", "at = \"4h\""));
-    assert_mentions(&line, &["events[8]", "duration"]);
+    assert_mentions(&line, &["events[9]", "duration"]);
     let line = rejected(&edited("step = \"1h\"", "step = \"1m\""));
-    assert_mentions(&line, &["events[7].step"]);
+    assert_mentions(&line, &["events[8].step"]);
     let line = rejected(&edited("count = 2\ncapital = 200_000", "count = 20\ncapital = 200_000"));
     assert_mentions(&line, &["bots.count"]);
 }

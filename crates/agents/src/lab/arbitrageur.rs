@@ -3,7 +3,8 @@
 //! locked for the notice period (cost of capital) and the NAV itself may be wrong (a risk
 //! premium). It does not buy while the vault is UnderReview (no NAV to trust), and its capital
 //! runs out: redemptions return it only weeks later, when it claims them. It queues its shares
-//! once an epoch, the cadence at which the vault settles.
+//! once an epoch, the cadence at which the vault settles. When the token trades above NAV it
+//! does the opposite at once: subscribes at NAV and sells on the AMM.
 
 use std::sync::Arc;
 
@@ -11,6 +12,9 @@ use alloy::primitives::Address;
 
 use super::{Action, View};
 use crate::engine::Agent;
+
+/// What selling above NAV must pay beyond the subscription: the pool's 0.30% fee and 0.5%.
+const SELL_MARGIN: f64 = 0.008;
 
 /// An arbitrageur's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,8 +69,26 @@ impl Agent for Arbitrageur {
             self.last_request = Some(view.timestamp);
             actions.push(Action::RequestRedeem { from: me, shares: wallet.shares });
         }
+        if view.under_review || view.nav <= 0.0 {
+            return actions;
+        }
+        // Above NAV the trade is the other way and instant: subscribe at NAV, sell on the AMM
+        // down to NAV plus the fee and a small margin, never below cost.
+        let ceiling = view.nav * (1.0 + SELL_MARGIN);
+        if view.spot() > ceiling && wallet.stable > 0.0 {
+            let k = view.pool_base * view.pool_quote;
+            let to_ceiling = ((k / ceiling).sqrt() - view.pool_base) / 0.997;
+            let stable = (to_ceiling * view.nav).min(wallet.stable * self.config.max_per_block);
+            if stable > 0.0 {
+                // A hair under what the subscription mints, which rounds down.
+                let shares = stable / view.nav * (1.0 - 1e-9);
+                actions.push(Action::Subscribe { from: me, assets: stable });
+                actions.push(Action::Sell { from: me, shares, min_out: stable });
+            }
+            return actions;
+        }
         let target = view.nav * (1.0 - self.config.hurdle);
-        if view.under_review || view.nav <= 0.0 || view.spot() >= target || wallet.stable <= 0.0 {
+        if view.spot() >= target || wallet.stable <= 0.0 {
             return actions;
         }
         // Stablecoin in that moves the constant-product price to `target` (fee included).
