@@ -714,7 +714,7 @@ impl Sim<'_> {
             c_lp.call(),
             async {
                 match &c_level {
-                    Some(l) => l.call().await.map(|l| l as u8),
+                    Some(l) => l.call().await,
                     None => Ok(0),
                 }
             },

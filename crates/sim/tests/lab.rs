@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
 use breakwater_chain::Policy;
 use breakwater_sim::{Outcome, RunOptions, Scenario, run};
 
@@ -104,7 +104,8 @@ async fn every_event_kind_and_every_agent_kind_leaves_its_mark() -> Result<()> {
     // Skip (2h, 6 hours in 1-hour blocks): time jumps in coarse blocks, and the run goes on.
     let gaps = s.t.windows(2).filter(|w| w[1] - w[0] == 3_600).count();
     ensure!(gaps >= 5, "{gaps} one-hour blocks");
-    ensure!(*s.t.last().unwrap() >= 9 * 3_600 - 120, "the run ends at {}", s.t.last().unwrap());
+    let end = *s.t.last().context("a sampled run")?;
+    ensure!(end >= 9 * 3_600 - 120, "the run ends at {end}");
     // Reported impairment (2h10): the NAV is marked down at once, within the vault's bound.
     let last = s.nav.len() - 1;
     ensure!((s.nav[last] - 0.665).abs() < 1e-9, "final NAV {}", s.nav[last]);

@@ -37,8 +37,8 @@ fn assert_mentions(line: &str, parts: &[&str]) {
 fn every_shipped_scenario_and_the_fixture_load() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let mut n = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
+    for entry in std::fs::read_dir(&dir).expect("the scenarios directory") {
+        let path = entry.expect("a directory entry").path();
         if path.extension().is_some_and(|x| x == "toml") {
             let s = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
             assert!(!s.title.is_empty() && !s.description.is_empty(), "{}", path.display());
@@ -47,7 +47,7 @@ fn every_shipped_scenario_and_the_fixture_load() {
         }
     }
     assert!(n >= 4, "{n} shipped scenarios");
-    Scenario::from_toml(FIXTURE, "fixture").unwrap();
+    Scenario::from_toml(FIXTURE, "fixture").expect("the fixture loads");
 }
 
 #[test]
@@ -85,7 +85,7 @@ fn out_of_range_values_name_the_field_and_the_bound() {
 fn several_problems_are_reported_together() {
     let text =
         edited("loss = 0.3", "loss = 1.5").replace("risk_premium = 0.02", "risk_premium = -0.1");
-    let e = Scenario::from_toml(&text, "bad.toml").unwrap_err();
+    let e = Scenario::from_toml(&text, "bad.toml").expect_err("rejected");
     assert_eq!(e.problems.len(), 2, "{e}");
 }
 
@@ -96,14 +96,14 @@ fn a_sweep_must_name_a_sweepable_field_of_an_existing_event() {
             "{FIXTURE}\n[sweep]\nevent = {event}\nfield = \"{field}\"\nvalues = [0.1, 0.2]\nlabel = \"x\"\n"
         )
     };
-    Scenario::from_toml(&sweep(2, "loss"), "ok.toml").unwrap();
+    Scenario::from_toml(&sweep(2, "loss"), "ok.toml").expect("a valid sweep");
     assert_mentions(&rejected(&sweep(2, "intensity")), &["sweep.field", "intensity"]);
     assert_mentions(&rejected(&sweep(40, "loss")), &["sweep.event", "40"]);
 }
 
 #[test]
 fn a_missing_file_is_named() {
-    let e = Scenario::load("no/such/scenario.toml").unwrap_err();
+    let e = Scenario::load("no/such/scenario.toml").expect_err("no such file");
     assert_eq!(e.file, "no/such/scenario.toml");
     assert!(!e.problems.is_empty());
 }
