@@ -347,7 +347,7 @@ impl Default for LocalConfig {
 }
 
 /// A decimal literal known to be valid (defaults only).
-fn wad(s: &str) -> Wad {
+pub(crate) fn wad(s: &str) -> Wad {
     s.parse().unwrap_or_default()
 }
 
@@ -386,7 +386,7 @@ impl DeployConfig {
         }
     }
 
-    fn problems(&self, policy: Policy) -> Vec<String> {
+    pub(crate) fn problems(&self, policy: Policy) -> Vec<String> {
         let mut p = Checks::default();
         let (v, a, m, r, o, b) =
             (&self.vault, &self.amm, &self.market, &self.rates, &self.oracle, &self.breaker);
@@ -569,27 +569,33 @@ impl DeployConfig {
 
 /// Collects problems.
 #[derive(Default)]
-struct Checks(Vec<String>);
+pub(crate) struct Checks(pub(crate) Vec<String>);
 
 impl Checks {
-    fn push(&mut self, problem: String) {
+    pub(crate) fn push(&mut self, problem: String) {
         self.0.push(problem);
     }
 
-    fn range_wad(&mut self, name: &str, value: Wad, min: &str, max: &str) {
+    pub(crate) fn range_wad(&mut self, name: &str, value: Wad, min: &str, max: &str) {
         let (lo, hi) = (wad(min), wad(max));
         if value < lo || value > hi {
             self.push(format!("{name} = {value} must be between {lo} and {hi}"));
         }
     }
 
-    fn range_secs(&mut self, name: &str, value: Seconds, min: Seconds, max: Seconds) {
+    pub(crate) fn range_secs(&mut self, name: &str, value: Seconds, min: Seconds, max: Seconds) {
         if value < min || value > max {
             self.push(format!("{name} = {value} must be between {min} and {max}"));
         }
     }
 
-    fn at_least(&mut self, name: &str, value: Seconds, other: &str, other_value: Seconds) {
+    pub(crate) fn at_least(
+        &mut self,
+        name: &str,
+        value: Seconds,
+        other: &str,
+        other_value: Seconds,
+    ) {
         if value < other_value {
             self.push(format!("{name} = {value} must be at least {other} = {other_value}"));
         }

@@ -33,7 +33,6 @@ pub async fn deploy(chain: &Chain, config: &DeployConfig, policy: Policy) -> Res
 }
 
 async fn deploy_inner(chain: &Chain, config: &DeployConfig, policy: Policy) -> Result<Deployment> {
-    let p = chain.provider().clone();
     let me = chain.sender();
     let roles = Roles {
         admin: me,
@@ -42,21 +41,38 @@ async fn deploy_inner(chain: &Chain, config: &DeployConfig, policy: Policy) -> R
         nav_confirmer: config.roles.nav_confirmer.unwrap_or(me),
         guardian: config.roles.guardian.unwrap_or(me),
     };
-    let (v, a, m, r) = (&config.vault, &config.amm, &config.market, &config.rates);
+    let stablecoin = deploy_stablecoin(chain, &config.stablecoin).await?;
+    deploy_on(chain, config, policy, stablecoin, roles).await
+}
 
-    // ------------------------------------------------------------ tokens and the vault
-    let stablecoin = tx::deploy(
-        "deploy Stablecoin",
-        Stablecoin::deploy_builder(
-            p.clone(),
-            config.stablecoin.name.clone(),
-            config.stablecoin.symbol.clone(),
-            me,
-        )
-        .from(me),
-    )
-    .await?;
+/// Deploys the test stablecoin, with the deployer as admin and minter.
+pub(crate) async fn deploy_stablecoin(
+    chain: &Chain,
+    config: &crate::StablecoinConfig,
+) -> Result<Address> {
+    let me = chain.sender();
+    let builder = Stablecoin::deploy_builder(
+        chain.provider().clone(),
+        config.name.clone(),
+        config.symbol.clone(),
+        me,
+    );
+    let stablecoin = tx::deploy("deploy Stablecoin", builder.from(me)).await?;
     info!(%stablecoin, "Stablecoin deployed");
+    Ok(stablecoin)
+}
+
+/// Deploys a vault world that lends `stablecoin`: everything but the stablecoin itself.
+pub(crate) async fn deploy_on(
+    chain: &Chain,
+    config: &DeployConfig,
+    policy: Policy,
+    stablecoin: Address,
+    roles: Roles,
+) -> Result<Deployment> {
+    let p = chain.provider().clone();
+    let me = chain.sender();
+    let (v, a, m, r) = (&config.vault, &config.amm, &config.market, &config.rates);
 
     let vault = tx::deploy(
         "deploy RwaVault",
@@ -88,42 +104,11 @@ async fn deploy_inner(chain: &Chain, config: &DeployConfig, policy: Policy) -> R
     }
 
     // ------------------------------------------------------------ the AMM
-    let target = a.observation_cardinality.max(1);
-    let mut cardinality = target.min(64);
-    let pool = tx::deploy(
-        "deploy ConstantProductPool",
-        ConstantProductPool::deploy_builder(
-            p.clone(),
-            vault,
-            stablecoin,
-            a.lp_name.clone(),
-            a.lp_symbol.clone(),
-            cardinality,
-        )
-        .from(me),
-    )
-    .await?;
-    info!(%pool, "ConstantProductPool deployed");
+    let pool = deploy_pool(chain, vault, stablecoin, a).await?;
     let pool_c = ConstantProductPool::new(pool, p.clone());
-    while cardinality < target {
-        cardinality = cardinality.saturating_add(CARDINALITY_STEP).min(target);
-        let step = format!("grow the pool's observation ring to {cardinality}");
-        tx::send(&step, pool_c.increaseObservationCardinality(cardinality).from(me)).await?;
-    }
 
     // ------------------------------------------------------------ rate model, oracle, breaker
-    let rate_model = tx::deploy(
-        "deploy KinkedRateModel",
-        KinkedRateModel::deploy_builder(
-            p.clone(),
-            r.base_rate.raw(),
-            r.slope1.raw(),
-            r.slope2.raw(),
-            r.kink.raw(),
-        )
-        .from(me),
-    )
-    .await?;
+    let rate_model = deploy_rate_model(chain, r).await?;
 
     let oracle = match policy.oracle() {
         OracleKind::Spot => {
@@ -196,33 +181,7 @@ async fn deploy_inner(chain: &Chain, config: &DeployConfig, policy: Policy) -> R
     info!(%breaker, kind = ?policy.breaker(), "breaker deployed");
 
     // ------------------------------------------------------------ the market
-    let params = LendingMarket::MarketParams {
-        maxLtv: m.max_ltv.raw(),
-        lltv: m.liquidation_ltv.raw(),
-        closeFactor: m.close_factor.raw(),
-        reserveFactor: m.reserve_factor.raw(),
-        keeperFee: m.keeper_fee.raw(),
-        dustDebt: m.dust_debt.raw(),
-        supplyCap: m.supply_cap.raw(),
-        borrowCap: m.borrow_cap.raw(),
-        collateralCap: m.collateral_cap.raw(),
-    };
-    let market = tx::deploy(
-        "deploy LendingMarket",
-        LendingMarket::deploy_builder(
-            p.clone(),
-            stablecoin,
-            vault,
-            oracle,
-            breaker,
-            rate_model,
-            me,
-            params,
-        )
-        .from(me),
-    )
-    .await?;
-    info!(%market, "LendingMarket deployed");
+    let market = deploy_market(chain, stablecoin, vault, oracle, breaker, rate_model, m).await?;
     if let BreakerKind::Circuit { .. } = policy.breaker() {
         let c = CircuitBreaker::new(breaker, p.clone());
         tx::send("CircuitBreaker.setMarket", c.setMarket(market).from(me)).await?;
@@ -308,6 +267,84 @@ async fn deploy_inner(chain: &Chain, config: &DeployConfig, policy: Policy) -> R
     };
     info!(block, %market, "world deployed and wired");
     Ok(deployment)
+}
+
+/// Deploys a constant-product pool of `base` against `quote` and grows its observation ring to
+/// the configured cardinality.
+pub(crate) async fn deploy_pool(
+    chain: &Chain,
+    base: Address,
+    quote: Address,
+    a: &crate::AmmConfig,
+) -> Result<Address> {
+    let (p, me) = (chain.provider().clone(), chain.sender());
+    let target = a.observation_cardinality.max(1);
+    let mut cardinality = target.min(64);
+    let builder = ConstantProductPool::deploy_builder(
+        p.clone(),
+        base,
+        quote,
+        a.lp_name.clone(),
+        a.lp_symbol.clone(),
+        cardinality,
+    );
+    let pool = tx::deploy("deploy ConstantProductPool", builder.from(me)).await?;
+    info!(%pool, %base, "ConstantProductPool deployed");
+    let pool_c = ConstantProductPool::new(pool, p);
+    while cardinality < target {
+        cardinality = cardinality.saturating_add(CARDINALITY_STEP).min(target);
+        let step = format!("grow the pool's observation ring to {cardinality}");
+        tx::send(&step, pool_c.increaseObservationCardinality(cardinality).from(me)).await?;
+    }
+    Ok(pool)
+}
+
+pub(crate) async fn deploy_rate_model(chain: &Chain, r: &crate::RatesConfig) -> Result<Address> {
+    let builder = KinkedRateModel::deploy_builder(
+        chain.provider().clone(),
+        r.base_rate.raw(),
+        r.slope1.raw(),
+        r.slope2.raw(),
+        r.kink.raw(),
+    );
+    tx::deploy("deploy KinkedRateModel", builder.from(chain.sender())).await
+}
+
+/// Deploys a market lending `loan` against `collateral`, administered by the deployer.
+pub(crate) async fn deploy_market(
+    chain: &Chain,
+    loan: Address,
+    collateral: Address,
+    oracle: Address,
+    breaker: Address,
+    rate_model: Address,
+    m: &crate::MarketConfig,
+) -> Result<Address> {
+    let me = chain.sender();
+    let params = LendingMarket::MarketParams {
+        maxLtv: m.max_ltv.raw(),
+        lltv: m.liquidation_ltv.raw(),
+        closeFactor: m.close_factor.raw(),
+        reserveFactor: m.reserve_factor.raw(),
+        keeperFee: m.keeper_fee.raw(),
+        dustDebt: m.dust_debt.raw(),
+        supplyCap: m.supply_cap.raw(),
+        borrowCap: m.borrow_cap.raw(),
+        collateralCap: m.collateral_cap.raw(),
+    };
+    let builder = LendingMarket::deploy_builder(
+        chain.provider().clone(),
+        loan,
+        collateral,
+        oracle,
+        breaker,
+        rate_model,
+        me,
+        params,
+    );
+    let market = tx::deploy("deploy LendingMarket", builder.from(me)).await?;
+    info!(%market, %collateral, "LendingMarket deployed");
+    Ok(market)
 }
 
 /// An AccessControl role id: `keccak256(name)`.

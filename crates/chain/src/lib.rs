@@ -16,6 +16,7 @@
 //! # }
 //! ```
 
+mod basket;
 mod config;
 mod deploy;
 pub mod dev;
@@ -27,6 +28,10 @@ pub mod tx;
 pub mod units;
 mod world;
 
+pub use basket::{
+    BasketConfig, BasketDeployment, ConstituentConfig, ConstituentDeployment, TrancheAddresses,
+    TrancheConfig, deploy_basket,
+};
 pub use config::{
     AmmConfig, BreakerConfig, DeployConfig, LocalConfig, MarketConfig, OracleConfig, RatesConfig,
     RolesConfig, StablecoinConfig, VaultConfig,

@@ -1,11 +1,12 @@
 //! `breakwater deploy`: deploy and wire the world for a policy on an embedded Anvil (default)
 //! or any RPC, write the manifest, print it, and with `--keep-alive` keep the embedded node
-//! running until Ctrl-C.
+//! running until Ctrl-C. With `--basket`, the RWA² world instead: three vault worlds on one
+//! stablecoin, a tranche vault over them and a market lending against its senior token.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use breakwater_chain::{AnvilOptions, Chain, DeployConfig, Policy, SignerSource};
+use breakwater_chain::{AnvilOptions, BasketConfig, Chain, DeployConfig, Policy, SignerSource};
 use clap::Args;
 use tracing::info;
 
@@ -15,6 +16,11 @@ pub(crate) struct DeployArgs {
     /// Deployment configuration (TOML); every field has a default.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+
+    /// Deploy the RWA² world (the config file is then a basket configuration) [manifest default:
+    /// deployments/basket.json on Anvil].
+    #[arg(long)]
+    basket: bool,
 
     /// Policy: naive-spot, naive-nav, safeguarded, oracle-only, breaker-only, no-slow-path
     /// [default: the config's `policy`, else safeguarded].
@@ -57,6 +63,9 @@ pub(crate) struct DeployArgs {
 }
 
 pub(crate) async fn run(args: DeployArgs) -> Result<()> {
+    if args.basket {
+        return run_basket(args).await;
+    }
     let config = match &args.config {
         Some(path) => DeployConfig::load(path)?,
         None => DeployConfig::default(),
@@ -69,7 +78,38 @@ pub(crate) async fn run(args: DeployArgs) -> Result<()> {
     // Validate before starting a node, so a bad file fails fast.
     config.validate(policy)?;
 
-    let chain = match &args.rpc {
+    let chain = connect(&args).await?;
+    let deployment = breakwater_chain::deploy(&chain, &config, policy).await?;
+    let out = manifest_path(&args, &chain);
+    deployment.write(&out).with_context(|| "writing the deployment manifest")?;
+    info!(manifest = %out.display(), "manifest written");
+    println!("{}", deployment.to_json());
+
+    stay_alive(&args, &chain).await
+}
+
+async fn run_basket(args: DeployArgs) -> Result<()> {
+    let config = match &args.config {
+        Some(path) => BasketConfig::load(path)?,
+        None => BasketConfig::default(),
+    };
+    let policy = args.policy.unwrap_or(config.policy);
+    if args.print_config {
+        print!("{}", BasketConfig { policy, ..config }.to_toml());
+        return Ok(());
+    }
+    config.validate(policy)?;
+    let chain = connect(&args).await?;
+    let deployment = breakwater_chain::deploy_basket(&chain, &config, policy).await?;
+    let out = manifest_path(&args, &chain);
+    deployment.write(&out).with_context(|| "writing the basket manifest")?;
+    info!(manifest = %out.display(), "manifest written");
+    println!("{}", deployment.to_json());
+    stay_alive(&args, &chain).await
+}
+
+async fn connect(args: &DeployArgs) -> Result<Chain> {
+    Ok(match &args.rpc {
         None => Chain::anvil(AnvilOptions { port: args.port, ..AnvilOptions::default() }).await?,
         Some(url) => {
             let signer = match (&args.key_env, &args.keystore) {
@@ -82,20 +122,22 @@ pub(crate) async fn run(args: DeployArgs) -> Result<()> {
             };
             Chain::connect(url, signer).await?
         }
+    })
+}
+
+/// `--out`, else `deployments/local.json` (`basket.json`) on Anvil and
+/// `deployments/<chain id>.json` (`<chain id>-basket.json`) elsewhere.
+fn manifest_path(args: &DeployArgs, chain: &Chain) -> PathBuf {
+    let name = match (chain.is_dev(), args.basket) {
+        (true, false) => "local".to_string(),
+        (true, true) => "basket".to_string(),
+        (false, false) => chain.chain_id().to_string(),
+        (false, true) => format!("{}-basket", chain.chain_id()),
     };
+    args.out.clone().unwrap_or_else(|| PathBuf::from(format!("deployments/{name}.json")))
+}
 
-    let deployment = breakwater_chain::deploy(&chain, &config, policy).await?;
-    let out = args.out.clone().unwrap_or_else(|| {
-        if chain.is_dev() {
-            PathBuf::from("deployments/local.json")
-        } else {
-            PathBuf::from(format!("deployments/{}.json", chain.chain_id()))
-        }
-    });
-    deployment.write(&out).with_context(|| "writing the deployment manifest")?;
-    info!(manifest = %out.display(), "manifest written");
-    println!("{}", deployment.to_json());
-
+async fn stay_alive(args: &DeployArgs, chain: &Chain) -> Result<()> {
     if chain.embedded().is_some() {
         if args.keep_alive {
             println!("RPC {} (chain id {}): Ctrl-C stops the node", chain.url(), chain.chain_id());

@@ -40,6 +40,31 @@ fn deploys_to_an_embedded_anvil_and_writes_the_manifest() -> Result<()> {
 }
 
 #[test]
+fn deploys_the_basket_world_and_names_bad_basket_fields() -> Result<()> {
+    let dir = temp_dir("basket")?;
+    let out = dir.join("basket.json");
+    let run = breakwater()
+        .args(["deploy", "--basket", "--policy", "safeguarded", "--out"])
+        .arg(&out)
+        .output()?;
+    ensure!(run.status.success(), "{}", stderr(&run));
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out)?)?;
+    ensure!(manifest["policy"] == "safeguarded", "{manifest}");
+    ensure!(manifest["constituents"].as_array().map(Vec::len) == Some(3), "{manifest}");
+    ensure!(manifest["tranche"]["senior"].as_str().is_some_and(|a| a.starts_with("0x")));
+
+    let config = dir.join("basket.toml");
+    std::fs::write(&config, "[tranche]\nstress = 0.8\n")?;
+    let run = breakwater().args(["deploy", "--basket", "--config"]).arg(&config).output()?;
+    ensure!(!run.status.success());
+    let expected =
+        format!("error: {}: tranche.stress = 0.8 must be between 0 and 0.5", config.display());
+    ensure!(stderr(&run).contains(&expected), "{}", stderr(&run));
+    std::fs::remove_dir_all(dir).ok();
+    Ok(())
+}
+
+#[test]
 fn bad_config_names_file_and_field() -> Result<()> {
     let dir = temp_dir("config")?;
     let config = dir.join("config.toml");
