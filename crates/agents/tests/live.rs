@@ -490,3 +490,106 @@ async fn uses_the_slow_path_when_fast_liquidation_is_halted() -> Result<()> {
     ensure!(m.agent.slow_liquidations == 2 && m.agent.liquidations == 0, "{:?}", m.agent);
     Ok(())
 }
+
+/// RWA²: the same bot on the market that lends against a tranche vault's senior token. Losses in
+/// two of three constituents eat the junior and then the senior; the NAV-priced senior oracle
+/// follows the waterfall, and the bot liquidates the positions that fell below the liquidation
+/// LTV in the next block and sells the seized senior tokens on the senior pool.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn liquidates_senior_tranche_positions_when_losses_pass_the_junior() -> Result<()> {
+    use breakwater_chain::{
+        BasketConfig,
+        bindings::{ConstantProductPool, RwaVault, Stablecoin, TrancheToken},
+        deploy_basket,
+    };
+    let _serial = serial().await;
+    let chain = Chain::anvil(AnvilOptions::default()).await?;
+    let d = deploy_basket(&chain, &BasketConfig::default(), Policy::NaiveNav).await?;
+    let (p, me, t) = (chain.provider().clone(), chain.sender(), d.tranche);
+    let senior = TrancheToken::new(t.senior, p.clone());
+    let market = LendingMarket::new(t.market, p.clone());
+    let accounts = chain.accounts().to_vec();
+
+    // 100 senior tokens each, borrowed against at par (max LTV 0.7).
+    let debts = [50.0, 55.0, 62.0, 66.0, 69.0];
+    for (i, debt) in debts.iter().enumerate() {
+        let b = accounts[3 + i];
+        send("transfer senior", senior.transfer(b, wad(100.0)).from(me).gas(GAS)).await?;
+        send("approve market", senior.approve(t.market, wad(100.0)).from(b).gas(GAS)).await?;
+        send("post", market.supplyCollateral(wad(100.0), b).from(b).gas(GAS)).await?;
+        send("borrow", market.borrow(wad(*debt), b).from(b).gas(GAS)).await?;
+    }
+    let addresses = MarketAddresses {
+        market: t.market,
+        oracle: t.oracle,
+        breaker: t.breaker,
+        pool: t.pool,
+        stablecoin: d.stablecoin,
+        vault: t.senior,
+    };
+    let liquidator = accounts[1];
+    let config = LiquidationConfig {
+        collateral: CollateralPolicy::Sell { max_slippage: wad(0.3) },
+        ..LiquidationConfig::new(liquidator)
+    };
+    let bot = LiquidationBot::new(p.clone(), addresses, d.block, config)
+        .poll_interval(Duration::from_millis(20));
+    let bot = Running::start(bot);
+    let start = chain.block_number().await?;
+    bot.caught_up(start, 30).await?;
+    p.anvil_set_auto_mine(false).await?;
+    p.anvil_set_interval_mining(1).await?;
+
+    // Marks a constituent down; a move beyond the reporter's bound waits for the confirmer.
+    let mark = |index: usize, nav: f64| {
+        let vault = RwaVault::new(d.constituents[index].contracts.vault, p.clone());
+        let chain = &chain;
+        async move {
+            let at = chain.latest_timestamp().await?;
+            send("reportNav", vault.reportNav(wad(nav), at).from(me).gas(GAS)).await?;
+            let receipt = send("confirmNav", vault.confirmNav().from(me).gas(GAS)).await?;
+            receipt.block_number.context("receipt without block")
+        }
+    };
+    // Property −60%: the junior absorbs it, the senior stays at par, nobody is liquidatable.
+    mark(2, 0.4).await?;
+    // Credit −80% on top: the basket (1.6 per unit) is below the senior principal (2.1), the
+    // senior is worth 0.762, and debts above 0.762 × 0.8 × 100 ≈ 61 are liquidatable.
+    let eligible = mark(1, 0.2).await?;
+    let price = breakwater_chain::bindings::ICollateralOracle::new(t.oracle, p.clone())
+        .liquidationPrice()
+        .call()
+        .await?;
+    ensure!(price > wad(0.76) && price < wad(0.763), "senior price {price}");
+
+    let filter = Filter::new()
+        .address(t.market)
+        .event_signature(LendingMarket::Liquidate::SIGNATURE_HASH)
+        .from_block(start);
+    let liquidated = || async {
+        let mut out = BTreeMap::new();
+        for log in p.get_logs(&filter).await? {
+            let e = LendingMarket::Liquidate::decode_log(&log.inner)?;
+            // The first liquidation of each (a deep loss may leave one unhealthy after it).
+            out.entry(e.borrower).or_insert(log.block_number.unwrap_or_default());
+        }
+        anyhow::Ok(out)
+    };
+    wait(10, || async { Ok(liquidated().await?.len() >= 3) }).await.context("3 liquidations")?;
+    let got = liquidated().await?;
+    let want: BTreeMap<Address, u64> = (2..5).map(|i| (accounts[3 + i], eligible + 1)).collect();
+    ensure!(got == want, "liquidated {got:?}, expected {want:?} (eligible in block {eligible})");
+
+    // Sold on the senior pool: its stablecoin paid the liquidator.
+    wait(10, || async { Ok(senior.balanceOf(liquidator).call().await?.is_zero()) })
+        .await
+        .context("seized senior tokens not sold")?;
+    let pool = ConstantProductPool::new(t.pool, p.clone());
+    ensure!(pool.spotPrice().call().await? < wad(1.0), "the sales moved the senior pool");
+    let usd = Stablecoin::new(d.stablecoin, p.clone());
+    ensure!(usd.balanceOf(liquidator).call().await? > wad(1_000_000.0), "sold at a profit");
+    let m = bot.stop().await?;
+    ensure!(m.agent.liquidations >= 3 && m.agent.reverts == 0, "{:?}", m.agent);
+    ensure!(m.agent.failures == 0, "{:?}", m.agent);
+    Ok(())
+}
