@@ -42,7 +42,8 @@ use crate::{
     RatesConfig, Result, Roles, RolesConfig, StablecoinConfig, VaultConfig,
     config::{Checks, wad, wad_unit},
     deploy::{
-        deploy_market, deploy_on, deploy_pool, deploy_rate_model, deploy_stablecoin, role_id,
+        check_addresses, deploy_market, deploy_on, deploy_pool, deploy_rate_model,
+        deploy_stablecoin, role_id,
     },
     manifest::Addresses,
     policy::{OracleKind, Policy},
@@ -433,6 +434,21 @@ impl BasketDeployment {
             "actors": self.actors.iter().map(a).collect::<Vec<_>>(),
         });
         serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+    }
+
+    /// Fails unless the node is the manifest's chain and every tranche-side address holds code.
+    pub async fn check_code(&self, chain: &Chain) -> Result<()> {
+        let t = &self.tranche;
+        let fields = [
+            ("stablecoin", self.stablecoin),
+            ("tranche.vault", t.vault),
+            ("tranche.senior", t.senior),
+            ("tranche.pool", t.pool),
+            ("tranche.oracle", t.oracle),
+            ("tranche.breaker", t.breaker),
+            ("tranche.market", t.market),
+        ];
+        check_addresses(chain, self.chain_id, &fields).await
     }
 
     /// Writes the manifest, creating parent directories.

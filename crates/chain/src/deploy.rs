@@ -355,32 +355,42 @@ pub fn role_id(name: &str) -> alloy::primitives::B256 {
 /// Fails unless the node's code at every manifest address is non-empty: catches a manifest from
 /// another chain or a restarted node before anything is sent.
 pub async fn check_code(chain: &Chain, deployment: &Deployment) -> Result<()> {
-    if deployment.chain_id != chain.chain_id() {
+    let c = &deployment.contracts;
+    let fields = [
+        ("contracts.stablecoin", c.stablecoin),
+        ("contracts.vault", c.vault),
+        ("contracts.pool", c.pool),
+        ("contracts.rateModel", c.rate_model),
+        ("contracts.oracle", c.oracle),
+        ("contracts.breaker", c.breaker),
+        ("contracts.market", c.market),
+    ];
+    check_addresses(chain, deployment.chain_id, &fields).await
+}
+
+/// [`check_code`] for any manifest: its chain id and its `(field, address)` pairs.
+pub(crate) async fn check_addresses(
+    chain: &Chain,
+    chain_id: u64,
+    fields: &[(&str, Address)],
+) -> Result<()> {
+    if chain_id != chain.chain_id() {
         return Err(crate::Error::WrongChain {
-            manifest: deployment.chain_id,
+            manifest: chain_id,
             node: chain.chain_id(),
             url: chain.url().to_string(),
         });
     }
-    let c = &deployment.contracts;
-    for (name, address) in [
-        ("stablecoin", c.stablecoin),
-        ("vault", c.vault),
-        ("pool", c.pool),
-        ("rateModel", c.rate_model),
-        ("oracle", c.oracle),
-        ("breaker", c.breaker),
-        ("market", c.market),
-    ] {
+    for (field, address) in fields {
         let code = chain
             .provider()
-            .get_code_at(address)
+            .get_code_at(*address)
             .await
             .map_err(|e| crate::Error::rpc(format!("eth_getCode({address})"), e))?;
         if code.is_empty() {
             return Err(crate::Error::NotDeployed {
-                field: format!("contracts.{name}"),
-                address,
+                field: (*field).to_string(),
+                address: *address,
                 url: chain.url().to_string(),
             });
         }

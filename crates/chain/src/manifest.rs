@@ -26,7 +26,9 @@ use std::path::Path;
 use alloy::primitives::Address;
 use serde_json::{Map, Value};
 
-use crate::{Error, Policy, Result};
+use crate::{
+    BasketDeployment, ConstituentDeployment, Error, Policy, Result, TrancheAddresses, units::Wad,
+};
 
 /// A deployed world: where everything is and how it was wired.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,28 +166,8 @@ impl Deployment {
         let policy_path = "policy";
         let policy = r.string(root, "", policy_path)?;
         let policy = policy.parse::<Policy>().map_err(|e| r.err(policy_path, e))?;
-        let roles = match root.get("roles") {
-            None | Some(Value::Null) => None,
-            Some(v) => {
-                let o = r.object(v, "roles")?;
-                Some(Roles {
-                    admin: r.address(o, "roles", "admin")?,
-                    custodian: r.address(o, "roles", "custodian")?,
-                    nav_reporter: r.address(o, "roles", "navReporter")?,
-                    nav_confirmer: r.address(o, "roles", "navConfirmer")?,
-                    guardian: r.address(o, "roles", "guardian")?,
-                })
-            }
-        };
-        let actors = match root.get("actors") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| r.parse_address(v, &format!("actors[{i}]")))
-                .collect::<Result<_>>()?,
-            Some(other) => return Err(r.err("actors", format!("expected an array, got {other}"))),
-        };
+        let roles = r.optional(root, "roles", |v| r.roles(v))?;
+        let actors = r.actors(root)?;
         Ok(Self {
             chain_id: r.u64(root, "", "chainId")?,
             block: r.u64(root, "", "block")?,
@@ -207,6 +189,93 @@ impl Deployment {
                 Value::String(s) => Ok(s.clone()),
                 other => Err(r.err("rpcUrl", format!("expected a string, got {other}"))),
             })?,
+        })
+    }
+}
+
+impl BasketDeployment {
+    /// Reads a basket manifest (`breakwater deploy --basket`); errors name the file and field.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        Self::from_json(&text, &path.display().to_string())
+    }
+
+    /// Parses basket manifest JSON; `file` names it in errors.
+    pub fn from_json(text: &str, file: &str) -> Result<Self> {
+        let r = Reader { file };
+        let root: Value =
+            serde_json::from_str(text).map_err(|e| r.err("", format!("not JSON: {e}")))?;
+        let root = r.object(&root, "")?;
+        let policy = r.string(root, "", "policy")?;
+        let policy = policy.parse::<Policy>().map_err(|e| r.err("policy", e))?;
+        let constituents = match r.field(root, "", "constituents")? {
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let path = format!("constituents[{i}]");
+                    let o = r.object(v, &path)?;
+                    let unit_path = format!("{path}.unitShares");
+                    let unit_shares = r
+                        .string(o, &path, "unitShares")?
+                        .parse::<Wad>()
+                        .map_err(|e| r.err(&unit_path, e))?;
+                    let k_path = format!("{path}.contracts");
+                    let k = r.object(r.field(o, &path, "contracts")?, &k_path)?;
+                    let addr = |name: &str| r.address(k, &k_path, name);
+                    Ok(ConstituentDeployment {
+                        symbol: r.string(o, &path, "symbol")?.to_string(),
+                        unit_shares,
+                        contracts: Addresses {
+                            stablecoin: Address::ZERO,
+                            vault: addr("vault")?,
+                            pool: addr("pool")?,
+                            rate_model: addr("rateModel")?,
+                            oracle: addr("oracle")?,
+                            breaker: addr("breaker")?,
+                            market: addr("market")?,
+                        },
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?,
+            other => {
+                return Err(
+                    r.err("constituents", format!("expected an array, got {}", kind(other)))
+                );
+            }
+        };
+        let stablecoin = r.address(root, "", "stablecoin")?;
+        let constituents = constituents
+            .into_iter()
+            .map(|mut c| {
+                c.contracts.stablecoin = stablecoin;
+                c
+            })
+            .collect();
+        let t = r.object(r.field(root, "", "tranche")?, "tranche")?;
+        let addr = |name: &str| r.address(t, "tranche", name);
+        let actors = r.actors(root)?;
+        Ok(Self {
+            chain_id: r.u64(root, "", "chainId")?,
+            block: r.u64(root, "", "block")?,
+            timestamp: r.u64(root, "", "timestamp")?,
+            policy,
+            stablecoin,
+            constituents,
+            tranche: TrancheAddresses {
+                vault: addr("vault")?,
+                senior: addr("senior")?,
+                junior: addr("junior")?,
+                pool: addr("pool")?,
+                oracle: addr("oracle")?,
+                breaker: addr("breaker")?,
+                rate_model: addr("rateModel")?,
+                market: addr("market")?,
+            },
+            roles: r.roles(r.field(root, "", "roles")?)?,
+            actors,
         })
     }
 }
@@ -271,6 +340,30 @@ impl Reader<'_> {
             _ => None,
         }
         .ok_or_else(|| self.err(path, format!("expected a non-negative integer, got {v}")))
+    }
+
+    fn roles(&self, v: &Value) -> Result<Roles> {
+        let o = self.object(v, "roles")?;
+        Ok(Roles {
+            admin: self.address(o, "roles", "admin")?,
+            custodian: self.address(o, "roles", "custodian")?,
+            nav_reporter: self.address(o, "roles", "navReporter")?,
+            nav_confirmer: self.address(o, "roles", "navConfirmer")?,
+            guardian: self.address(o, "roles", "guardian")?,
+        })
+    }
+
+    /// The optional `actors` array of addresses.
+    fn actors(&self, root: &Map<String, Value>) -> Result<Vec<Address>> {
+        match root.get("actors") {
+            None | Some(Value::Null) => Ok(Vec::new()),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| self.parse_address(v, &format!("actors[{i}]")))
+                .collect(),
+            Some(other) => Err(self.err("actors", format!("expected an array, got {other}"))),
+        }
     }
 
     fn address(&self, o: &Map<String, Value>, parent: &str, name: &str) -> Result<Address> {

@@ -87,6 +87,8 @@ async fn check_wiring(chain: &Chain, d: &BasketDeployment) -> Result<()> {
     let totals = ILendingMarket::new(t.market, p.clone()).totals().call().await?;
     ensure!(totals.totalSupplyAssets == wad("1000000"), "senior market seeded");
 
+    ensure!(BasketDeployment::from_json(&d.to_json(), "basket.json")? == *d, "round trip");
+    d.check_code(chain).await?;
     let manifest: serde_json::Value = serde_json::from_str(&d.to_json())?;
     ensure!(manifest["policy"] == d.policy.name());
     ensure!(manifest["constituents"].as_array().map(Vec::len) == Some(3));
@@ -228,4 +230,20 @@ fn bad_basket_configs_name_the_field() {
         .to_string();
     assert!(err.contains("basket.toml") && err.contains("stres"), "{err}");
     assert!(BasketConfig::default().validate(Policy::NaiveSpot).is_ok());
+}
+
+#[test]
+fn malformed_basket_manifests_name_the_field() {
+    let bad = |text: &str| {
+        BasketDeployment::from_json(text, "basket.json").expect_err("malformed").to_string()
+    };
+    assert!(bad("[]").contains("basket.json: (root): expected an object"));
+    let text = r#"{"chainId": 1, "block": 2, "timestamp": 3, "policy": "naive-nav",
+        "stablecoin": "0x0000000000000000000000000000000000000001",
+        "constituents": [{"symbol": "RWAT", "unitShares": "1", "contracts": {"vault": "0x12"}}]}"#;
+    let err = bad(text);
+    assert!(
+        err.contains("basket.json: constituents[0].contracts.vault: `0x12` is not an address"),
+        "{err}"
+    );
 }

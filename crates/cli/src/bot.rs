@@ -1,4 +1,5 @@
-//! `breakwater bot`: run the liquidation bot against a deployment on any RPC until Ctrl-C.
+//! `breakwater bot`: run the liquidation bot against a deployment on any RPC until Ctrl-C: the
+//! market of a single-world manifest, or the senior-tranche market of a basket manifest.
 
 use std::{path::PathBuf, time::Duration};
 
@@ -7,7 +8,7 @@ use breakwater_agents::{
     CancellationToken, LiquidationBot, SharedMetrics,
     liquidation::{CollateralPolicy, LiquidationConfig, MarketAddresses},
 };
-use breakwater_chain::{Chain, Deployment, SignerSource, check_code, units::Wad};
+use breakwater_chain::{BasketDeployment, Chain, Deployment, SignerSource, check_code, units::Wad};
 use clap::{Args, ValueEnum};
 use tracing::info;
 
@@ -27,7 +28,8 @@ pub(crate) struct BotArgs {
     #[arg(long, value_name = "URL")]
     rpc: String,
 
-    /// Deployment manifest written by `breakwater deploy` (or script/Deploy.s.sol).
+    /// Deployment manifest written by `breakwater deploy` (or script/Deploy.s.sol); with a
+    /// basket manifest (`deploy --basket`), the bot watches the senior-tranche market.
     #[arg(long, value_name = "FILE")]
     deployment: PathBuf,
 
@@ -82,12 +84,74 @@ pub(crate) fn addresses(deployment: &Deployment) -> MarketAddresses {
     }
 }
 
+/// The market a manifest points the bot at.
+enum Target {
+    World(Deployment),
+    Basket(BasketDeployment),
+}
+
+impl Target {
+    /// Reads either kind of manifest: a basket manifest is the one with a `tranche` object.
+    fn load(path: &std::path::Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| breakwater_chain::Error::Io { path: path.to_path_buf(), source })?;
+        let file = path.display().to_string();
+        let is_basket = serde_json::from_str::<serde_json::Value>(&text)
+            .is_ok_and(|v| v.get("tranche").is_some_and(serde_json::Value::is_object));
+        Ok(if is_basket {
+            Self::Basket(BasketDeployment::from_json(&text, &file)?)
+        } else {
+            Self::World(Deployment::from_json(&text, &file)?)
+        })
+    }
+
+    fn addresses(&self) -> MarketAddresses {
+        match self {
+            Self::World(d) => addresses(d),
+            Self::Basket(b) => {
+                let t = &b.tranche;
+                MarketAddresses {
+                    market: t.market,
+                    oracle: t.oracle,
+                    breaker: t.breaker,
+                    pool: t.pool,
+                    stablecoin: b.stablecoin,
+                    vault: t.senior,
+                }
+            }
+        }
+    }
+
+    fn block(&self) -> u64 {
+        match self {
+            Self::World(d) => d.block,
+            Self::Basket(b) => b.block,
+        }
+    }
+
+    async fn check_code(&self, chain: &Chain) -> Result<()> {
+        match self {
+            Self::World(d) => check_code(chain, d).await?,
+            Self::Basket(b) => b.check_code(chain).await?,
+        }
+        Ok(())
+    }
+
+    /// How the start line names the market.
+    fn describe(&self) -> String {
+        match self {
+            Self::World(d) => format!("{} market ({})", d.policy, d.contracts.market),
+            Self::Basket(b) => format!("{} senior-tranche market ({})", b.policy, b.tranche.market),
+        }
+    }
+}
+
 pub(crate) async fn run(args: BotArgs) -> Result<()> {
     // The file first: a bad manifest fails before any connection is tried.
-    let deployment = Deployment::load(&args.deployment)?;
+    let target = Target::load(&args.deployment)?;
     let chain =
         Chain::connect(&args.rpc, args.key_env.clone().map(SignerSource::PrivateKeyEnv)).await?;
-    check_code(&chain, &deployment).await?;
+    target.check_code(&chain).await?;
 
     let collateral = match args.strategy {
         SeizedCollateral::Sell => CollateralPolicy::Sell { max_slippage: args.max_slippage.raw() },
@@ -101,8 +165,8 @@ pub(crate) async fn run(args: BotArgs) -> Result<()> {
         slow_path: !args.no_slow_path,
         ..LiquidationConfig::new(chain.sender())
     };
-    let start = args.from_block.unwrap_or(deployment.block);
-    let bot = LiquidationBot::new(chain.provider().clone(), addresses(&deployment), start, config)
+    let start = args.from_block.unwrap_or(target.block());
+    let bot = LiquidationBot::new(chain.provider().clone(), target.addresses(), start, config)
         .poll_interval(Duration::from_millis(args.poll_ms.max(1)));
     let metrics = bot.metrics();
 
@@ -118,8 +182,7 @@ pub(crate) async fn run(args: BotArgs) -> Result<()> {
         tokio::spawn(report_every(metrics.clone(), Duration::from_secs(30), cancel.clone()));
 
     info!(
-        liquidator = %chain.sender(), market = %deployment.contracts.market, policy = %deployment.policy,
-        from_block = start, strategy = ?args.strategy, "starting the liquidation bot"
+        liquidator = %chain.sender(), market = %target.describe(), from_block = start, strategy = ?args.strategy, "starting the liquidation bot"
     );
     let result = bot.run(cancel.clone()).await.context("liquidation bot");
     cancel.cancel();

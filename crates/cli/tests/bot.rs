@@ -179,3 +179,77 @@ async fn liquidates_with_a_key_from_the_environment_and_stops_on_ctrl_c() -> Res
     std::fs::remove_dir_all(dir).ok();
     Ok(())
 }
+
+/// A basket manifest points the bot at the senior-tranche market.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watches_the_senior_tranche_market_of_a_basket_manifest() -> Result<()> {
+    use breakwater_chain::{
+        BasketConfig,
+        bindings::{LendingMarket, RwaVault, Stablecoin, TrancheToken},
+        deploy_basket,
+    };
+    let chain = Chain::anvil(AnvilOptions::default()).await?;
+    let d = deploy_basket(&chain, &BasketConfig::default(), Policy::NaiveNav).await?;
+    let dir = temp_dir("basket")?;
+    let file = dir.join("basket.json");
+    d.write(&file)?;
+    let (p, me, t) = (chain.provider().clone(), chain.sender(), d.tranche);
+    let senior = TrancheToken::new(t.senior, p.clone());
+    let market = LendingMarket::new(t.market, p.clone());
+
+    // 100 senior tokens, 69 borrowed: liquidatable once the senior is worth less than 0.8625.
+    let borrower = chain.accounts()[5];
+    let c = parse_ether("100")?;
+    send("transfer", senior.transfer(borrower, c).from(me)).await?;
+    send("approve", senior.approve(t.market, c).from(borrower)).await?;
+    send("collateral", market.supplyCollateral(c, borrower).from(borrower)).await?;
+    send("borrow", market.borrow(parse_ether("69")?, borrower).from(borrower)).await?;
+
+    // Its own key: the deployer's nonces belong to this test.
+    let key = chain.embedded().context("embedded")?.keys()[2].to_bytes();
+    let liquidator = chain.accounts()[2];
+    let mut child = breakwater()
+        .args(["bot", "--rpc", chain.url(), "--key-env", "BW_BOT_KEY", "--strategy", "hold"])
+        .args(["--poll-ms", "20", "--deployment"])
+        .arg(&file)
+        .env(
+            "BW_BOT_KEY",
+            format!("0x{}", key.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        )
+        .env("RUST_LOG", "breakwater=info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let usd = Stablecoin::new(d.stablecoin, p.clone());
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while usd.allowance(liquidator, t.market).call().await?.is_zero() {
+        ensure!(tokio::time::Instant::now() < deadline, "the bot never approved the market");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Property −60% and credit −80%: the basket is 1.6 per unit against 2.1 of senior principal.
+    for (index, nav) in [(2, "0.4"), (1, "0.2")] {
+        let vault = RwaVault::new(d.constituents[index].contracts.vault, p.clone());
+        let at = chain.latest_timestamp().await?;
+        send("reportNav", vault.reportNav(parse_ether(nav)?, at).from(me)).await?;
+        send("confirmNav", vault.confirmNav().from(me)).await?;
+    }
+    let held = senior.balanceOf(liquidator).call().await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while senior.balanceOf(liquidator).call().await? == held {
+        ensure!(tokio::time::Instant::now() < deadline, "no liquidation of the senior position");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    ensure!(Command::new("kill").args(["-INT", &child.id().to_string()]).status()?.success());
+    let exit = child.wait()?;
+    let mut out = String::new();
+    child.stdout.take().context("stdout")?.read_to_string(&mut out)?;
+    let mut err = String::new();
+    child.stderr.take().context("stderr")?.read_to_string(&mut err)?;
+    ensure!(exit.success(), "Ctrl-C is a clean exit: {exit}\n{err}");
+    ensure!(err.contains("senior-tranche market"), "stderr: {err}\nstdout: {out}");
+    ensure!(out.contains("liquidations (0 slow)") && !out.contains(" 0 liquidations"), "{out}");
+    std::fs::remove_dir_all(dir).ok();
+    Ok(())
+}
