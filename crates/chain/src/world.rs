@@ -82,6 +82,27 @@ impl<P: Provider + Clone> World<P> {
     }
 }
 
+impl crate::BasketDeployment {
+    /// The senior-tranche market as a [`World`]: `vault` is the senior token (bind it for its
+    /// ERC20 functions only), `pool` the senior pool. Its oracle and breaker are bound through
+    /// their interfaces only: neither is a `ConservativeOracle` nor a `CircuitBreaker`, so
+    /// [`World::conservative_oracle`] and [`World::circuit_breaker`] give `None`.
+    pub fn senior_world<P: Provider + Clone>(&self, provider: P) -> World<P> {
+        let t = &self.tranche;
+        World {
+            stablecoin: Stablecoin::new(self.stablecoin, provider.clone()),
+            vault: RwaVault::new(t.senior, provider.clone()),
+            pool: ConstantProductPool::new(t.pool, provider.clone()),
+            rate_model: KinkedRateModel::new(t.rate_model, provider.clone()),
+            oracle: ICollateralOracle::new(t.oracle, provider.clone()),
+            breaker: ICircuitBreaker::new(t.breaker, provider.clone()),
+            market: LendingMarket::new(t.market, provider),
+            oracle_kind: OracleKind::Nav,
+            breaker_kind: BreakerKind::Permissive,
+        }
+    }
+}
+
 impl Deployment {
     /// Binds every contract to `provider` (see [`World`]).
     pub fn world<P: Provider + Clone>(&self, provider: P) -> World<P> {

@@ -59,7 +59,7 @@ pub(crate) fn build(
         confirm_delay: s.reporter.confirm_delay.0,
     };
     let mut agents: Vec<CrowdAgent> = vec![
-        Box::new(Custodian::new(custodian, reporter.clone(), s.world.vault.epoch_length.0)),
+        Box::new(Custodian::new(custodian, reporter.clone(), s.epoch())),
         Box::new(NavReporter::new(reporter)),
         Box::new(keeper),
     ];
@@ -95,7 +95,7 @@ pub(crate) fn build(
                 capital,
                 hurdle,
                 max_per_block: a.max_per_block,
-                batch: s.world.vault.epoch_length.0,
+                batch: s.epoch(),
             };
             agents.push(Box::new(Arbitrageur::new(me, config)));
             accounts.push(me);

@@ -26,15 +26,16 @@ use breakwater_agents::{
     },
 };
 use breakwater_chain::{
-    AnvilOptions, Chain, Policy, World,
+    AnvilOptions, BreakerKind, Chain, OracleKind, Policy, RolesConfig, World,
     bindings::{CircuitBreaker, ConstantProductPool, LendingMarket, RwaVault, Stablecoin},
-    deploy, dev,
+    deploy, deploy_basket, dev,
 };
 use breakwater_report::Run;
 use tracing::debug;
 
 use crate::{
     Error, Result,
+    basket::Basket,
     crowd::{self, Crowd},
     metrics::{Sample, Tally},
     scenario::{BotStrategy, EventKind, Scenario},
@@ -105,6 +106,45 @@ enum Sender {
     Bot(usize, TxKind),
 }
 
+/// What the collateral's issuer says: the vault's NAV, status and redemption queue, or with a
+/// basket, the senior claim per token at the reported NAVs (and what it is really worth).
+pub(crate) struct Official {
+    pub(crate) nav: f64,
+    pub(crate) nav_as_of: u64,
+    pub(crate) nav_pending: bool,
+    pub(crate) under_review: bool,
+    /// Shares waiting in the redemption queue, and the cash buffer that pays them.
+    pub(crate) pending_redemptions: f64,
+    pub(crate) buffer: f64,
+    /// The fundamental value per unit of collateral, when it follows from the chain's state
+    /// (a basket's units and principal); a lone vault's is the engine's own.
+    pub(crate) fundamental: Option<f64>,
+}
+
+impl Official {
+    async fn read(w: &World<DynProvider>) -> Result<Self> {
+        let vault = w.vault_interface();
+        let (c_nav, c_pending, c_queue, c_buffer) = (
+            vault.navInfo(),
+            w.vault.pendingNav(),
+            vault.totalPendingShares(),
+            vault.availableBuffer(),
+        );
+        let (nav, pending, queue, buffer) =
+            tokio::join!(c_nav.call(), c_pending.call(), c_queue.call(), c_buffer.call());
+        let nav = nav.map_err(|e| Error::call("vault.navInfo()", &e))?;
+        Ok(Self {
+            nav: float(nav.navPerShare),
+            nav_as_of: nav.asOf,
+            nav_pending: pending.map(|p| !p.is_zero()).unwrap_or(false),
+            under_review: nav.status == 1,
+            pending_redemptions: queue.map(float).unwrap_or(0.0),
+            buffer: buffer.map(float).unwrap_or(0.0),
+            fundamental: None,
+        })
+    }
+}
+
 /// A fresh embedded Anvil as the lab uses it: any account can send (impersonation), blocks
 /// hold hundreds of transactions, and gas costs nothing beyond the priority fee.
 pub(crate) async fn lab_node(options: &RunOptions) -> Result<Chain> {
@@ -148,6 +188,8 @@ struct Sim<'a> {
     policy: Policy,
     seed: u64,
     world: World<DynProvider>,
+    /// With a basket scenario: the constituents behind the senior market (`world`).
+    basket: Option<Basket>,
     lab: DynProvider,
     deployer: Address,
     reporter: Address,
@@ -193,28 +235,45 @@ impl<'a> Sim<'a> {
         let reporter = crowd::account("reporter", 0);
         let custodian = crowd::account("custodian", 0);
         let keeper_addr = crowd::account("keeper", 0);
-        let mut config = s.world.clone();
-        config.roles.nav_reporter = Some(reporter);
-        config.roles.nav_confirmer = Some(custodian);
-        config.roles.custodian = Some(custodian);
-        config.local.fund_accounts = 0;
-        let deployment = deploy(chain, &config, policy).await?;
-        let world = deployment.world(chain.provider().clone());
         let lab = lab_provider(chain)?;
+        let roles = |r: &mut RolesConfig| {
+            r.nav_reporter = Some(reporter);
+            r.nav_confirmer = Some(custodian);
+            r.custodian = Some(custodian);
+        };
+        let (world, basket, nav) = match &s.basket {
+            Some(b) => {
+                let mut config = b.clone();
+                roles(&mut config.roles);
+                config.local.fund_accounts = 0;
+                let d = deploy_basket(chain, &config, policy).await?;
+                let basket = Basket::new(&d, b, policy, &lab);
+                // The seed's junior covers the senior: it starts at par.
+                (d.senior_world(chain.provider().clone()), Some(basket), 1.0)
+            }
+            None => {
+                let mut config = s.world.clone();
+                roles(&mut config.roles);
+                config.local.fund_accounts = 0;
+                let d = deploy(chain, &config, policy).await?;
+                (d.world(chain.provider().clone()), None, float(s.world.vault.initial_nav.raw()))
+            }
+        };
+        let addresses = MarketAddresses {
+            market: *world.market.address(),
+            oracle: *world.oracle.address(),
+            breaker: *world.breaker.address(),
+            pool: *world.pool.address(),
+            stablecoin: *world.stablecoin.address(),
+            vault: *world.vault.address(),
+        };
         let params =
             world.market.params().call().await.map_err(|e| Error::call("market.params()", &e))?;
-        let keeper =
-            Keeper::new(world.conservative_oracle().is_some(), world.circuit_breaker().is_some());
-        let redemption = s.world.vault.notice_period.0 + s.world.vault.epoch_length.0;
-        let crowd = crowd::build(s, seed, keeper, custodian, redemption);
-        let addresses = MarketAddresses {
-            market: deployment.contracts.market,
-            oracle: deployment.contracts.oracle,
-            breaker: deployment.contracts.breaker,
-            pool: deployment.contracts.pool,
-            stablecoin: deployment.contracts.stablecoin,
-            vault: deployment.contracts.vault,
-        };
+        let keeper = Keeper::new(
+            policy.oracle() == OracleKind::Conservative,
+            matches!(policy.breaker(), BreakerKind::Circuit { .. }),
+        );
+        let crowd = crowd::build(s, seed, keeper, custodian, s.redemption());
         let bots = (0..s.bots.count)
             .map(|i| {
                 let me = crowd::account("bot", i);
@@ -246,6 +305,7 @@ impl<'a> Sim<'a> {
             policy,
             seed,
             world,
+            basket,
             lab,
             deployer,
             reporter,
@@ -262,12 +322,12 @@ impl<'a> Sim<'a> {
             start_ts,
             elapsed: 0,
             skipped: 0,
-            fundamental: float(s.world.vault.initial_nav.raw()),
+            fundamental: nav,
             stalled_until: 0,
             next_event: 0,
             tally,
             last_logs: Vec::new(),
-            nav: float(s.world.vault.initial_nav.raw()),
+            nav,
             running: false,
             sent: 0,
             activity: BTreeMap::new(),
@@ -298,6 +358,11 @@ impl<'a> Sim<'a> {
             }
             for spender in [pool, market] {
                 self.send(a, w.vault.approve(spender, max).into_transaction_request()).await?;
+            }
+            let basket = self.basket.as_ref().map(|b| b.approvals(*w.stablecoin.address()));
+            for (token, spender) in basket.unwrap_or_default() {
+                let token = Stablecoin::new(token, self.lab.clone());
+                self.send(a, token.approve(spender, max).into_transaction_request()).await?;
             }
         }
         let bots: Vec<(Address, f64)> = self.bots.iter().map(|b| (b.me, b.capital)).collect();
@@ -365,10 +430,16 @@ impl<'a> Sim<'a> {
             if self.s.shock_at() == Some(e.at.0) && self.tally.shock_at.is_none() {
                 self.tally.shock_at = Some(t);
             }
+            if let (Some(b), Some(c)) = (&mut self.basket, e.constituent) {
+                b.target(c);
+            }
             match &e.kind {
                 EventKind::NavReport => signals.push(Signal::ReportNav),
                 EventKind::Impairment { loss, report } => {
-                    self.fundamental *= 1.0 - loss;
+                    match &mut self.basket {
+                        Some(b) => b.impair(e.constituent, *loss),
+                        None => self.fundamental *= 1.0 - loss,
+                    }
                     if *report {
                         signals.push(Signal::ReportNav);
                     }
@@ -450,7 +521,7 @@ impl<'a> Sim<'a> {
             }
             let subject = if let Action::Fund { to, .. } = &action { Some(*to) } else { None };
             let kind = action.kind();
-            if let Some((from, tx)) = self.crowd_tx(action, &view) {
+            for (from, tx) in self.crowd_txs(action, &view) {
                 let label = format!("{}:{kind}", self.role(subject.unwrap_or(from)));
                 order.push((from, tx, Sender::Crowd(label)));
             }
@@ -671,46 +742,31 @@ impl<'a> Sim<'a> {
 impl Sim<'_> {
     /// Reads the world before the block at the current scenario time, and samples the metrics.
     async fn view(&mut self, signals: Vec<Signal>) -> Result<View> {
+        let basket = self.basket.as_mut();
         let w = &self.world;
         let market = w.market_interface();
-        let vault = w.vault_interface();
         let pool = w.pool_interface();
         let mut accounts = self.crowd.borrowers.clone();
         accounts.extend(self.crowd.attacker.map(|(a, _)| a));
         let breaker = w.circuit_breaker();
-        let (c_reserves, c_nav, c_pending) =
-            (pool.getReserves(), vault.navInfo(), w.vault.pendingNav());
+        let c_reserves = pool.getReserves();
         let (c_liq, c_borrow, c_totals) =
             (w.oracle.liquidationPrice(), w.oracle.borrowPrice(), market.totals());
-        let (c_health, c_queue, c_buffer, c_lp) = (
-            market.positionsHealth(accounts),
-            vault.totalPendingShares(),
-            vault.availableBuffer(),
-            w.pool.totalSupply(),
-        );
+        let (c_health, c_lp) = (market.positionsHealth(accounts), w.pool.totalSupply());
         let c_level = breaker.as_ref().map(|b| b.level());
-        let (
-            reserves,
-            nav,
-            pending_nav,
-            liq,
-            borrow,
-            totals,
-            health,
-            queue,
-            buffer,
-            lp_supply,
-            level,
-        ) = tokio::join!(
+        let official = async {
+            match basket {
+                Some(b) => b.read().await,
+                None => Official::read(w).await,
+            }
+        };
+        let (official, reserves, liq, borrow, totals, health, lp_supply, level) = tokio::join!(
+            official,
             c_reserves.call(),
-            c_nav.call(),
-            c_pending.call(),
             c_liq.call(),
             c_borrow.call(),
             c_totals.call(),
             c_health.call(),
-            c_queue.call(),
-            c_buffer.call(),
             c_lp.call(),
             async {
                 match &c_level {
@@ -719,8 +775,11 @@ impl Sim<'_> {
                 }
             },
         );
+        let official = official?;
+        if let Some(f) = official.fundamental {
+            self.fundamental = f;
+        }
         let reserves = reserves.map_err(|e| Error::call("pool.getReserves()", &e))?;
-        let nav = nav.map_err(|e| Error::call("vault.navInfo()", &e))?;
         let totals = totals.map_err(|e| Error::call("market.totals()", &e))?;
         let health = health.map_err(|e| Error::call("market.positionsHealth()", &e))?;
         // A spot oracle over an emptied pool, or a halted one, may revert: read it as 0.
@@ -733,10 +792,10 @@ impl Sim<'_> {
             timestamp,
             pool_base: float(reserves.reserveBase),
             pool_quote: float(reserves.reserveQuote),
-            nav: float(nav.navPerShare),
-            nav_as_of: nav.asOf,
-            nav_pending: pending_nav.map(|p| !p.is_zero()).unwrap_or(false),
-            under_review: nav.status == 1,
+            nav: official.nav,
+            nav_as_of: official.nav_as_of,
+            nav_pending: official.nav_pending,
+            under_review: official.under_review,
             fundamental: self.fundamental,
             oracle_price,
             borrow_price,
@@ -754,8 +813,8 @@ impl Sim<'_> {
                 .collect(),
             wallets: self.wallets.keys().map(|a| (*a, self.wallet(a))).collect(),
             lp_supply: lp_supply.map(float).unwrap_or(0.0),
-            pending_redemptions: queue.map(float).unwrap_or(0.0),
-            buffer: buffer.map(float).unwrap_or(0.0),
+            pending_redemptions: official.pending_redemptions,
+            buffer: official.buffer,
             claimable: self.requests.iter().filter(|(_, (_, c))| *c).fold(
                 BTreeMap::new(),
                 |mut m: BTreeMap<Address, Vec<u64>>, (id, (who, _))| {
@@ -777,7 +836,9 @@ impl Sim<'_> {
                 .call()
                 .await
                 .map_err(|e| Error::call("market.slowLiquidation()", &e))?;
-            let status = vault
+            let status = self
+                .world
+                .vault_interface()
                 .redeemStatus(sl.requestId)
                 .call()
                 .await
@@ -877,6 +938,23 @@ impl Sim<'_> {
             ),
             LiquidationAction::ConfirmHealth { .. } => unreachable!("answered before"),
         }
+    }
+
+    /// A crowd action as transactions from their senders (none for nothing to do): the basket's
+    /// own for its vault-side actions, else one on the market, the pool or the vault.
+    fn crowd_txs(&self, action: Action, view: &View) -> Vec<(Address, TransactionRequest)> {
+        if let Some(b) = &self.basket {
+            let held = match &action {
+                Action::Subscribe { from, assets } => self.held(*from, 0, *assets),
+                Action::RequestRedeem { from, shares } => self.held(*from, 1, *shares),
+                _ => None,
+            };
+            let roles = (self.reporter, self.custodian, self.keeper);
+            if let Some(txs) = b.txs(&action, view, held, roles) {
+                return txs;
+            }
+        }
+        self.crowd_tx(action, view).into_iter().collect()
     }
 
     /// A crowd action as a transaction from its sender (`None` for nothing to do).

@@ -1,6 +1,7 @@
 //! The scenario lab: scenario files ([`Scenario`]), the deterministic block-stepping engine
 //! ([`run`]), and the matrix and sweep drivers that fill a [`breakwater_report::Report`].
 
+mod basket;
 pub mod bench;
 mod crowd;
 mod engine;

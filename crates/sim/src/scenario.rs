@@ -7,7 +7,7 @@
 
 use std::{fmt, path::Path};
 
-use breakwater_chain::{DeployConfig, Policy, units::Seconds};
+use breakwater_chain::{BasketConfig, DeployConfig, Policy, units::Seconds};
 use serde::{Deserialize, Serialize};
 
 /// A scenario file, parsed.
@@ -28,6 +28,12 @@ pub struct Scenario {
     /// The on-chain world: the deployment configuration's sections (`[world.market]`, ...).
     #[serde(default)]
     pub world: DeployConfig,
+    /// RWA² instead: a tranche vault over several vault worlds (`[basket.tranche]`,
+    /// `[[basket.constituents]]`, ...). The market under study is then the senior-tranche market,
+    /// the crowd's collateral is the senior token (subscribing buys into every constituent and
+    /// deposits the units as senior), and `constituent` names the vault an event hits.
+    #[serde(default)]
+    pub basket: Option<BasketConfig>,
     /// The NAV reporter and the custodian.
     #[serde(default)]
     pub reporter: ReporterSpec,
@@ -253,6 +259,11 @@ pub struct Event {
     /// event that is not a NAV report or a skip).
     #[serde(default)]
     pub shock: bool,
+    /// With a basket: the constituent (index) an impairment, breach or resolution hits. Breaches
+    /// and resolutions need one; an impairment without one hits every constituent (a shared
+    /// dependency: the stablecoin their cash sits in, a custodian they share).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub constituent: Option<usize>,
     /// What happens.
     #[serde(flatten)]
     pub kind: EventKind,
@@ -367,6 +378,9 @@ impl Scenario {
             .map_err(|e| error(vec![e.to_string().trim_end().replace('\n', " ")]))?;
         s.origin = origin.to_string();
         s.world.origin = origin.to_string();
+        if let Some(b) = &mut s.basket {
+            b.origin = origin.to_string();
+        }
         let problems = s.problems();
         if problems.is_empty() { Ok(s) } else { Err(error(problems)) }
     }
@@ -376,6 +390,28 @@ impl Scenario {
         Path::new(&self.origin)
             .file_stem()
             .map_or_else(|| self.origin.clone(), |s| s.to_string_lossy().into_owned())
+    }
+
+    /// Seconds a redemption of the collateral takes (notice plus one epoch): with a basket, its
+    /// slowest constituent's, which a senior holder redeeming in kind waits for.
+    pub fn redemption(&self) -> u64 {
+        match &self.basket {
+            Some(b) => b
+                .constituents
+                .iter()
+                .map(|c| c.vault.notice_period.0 + c.vault.epoch_length.0)
+                .max()
+                .unwrap_or_default(),
+            None => self.world.vault.notice_period.0 + self.world.vault.epoch_length.0,
+        }
+    }
+
+    /// The redemption epoch (with a basket, its slowest constituent's).
+    pub fn epoch(&self) -> u64 {
+        match &self.basket {
+            Some(b) => b.constituents.iter().map(|c| c.vault.epoch_length.0).max().unwrap_or(1),
+            None => self.world.vault.epoch_length.0,
+        }
     }
 
     /// When the shock happens (seconds from the start).
@@ -566,6 +602,39 @@ impl Scenario {
             self.world.validate(Policy::Safeguarded)
         {
             positive.extend(problems.into_iter().map(|q| format!("world.{q}")));
+        }
+        let constituents = self.basket.as_ref().map(|b| b.constituents.len());
+        if let Some(b) = &self.basket {
+            if let Err(breakwater_chain::Error::Config { problems, .. }) =
+                b.validate(Policy::Safeguarded)
+            {
+                positive.extend(problems.into_iter().map(|q| format!("basket.{q}")));
+            }
+            let unset = DeployConfig { origin: self.world.origin.clone(), ..Default::default() };
+            if self.world != unset {
+                positive.push("world: a basket scenario sets [basket], not [world]".into());
+            }
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            let at = format!("events[{i}]");
+            let needs = matches!(e.kind, EventKind::CustodianBreach | EventKind::ReviewResolved);
+            let optional = matches!(e.kind, EventKind::Impairment { .. });
+            match (constituents, e.constituent) {
+                (None, Some(c)) => positive.push(format!(
+                    "{at}.constituent = {c}: only a scenario with a [basket] has constituents"
+                )),
+                (Some(n), Some(c)) if c >= n => positive.push(format!(
+                    "{at}.constituent = {c}: the basket has {n} (0 to {})",
+                    n.saturating_sub(1)
+                )),
+                (Some(_), Some(_)) if !needs && !optional => positive
+                    .push(format!("{at}.constituent: a {} hits the whole basket", e.kind.name())),
+                (Some(_), None) if needs => positive.push(format!(
+                    "{at}.constituent: missing (which constituent does the {} hit?)",
+                    e.kind.name()
+                )),
+                _ => {}
+            }
         }
         p.extend(positive);
         p

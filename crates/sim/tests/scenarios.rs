@@ -107,3 +107,35 @@ fn a_missing_file_is_named() {
     assert_eq!(e.file, "no/such/scenario.toml");
     assert!(!e.problems.is_empty());
 }
+
+const BASKET: &str = include_str!("fixtures/basket.toml");
+
+#[test]
+fn basket_events_must_name_a_constituent_that_exists() {
+    Scenario::from_toml(BASKET, "basket.toml").expect("the basket fixture loads");
+    let breach = "kind = \"custodian_breach\"\nconstituent = 2";
+    assert!(BASKET.contains(breach));
+    let line = rejected(&BASKET.replace(breach, "kind = \"custodian_breach\"\nconstituent = 3"));
+    assert_mentions(&line, &["events[2].constituent = 3", "the basket has 3 (0 to 2)"]);
+    let line = rejected(&BASKET.replace(breach, "kind = \"custodian_breach\""));
+    assert_mentions(&line, &["events[2].constituent: missing", "custodian_breach"]);
+    let line = rejected(&BASKET.replace("kind = \"rumour\"", "kind = \"rumour\"\nconstituent = 0"));
+    assert_mentions(&line, &["events[4].constituent", "a rumour hits the whole basket"]);
+    // Without a basket there are no constituents.
+    let line = rejected(&edited(
+        "kind = \"custodian_breach\"",
+        "kind = \"custodian_breach\"\nconstituent = 0",
+    ));
+    assert_mentions(&line, &["constituent = 0: only a scenario with a [basket]"]);
+}
+
+#[test]
+fn a_bad_basket_names_its_field() {
+    let line = rejected(&BASKET.replace("min_junior_ratio = 0.1", "min_junior_ratio = 0.95"));
+    assert_mentions(
+        &line,
+        &["basket.tranche.min_junior_ratio = 0.95 must be between 0.01 and 0.9"],
+    );
+    let line = rejected(&format!("{BASKET}\n[world.market]\nmax_ltv = 0.5\n"));
+    assert_mentions(&line, &["world: a basket scenario sets [basket], not [world]"]);
+}

@@ -1,0 +1,247 @@
+//! RWA² in the lab: the constituents behind the senior-tranche market. The engine runs the senior
+//! market like any other (the crowd's collateral is the senior token, traded on the senior pool);
+//! this module turns the crowd's vault-side actions into the basket's transactions and reads the
+//! basket's state for the crowd's view.
+//!
+//! - Subscribing buys into every constituent at NAV in basket proportions and deposits the units
+//!   as senior (refused, like any deposit, while a constituent is under review or stale).
+//! - A redemption request redeems senior tokens for basket units in kind; the constituent shares
+//!   are then held: their own queues (up to the slowest constituent's notice) are not run.
+//! - The reporter strikes each constituent's NAV at its fundamental value; the custodian confirms
+//!   each pending move and puts the constituent an event names under review; keepers poke each
+//!   constituent's conservative oracle and circuit breaker, which the senior oracle composes.
+
+use alloy::{
+    primitives::{Address, U256},
+    providers::DynProvider,
+    rpc::types::TransactionRequest,
+};
+use breakwater_agents::lab::{Action, View};
+use breakwater_chain::{
+    BasketConfig, BasketDeployment, OracleKind, Policy,
+    bindings::{CircuitBreaker, ConservativeOracle, RwaVault, TrancheVault},
+};
+
+use crate::{
+    Error, Result,
+    engine::{Official, float, wad},
+};
+
+/// `Tranche.Senior` in the contracts' enum.
+const SENIOR: u8 = 0;
+
+/// The basket's constituents and what they are really worth.
+pub(crate) struct Basket {
+    tranche: TrancheVault::TrancheVaultInstance<DynProvider>,
+    vaults: Vec<RwaVault::RwaVaultInstance<DynProvider>>,
+    /// Conservative oracles to poke (empty unless the policy has them).
+    oracles: Vec<Address>,
+    /// Circuit breakers to poke (empty unless the policy has them).
+    breakers: Vec<Address>,
+    unit_shares: Vec<f64>,
+    /// Fundamental value per share of each constituent.
+    fundamentals: Vec<f64>,
+    /// As last read: reported NAV, a move awaiting the confirmer, under review.
+    navs: Vec<f64>,
+    pending: Vec<bool>,
+    review: Vec<bool>,
+    /// The constituent the custodian's next status change applies to.
+    review_target: usize,
+}
+
+impl Basket {
+    /// Binds the deployed basket for `policy`; every constituent starts worth its initial NAV.
+    pub(crate) fn new(
+        d: &BasketDeployment,
+        config: &BasketConfig,
+        policy: Policy,
+        provider: &DynProvider,
+    ) -> Self {
+        let n = d.constituents.len();
+        let conservative = policy.oracle() == OracleKind::Conservative;
+        let circuit = matches!(policy.breaker(), breakwater_chain::BreakerKind::Circuit { .. });
+        Self {
+            tranche: TrancheVault::new(d.tranche.vault, provider.clone()),
+            vaults: d
+                .constituents
+                .iter()
+                .map(|c| RwaVault::new(c.contracts.vault, provider.clone()))
+                .collect(),
+            oracles: d
+                .constituents
+                .iter()
+                .filter(|_| conservative)
+                .map(|c| c.contracts.oracle)
+                .collect(),
+            breakers: d
+                .constituents
+                .iter()
+                .filter(|_| circuit)
+                .map(|c| c.contracts.breaker)
+                .collect(),
+            unit_shares: d.constituents.iter().map(|c| float(c.unit_shares.raw())).collect(),
+            fundamentals: config
+                .constituents
+                .iter()
+                .map(|c| float(c.vault.initial_nav.raw()))
+                .collect(),
+            navs: vec![0.0; n],
+            pending: vec![false; n],
+            review: vec![false; n],
+            review_target: 0,
+        }
+    }
+
+    /// Constituent `c` (every constituent for `None`) loses `loss` of its value.
+    pub(crate) fn impair(&mut self, c: Option<usize>, loss: f64) {
+        for (i, f) in self.fundamentals.iter_mut().enumerate() {
+            if c.is_none_or(|c| c == i) {
+                *f *= 1.0 - loss;
+            }
+        }
+    }
+
+    /// The custodian's next status change is about constituent `c`.
+    pub(crate) fn target(&mut self, c: usize) {
+        self.review_target = c;
+    }
+
+    /// Every account that holds senior tokens approves these (spender per token).
+    pub(crate) fn approvals(&self, stablecoin: Address) -> Vec<(Address, Address)> {
+        let tranche = *self.tranche.address();
+        let mut out: Vec<(Address, Address)> =
+            self.vaults.iter().map(|v| (stablecoin, *v.address())).collect();
+        out.extend(self.vaults.iter().map(|v| (*v.address(), tranche)));
+        out
+    }
+
+    /// Reads the constituents and the waterfall: per senior token, the claim at the reported NAVs
+    /// and at the fundamental values; the oldest constituent NAV's timestamp (the reporter
+    /// refreshes them together); any pending move, any review.
+    pub(crate) async fn read(&mut self) -> Result<Official> {
+        let mut as_of = u64::MAX;
+        for (i, v) in self.vaults.iter().enumerate() {
+            let nav = v.navInfo().call().await.map_err(|e| Error::call("vault.navInfo()", &e))?;
+            let pending =
+                v.pendingNav().call().await.map_err(|e| Error::call("vault.pendingNav()", &e))?;
+            self.navs[i] = float(nav._0);
+            as_of = as_of.min(nav._1);
+            self.review[i] = nav._2 == 1;
+            self.pending[i] = !pending.is_zero();
+        }
+        let t = &self.tranche;
+        let w = t.waterfall().call().await.map_err(|e| Error::call("tranche.waterfall()", &e))?;
+        let units =
+            t.totalUnits().call().await.map_err(|e| Error::call("tranche.totalUnits()", &e))?;
+        let principal = float(
+            t.seniorPrincipal()
+                .call()
+                .await
+                .map_err(|e| Error::call("tranche.seniorPrincipal()", &e))?,
+        );
+        let per_token =
+            |value: f64| if principal > 0.0 { (value / principal).min(1.0) } else { 1.0 };
+        let unit_fundamental: f64 =
+            self.unit_shares.iter().zip(&self.fundamentals).map(|(u, f)| u * f).sum();
+        Ok(Official {
+            nav: per_token(float(w.seniorClaim)),
+            nav_as_of: as_of,
+            nav_pending: self.pending.iter().any(|p| *p),
+            under_review: self.review.iter().any(|r| *r),
+            pending_redemptions: 0.0,
+            buffer: 0.0,
+            fundamental: Some(per_token(float(units) * unit_fundamental)),
+        })
+    }
+
+    /// The basket's transactions for a vault-side action; `None` for actions that are not
+    /// vault-side (the engine sends those to the senior market and pool as usual). `held` is the
+    /// sender's stablecoin (subscribe) or senior tokens (redeem) the action may spend.
+    pub(crate) fn txs(
+        &self,
+        action: &Action,
+        view: &View,
+        held: Option<U256>,
+        roles: (Address, Address, Address),
+    ) -> Option<Vec<(Address, TransactionRequest)>> {
+        let (reporter, custodian, keeper) = roles;
+        Some(match action {
+            Action::Subscribe { from, .. } => {
+                let Some(assets) = held else { return Some(Vec::new()) };
+                self.subscribe(*from, float(assets))
+            }
+            Action::RequestRedeem { from, .. } => match held {
+                Some(amount) => vec![(
+                    *from,
+                    self.tranche
+                        .redeem(SENIOR, amount, *from, U256::ZERO)
+                        .into_transaction_request(),
+                )],
+                None => Vec::new(),
+            },
+            // Nobody queues at the constituents (see the module docs): nothing to claim or settle.
+            Action::Claim { .. } | Action::RefillBuffer { .. } | Action::SettleEpoch => Vec::new(),
+            Action::ReportNav { .. } => (0..self.vaults.len())
+                .filter(|i| !self.pending[*i] && !self.review[*i])
+                .map(|i| {
+                    let nav = wad(self.fundamentals[i]);
+                    (
+                        reporter,
+                        self.vaults[i].reportNav(nav, view.timestamp).into_transaction_request(),
+                    )
+                })
+                .collect(),
+            Action::ConfirmNav => (0..self.vaults.len())
+                .filter(|i| self.pending[*i] && !self.review[*i])
+                .map(|i| (custodian, self.vaults[i].confirmNav().into_transaction_request()))
+                .collect(),
+            Action::SetUnderReview(on) => {
+                let reason =
+                    if *on { "custodian breach: title in doubt" } else { "review resolved" };
+                let v = &self.vaults[self.review_target];
+                vec![(
+                    reporter,
+                    v.setNavStatus(u8::from(*on), reason.into()).into_transaction_request(),
+                )]
+            }
+            Action::PokeOracle => self
+                .oracles
+                .iter()
+                .map(|o| {
+                    let oracle = ConservativeOracle::new(*o, self.tranche.provider().clone());
+                    (keeper, oracle.poke().into_transaction_request())
+                })
+                .collect(),
+            Action::PokeBreaker => self
+                .breakers
+                .iter()
+                .map(|b| {
+                    let breaker = CircuitBreaker::new(*b, self.tranche.provider().clone());
+                    (keeper, breaker.poke().into_transaction_request())
+                })
+                .collect(),
+            _ => return None,
+        })
+    }
+
+    /// Buys into every constituent at NAV in basket proportions and deposits the units as senior.
+    fn subscribe(&self, from: Address, assets: f64) -> Vec<(Address, TransactionRequest)> {
+        let unit_nav: f64 = self.unit_shares.iter().zip(&self.navs).map(|(u, n)| u * n).sum();
+        if unit_nav <= 0.0 {
+            return Vec::new();
+        }
+        let units = assets / unit_nav;
+        let mut txs: Vec<(Address, TransactionRequest)> = self
+            .vaults
+            .iter()
+            .zip(self.unit_shares.iter().zip(&self.navs))
+            .map(|(v, (u, nav))| {
+                (from, v.subscribe(wad(units * u * nav), from).into_transaction_request())
+            })
+            .collect();
+        // A hair under what was bought: subscriptions round shares down, deposits pull rounded up.
+        let deposit = self.tranche.deposit(SENIOR, wad(units * (1.0 - 1e-9)), from, U256::ZERO);
+        txs.push((from, deposit.into_transaction_request()));
+        txs
+    }
+}
