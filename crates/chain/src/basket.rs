@@ -40,7 +40,7 @@ use tracing::{Instrument, info, info_span};
 use crate::{
     AmmConfig, BreakerConfig, Chain, DeployConfig, Error, LocalConfig, MarketConfig, OracleConfig,
     RatesConfig, Result, Roles, RolesConfig, StablecoinConfig, VaultConfig,
-    config::{Checks, wad, wad_unit},
+    config::{Checks, parse_toml, read_file, wad, wad_unit},
     deploy::{
         check_addresses, deploy_market, deploy_on, deploy_pool, deploy_rate_model,
         deploy_stablecoin, role_id,
@@ -217,20 +217,14 @@ impl Default for BasketConfig {
 impl BasketConfig {
     /// Reads and parses a TOML file (unknown fields are errors), without validating it.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        Self::from_toml(&text, &path.display().to_string())
+        let (text, origin) = read_file(path.as_ref())?;
+        Self::from_toml(&text, &origin)
     }
 
     /// Parses TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self> {
-        let mut config: Self = toml::from_str(text).map_err(|e| Error::Config {
-            file: origin.to_string(),
-            problems: vec![e.to_string().trim_end().to_string()],
-        })?;
-        config.origin = origin.to_string();
-        Ok(config)
+        let config: Self = parse_toml(text, origin)?;
+        Ok(Self { origin: origin.to_string(), ..config })
     }
 
     /// The configuration as TOML (every field, defaults included).
@@ -480,13 +474,7 @@ async fn deploy_basket_inner(
 ) -> Result<BasketDeployment> {
     let p = chain.provider().clone();
     let me = chain.sender();
-    let roles = Roles {
-        admin: me,
-        custodian: config.roles.custodian.unwrap_or(me),
-        nav_reporter: config.roles.nav_reporter.unwrap_or(me),
-        nav_confirmer: config.roles.nav_confirmer.unwrap_or(me),
-        guardian: config.roles.guardian.unwrap_or(me),
-    };
+    let roles = config.roles.resolve(me);
     let stablecoin = deploy_stablecoin(chain, &config.stablecoin).await?;
     let usd = Stablecoin::new(stablecoin, p.clone());
 

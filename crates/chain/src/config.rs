@@ -351,23 +351,45 @@ pub(crate) fn wad(s: &str) -> Wad {
     s.parse().unwrap_or_default()
 }
 
+/// A file's text and the name errors give it.
+pub(crate) fn read_file(path: &Path) -> Result<(String, String)> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+    Ok((text, path.display().to_string()))
+}
+
+/// Parses TOML (unknown fields are errors); `origin` names the text in errors.
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
+    toml::from_str(text).map_err(|e| Error::Config {
+        file: origin.to_string(),
+        problems: vec![e.to_string().trim_end().to_string()],
+    })
+}
+
+impl RolesConfig {
+    /// The role holders, the `admin` for any not given.
+    pub(crate) fn resolve(&self, admin: Address) -> crate::Roles {
+        crate::Roles {
+            admin,
+            custodian: self.custodian.unwrap_or(admin),
+            nav_reporter: self.nav_reporter.unwrap_or(admin),
+            nav_confirmer: self.nav_confirmer.unwrap_or(admin),
+            guardian: self.guardian.unwrap_or(admin),
+        }
+    }
+}
+
 impl DeployConfig {
     /// Reads and parses a TOML file (unknown fields are errors), without validating it.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        Self::from_toml(&text, &path.display().to_string())
+        let (text, origin) = read_file(path.as_ref())?;
+        Self::from_toml(&text, &origin)
     }
 
     /// Parses TOML text; `origin` names it in errors (a file name).
     pub fn from_toml(text: &str, origin: &str) -> Result<Self> {
-        let mut config: Self = toml::from_str(text).map_err(|e| Error::Config {
-            file: origin.to_string(),
-            problems: vec![e.to_string().trim_end().to_string()],
-        })?;
-        config.origin = origin.to_string();
-        Ok(config)
+        let config: Self = parse_toml(text, origin)?;
+        Ok(Self { origin: origin.to_string(), ..config })
     }
 
     /// The configuration as TOML (every field, defaults included).

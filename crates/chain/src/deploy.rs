@@ -34,13 +34,7 @@ pub async fn deploy(chain: &Chain, config: &DeployConfig, policy: Policy) -> Res
 
 async fn deploy_inner(chain: &Chain, config: &DeployConfig, policy: Policy) -> Result<Deployment> {
     let me = chain.sender();
-    let roles = Roles {
-        admin: me,
-        custodian: config.roles.custodian.unwrap_or(me),
-        nav_reporter: config.roles.nav_reporter.unwrap_or(me),
-        nav_confirmer: config.roles.nav_confirmer.unwrap_or(me),
-        guardian: config.roles.guardian.unwrap_or(me),
-    };
+    let roles = config.roles.resolve(me);
     let stablecoin = deploy_stablecoin(chain, &config.stablecoin).await?;
     deploy_on(chain, config, policy, stablecoin, roles).await
 }

@@ -149,10 +149,8 @@ impl Deployment {
 
     /// Reads a manifest; errors name the file and the field.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        Self::from_json(&text, &path.display().to_string())
+        let (text, file) = crate::config::read_file(path.as_ref())?;
+        Self::from_json(&text, &file)
     }
 
     /// Parses manifest JSON; `file` names it in errors.
@@ -196,10 +194,8 @@ impl Deployment {
 impl BasketDeployment {
     /// Reads a basket manifest (`breakwater deploy --basket`); errors name the file and field.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref();
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        Self::from_json(&text, &path.display().to_string())
+        let (text, file) = crate::config::read_file(path.as_ref())?;
+        Self::from_json(&text, &file)
     }
 
     /// Parses basket manifest JSON; `file` names it in errors.

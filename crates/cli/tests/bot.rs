@@ -42,6 +42,23 @@ fn manifest(market: &str) -> String {
     )
 }
 
+/// `breakwater bot` holding seized collateral, liquidating with Anvil account `i`'s key from the
+/// environment, output piped.
+fn bot_with_key(chain: &Chain, i: usize, manifest: &std::path::Path) -> Result<Command> {
+    let key = chain.embedded().context("embedded")?.keys()[i].to_bytes();
+    let mut cmd = breakwater();
+    cmd.args(["bot", "--rpc", chain.url(), "--key-env", "BW_BOT_KEY", "--strategy", "hold"])
+        .args(["--poll-ms", "20", "--deployment"])
+        .arg(manifest)
+        .env(
+            "BW_BOT_KEY",
+            format!("0x{}", key.iter().map(|b| format!("{b:02x}")).collect::<String>()),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    Ok(cmd)
+}
+
 #[test]
 fn malformed_or_missing_manifest_names_the_file_and_field() -> Result<()> {
     let dir = temp_dir("malformed")?;
@@ -131,19 +148,8 @@ async fn liquidates_with_a_key_from_the_environment_and_stops_on_ctrl_c() -> Res
     send("collateral", w.market.supplyCollateral(c, borrower).from(borrower)).await?;
     send("borrow", w.market.borrow(parse_ether("68")?, borrower).from(borrower)).await?;
 
-    let key = chain.embedded().context("embedded")?.keys()[2].to_bytes();
     let liquidator = chain.accounts()[2];
-    let mut child = breakwater()
-        .args(["bot", "--rpc", chain.url(), "--key-env", "BW_BOT_KEY", "--strategy", "hold"])
-        .args(["--poll-ms", "20", "--deployment"])
-        .arg(&file)
-        .env(
-            "BW_BOT_KEY",
-            format!("0x{}", key.iter().map(|b| format!("{b:02x}")).collect::<String>()),
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
+    let mut child = bot_with_key(&chain, 2, &file)?.spawn()?;
 
     // Once the bot has approved the market, it is indexing: move the price.
     let allowance = || async {
@@ -206,20 +212,8 @@ async fn watches_the_senior_tranche_market_of_a_basket_manifest() -> Result<()> 
     send("borrow", market.borrow(parse_ether("69")?, borrower).from(borrower)).await?;
 
     // Its own key: the deployer's nonces belong to this test.
-    let key = chain.embedded().context("embedded")?.keys()[2].to_bytes();
     let liquidator = chain.accounts()[2];
-    let mut child = breakwater()
-        .args(["bot", "--rpc", chain.url(), "--key-env", "BW_BOT_KEY", "--strategy", "hold"])
-        .args(["--poll-ms", "20", "--deployment"])
-        .arg(&file)
-        .env(
-            "BW_BOT_KEY",
-            format!("0x{}", key.iter().map(|b| format!("{b:02x}")).collect::<String>()),
-        )
-        .env("RUST_LOG", "breakwater=info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
+    let mut child = bot_with_key(&chain, 2, &file)?.env("RUST_LOG", "breakwater=info").spawn()?;
     let usd = Stablecoin::new(d.stablecoin, p.clone());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while usd.allowance(liquidator, t.market).call().await?.is_zero() {
