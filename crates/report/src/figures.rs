@@ -1,4 +1,5 @@
-//! The report's charts: per scenario (prices, liquidations, bad debt, breaker) and per sweep.
+//! The report's charts: per scenario (prices, liquidations, bad debt, breaker, and for RWA² the
+//! junior tranche) and per sweep.
 
 use crate::chart::{Chart, Line, Panel, Style};
 use crate::format::slug;
@@ -83,6 +84,13 @@ pub(crate) fn scenario_figures(sc: &Scenario<'_>) -> Vec<Figure> {
             }),
         ),
     ];
+    if runs.iter().any(|r| !r.series.junior.is_empty()) {
+        let chart =
+            per_policy("junior tranche's true value", "junior claim (loan units)", false, &|r| {
+                r.series.junior.clone()
+            });
+        out.push(figure(format!("{base}-junior"), "The junior tranche's true value", &chart));
+    }
     if sc.runs.iter().any(|r| r.series.breaker_level.iter().any(|&l| l > 0)) {
         let chart = per_policy("breaker level", "level (0 normal, 3 halted)", true, &|r| {
             r.series.breaker_level.iter().map(|&v| f64::from(v)).collect()

@@ -102,6 +102,10 @@ pub struct Series {
     pub shadow_insolvency: Vec<f64>,
     /// AMM stablecoin reserve (liquidity depth).
     pub pool_depth: Vec<f64>,
+    /// RWA² runs only (else empty): the junior tranche's claim at the fundamental values, in
+    /// loan units; the senior's per token is `fundamental`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub junior: Vec<f64>,
 }
 
 /// A parameter swept over several values, each value run under several policies.

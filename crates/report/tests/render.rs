@@ -41,6 +41,7 @@ fn series(n: usize, breaker: bool) -> Series {
             .collect(),
         shadow_insolvency: vec![0.0; n],
         pool_depth: vec![1e5; n],
+        junior: Vec::new(),
     }
 }
 
@@ -57,6 +58,7 @@ fn constant(n: usize) -> Series {
         breaker_level: vec![0; n],
         shadow_insolvency: vec![0.0; n],
         pool_depth: vec![0.0; n],
+        junior: Vec::new(),
     }
 }
 
@@ -121,6 +123,8 @@ fn fixture() -> Report {
             constant(1),
         ),
     ];
+    // An RWA² run carries its junior tranche's value, and its scenario gets that chart.
+    runs[3].series.junior = (0..50).map(|i| 1_000.0 - 20.0 * f64::from(i)).collect();
     runs[2].metrics.halted_s = 7_500;
     runs[2].metrics.breaker_trips = 3;
     let points = [0.0, 10.0, 25.0]
@@ -195,6 +199,7 @@ fn writes_every_file_and_no_temporaries() {
         "charts/credit-default-liquidations.svg",
         "charts/credit-default-prices.svg",
         "charts/oracle-attack-bad-debt.svg",
+        "charts/oracle-attack-junior.svg",
         "charts/oracle-attack-liquidations.svg",
         "charts/oracle-attack-prices.svg",
         "charts/sweep-credit-default.svg",
@@ -203,7 +208,7 @@ fn writes_every_file_and_no_temporaries() {
         "report.md",
     ];
     assert_eq!(names, want);
-    assert_eq!(written.charts.len(), 8);
+    assert_eq!(written.charts.len(), 9);
     assert_eq!(written.paths().last().copied(), Some(dir.join("report.json").as_path()));
     assert!(written.paths().iter().all(|p| p.is_file()));
 }
@@ -214,7 +219,7 @@ fn rendering_is_byte_identical() {
     write(&fixture(), &a).expect("write a");
     write(&fixture(), &b).expect("write b");
     let (ta, tb) = (tree(&a), tree(&b));
-    assert_eq!(ta.len(), 11);
+    assert_eq!(ta.len(), 12);
     assert!(ta == tb, "two renderings differ");
     // Rewriting over an existing report replaces it in place.
     write(&fixture(), &a).expect("rewrite");
@@ -340,7 +345,7 @@ fn html_is_self_contained_and_escaped() {
     assert!(html.contains("Credit default &lt;&amp;&gt; &quot;quoted&quot;"));
     assert!(!html.contains("<&>") && !html.contains("\"quoted\""));
     assert!(!html.contains("src=") && !html.contains("<link") && !html.contains("<script"));
-    assert_eq!(html.matches("<svg ").count(), 8, "charts are inlined");
+    assert_eq!(html.matches("<svg ").count(), 9, "charts are inlined");
     assert!(html.contains("<a href=\"#scenario-credit-default\">"));
     let svg = read(&dir.join("charts/credit-default-prices.svg"));
     assert!(svg.contains("Credit default &lt;&amp;&gt;") && !svg.contains("<&>"));

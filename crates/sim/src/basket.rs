@@ -143,6 +143,7 @@ impl Basket {
             |value: f64| if principal > 0.0 { (value / principal).min(1.0) } else { 1.0 };
         let unit_fundamental: f64 =
             self.unit_shares.iter().zip(&self.fundamentals).map(|(u, f)| u * f).sum();
+        let basket_fundamental = float(units) * unit_fundamental;
         Ok(Official {
             nav: per_token(float(w.seniorClaim)),
             nav_as_of: as_of,
@@ -150,7 +151,8 @@ impl Basket {
             under_review: self.review.iter().any(|r| *r),
             pending_redemptions: 0.0,
             buffer: 0.0,
-            fundamental: Some(per_token(float(units) * unit_fundamental)),
+            fundamental: Some(per_token(basket_fundamental)),
+            junior: Some(basket_fundamental - basket_fundamental.min(principal)),
         })
     }
 

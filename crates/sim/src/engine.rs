@@ -119,6 +119,8 @@ pub(crate) struct Official {
     /// The fundamental value per unit of collateral, when it follows from the chain's state
     /// (a basket's units and principal); a lone vault's is the engine's own.
     pub(crate) fundamental: Option<f64>,
+    /// With a basket: the junior tranche's claim at the fundamental values.
+    pub(crate) junior: Option<f64>,
 }
 
 impl Official {
@@ -141,6 +143,7 @@ impl Official {
             pending_redemptions: queue.map(float).unwrap_or(0.0),
             buffer: buffer.map(float).unwrap_or(0.0),
             fundamental: None,
+            junior: None,
         })
     }
 }
@@ -879,6 +882,7 @@ impl Sim<'_> {
                 shadow,
                 capacity,
                 reserves: float(totals.totalReserves),
+                junior: official.junior,
             });
         }
         Ok(view)

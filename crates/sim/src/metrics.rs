@@ -26,6 +26,8 @@ pub(crate) struct Sample {
     pub(crate) capacity: f64,
     /// Market reserves (absorb bad debt before lenders).
     pub(crate) reserves: f64,
+    /// With a basket: the junior tranche's claim at the fundamental values.
+    pub(crate) junior: Option<f64>,
 }
 
 /// The running tally of one run.
@@ -128,6 +130,7 @@ impl Tally {
         x.breaker_level.push(s.breaker_level);
         x.shadow_insolvency.push(s.shadow);
         x.pool_depth.push(s.pool_depth);
+        x.junior.extend(s.junior);
         self.last = s;
     }
 

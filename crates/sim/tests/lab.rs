@@ -53,6 +53,7 @@ async fn every_event_kind_and_every_agent_kind_leaves_its_mark() -> Result<()> {
     let o = run_fixture(Policy::NaiveNav, 42).await?;
     let s = &o.run.series;
     let m = &o.run.metrics;
+    ensure!(s.junior.is_empty(), "a single-vault run has no junior tranche");
 
     // Agents: each kind got at least one transaction through.
     for label in [
@@ -164,6 +165,14 @@ async fn a_basket_run_prices_the_senior_through_the_waterfall() -> Result<()> {
         s.fundamental[last]
     );
     ensure!((s.oracle[last] - s.nav[last]).abs() < 1e-9, "the NAV oracle is the waterfall at NAV");
+    // The junior took the loss first: the senior lost value, so the junior is worth nothing.
+    ensure!(s.junior.len() == s.t.len(), "a junior value per sample");
+    ensure!(
+        s.junior[last] < 0.01 * s.junior[before],
+        "junior {} of {}",
+        s.junior[last],
+        s.junior[before]
+    );
 
     // Safeguarded: keepers poke each constituent's oracle, and the senior oracle stresses.
     let pokes = ok(&g, "keeper:poke_oracle");
