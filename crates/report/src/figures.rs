@@ -100,7 +100,7 @@ pub(crate) fn scenario_figures(sc: &Scenario<'_>) -> Vec<Figure> {
     out
 }
 
-/// Small multiples, one panel per policy: the four prices of a vault share.
+/// Small multiples, one panel per policy: the four prices of the collateral.
 fn prices_chart(sc: &Scenario<'_>, runs: &[&Run], seed_note: &str) -> Chart {
     type Pick = fn(&Run) -> &Vec<f64>;
     let kinds: [(&str, Style, Pick); 4] = [
@@ -109,8 +109,11 @@ fn prices_chart(sc: &Scenario<'_>, runs: &[&Run], seed_note: &str) -> Chart {
         ("fundamental", style("#009E73", Some("6 4")), |r| &r.series.fundamental),
         ("oracle", style("#000000", Some("2 3")), |r| &r.series.oracle),
     ];
+    // An RWA² market's collateral is the senior tranche's token.
+    let rwa2 = runs.iter().any(|r| !r.series.junior.is_empty());
+    let collateral = if rwa2 { "a senior token" } else { "a vault share" };
     Chart {
-        title: format!("{}: prices of a vault share{seed_note}", sc.title),
+        title: format!("{}: prices of {collateral}{seed_note}", sc.title),
         x_label: "time (h)".into(),
         y_label: "price (loan units)".into(),
         y_zero: false,
