@@ -156,14 +156,11 @@ impl Deployment {
     /// Parses manifest JSON; `file` names it in errors.
     pub fn from_json(text: &str, file: &str) -> Result<Self> {
         let r = Reader { file };
-        let root: Value =
-            serde_json::from_str(text).map_err(|e| r.err("", format!("not JSON: {e}")))?;
+        let root = r.json(text)?;
         let root = r.object(&root, "")?;
         let contracts = r.object(r.field(root, "", "contracts")?, "contracts")?;
         let addr = |name: &str| r.address(contracts, "contracts", name);
-        let policy_path = "policy";
-        let policy = r.string(root, "", policy_path)?;
-        let policy = policy.parse::<Policy>().map_err(|e| r.err(policy_path, e))?;
+        let policy = r.policy(root)?;
         let roles = r.optional(root, "roles", |v| r.roles(v))?;
         let actors = r.actors(root)?;
         Ok(Self {
@@ -201,11 +198,9 @@ impl BasketDeployment {
     /// Parses basket manifest JSON; `file` names it in errors.
     pub fn from_json(text: &str, file: &str) -> Result<Self> {
         let r = Reader { file };
-        let root: Value =
-            serde_json::from_str(text).map_err(|e| r.err("", format!("not JSON: {e}")))?;
+        let root = r.json(text)?;
         let root = r.object(&root, "")?;
-        let policy = r.string(root, "", "policy")?;
-        let policy = policy.parse::<Policy>().map_err(|e| r.err("policy", e))?;
+        let policy = r.policy(root)?;
         let constituents = match r.field(root, "", "constituents")? {
             Value::Array(items) => items
                 .iter()
@@ -336,6 +331,14 @@ impl Reader<'_> {
             _ => None,
         }
         .ok_or_else(|| self.err(path, format!("expected a non-negative integer, got {v}")))
+    }
+
+    fn json(&self, text: &str) -> Result<Value> {
+        serde_json::from_str(text).map_err(|e| self.err("", format!("not JSON: {e}")))
+    }
+
+    fn policy(&self, root: &Map<String, Value>) -> Result<Policy> {
+        self.string(root, "", "policy")?.parse::<Policy>().map_err(|e| self.err("policy", e))
     }
 
     fn roles(&self, v: &Value) -> Result<Roles> {

@@ -59,6 +59,20 @@ fn bot_with_key(chain: &Chain, i: usize, manifest: &std::path::Path) -> Result<C
     Ok(cmd)
 }
 
+/// Lets the receipt watcher report the last outcome, sends Ctrl-C and checks the bot exits
+/// cleanly; its stdout and stderr.
+async fn interrupt(mut child: std::process::Child) -> Result<(String, String)> {
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    ensure!(Command::new("kill").args(["-INT", &child.id().to_string()]).status()?.success());
+    let exit = child.wait()?;
+    let mut out = String::new();
+    child.stdout.take().context("stdout")?.read_to_string(&mut out)?;
+    let mut err = String::new();
+    child.stderr.take().context("stderr")?.read_to_string(&mut err)?;
+    ensure!(exit.success(), "Ctrl-C is a clean exit: {exit}\n{err}");
+    Ok((out, err))
+}
+
 #[test]
 fn malformed_or_missing_manifest_names_the_file_and_field() -> Result<()> {
     let dir = temp_dir("malformed")?;
@@ -149,7 +163,7 @@ async fn liquidates_with_a_key_from_the_environment_and_stops_on_ctrl_c() -> Res
     send("borrow", w.market.borrow(parse_ether("68")?, borrower).from(borrower)).await?;
 
     let liquidator = chain.accounts()[2];
-    let mut child = bot_with_key(&chain, 2, &file)?.spawn()?;
+    let child = bot_with_key(&chain, 2, &file)?.spawn()?;
 
     // Once the bot has approved the market, it is indexing: move the price.
     let allowance = || async {
@@ -171,16 +185,7 @@ async fn liquidates_with_a_key_from_the_environment_and_stops_on_ctrl_c() -> Res
     ensure!(shares > U256::ZERO, "half the debt remains (close factor 0.5)");
     ensure!(chain.provider().get_transaction_count(liquidator).await? == 2, "approve + liquidate");
 
-    // Let the receipt watcher report the outcome, then Ctrl-C.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status()?;
-    ensure!(status.success());
-    let exit = child.wait()?;
-    let mut out = String::new();
-    child.stdout.take().context("stdout")?.read_to_string(&mut out)?;
-    let mut err = String::new();
-    child.stderr.take().context("stderr")?.read_to_string(&mut err)?;
-    ensure!(exit.success(), "Ctrl-C is a clean exit: {exit}\n{err}");
+    let (out, _) = interrupt(child).await?;
     ensure!(out.contains("1 liquidations (0 slow)") && out.contains("1 mined"), "{out}");
     std::fs::remove_dir_all(dir).ok();
     Ok(())
@@ -213,7 +218,7 @@ async fn watches_the_senior_tranche_market_of_a_basket_manifest() -> Result<()> 
 
     // Its own key: the deployer's nonces belong to this test.
     let liquidator = chain.accounts()[2];
-    let mut child = bot_with_key(&chain, 2, &file)?.env("RUST_LOG", "breakwater=info").spawn()?;
+    let child = bot_with_key(&chain, 2, &file)?.env("RUST_LOG", "breakwater=info").spawn()?;
     let usd = Stablecoin::new(d.stablecoin, p.clone());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while usd.allowance(liquidator, t.market).call().await?.is_zero() {
@@ -234,14 +239,7 @@ async fn watches_the_senior_tranche_market_of_a_basket_manifest() -> Result<()> 
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    ensure!(Command::new("kill").args(["-INT", &child.id().to_string()]).status()?.success());
-    let exit = child.wait()?;
-    let mut out = String::new();
-    child.stdout.take().context("stdout")?.read_to_string(&mut out)?;
-    let mut err = String::new();
-    child.stderr.take().context("stderr")?.read_to_string(&mut err)?;
-    ensure!(exit.success(), "Ctrl-C is a clean exit: {exit}\n{err}");
+    let (out, err) = interrupt(child).await?;
     ensure!(err.contains("senior-tranche market"), "stderr: {err}\nstdout: {out}");
     ensure!(out.contains("liquidations (0 slow)") && !out.contains(" 0 liquidations"), "{out}");
     std::fs::remove_dir_all(dir).ok();
