@@ -40,7 +40,7 @@ use tracing::{Instrument, info, info_span};
 use crate::{
     AmmConfig, BreakerConfig, Chain, DeployConfig, Error, LocalConfig, MarketConfig, OracleConfig,
     RatesConfig, Result, Roles, RolesConfig, StablecoinConfig, VaultConfig,
-    config::{Checks, parse_toml, read_file, wad, wad_unit},
+    config::{Checks, parse_toml, read_file, wad, wad_unit, write_file},
     deploy::{
         check_addresses, deploy_market, deploy_on, deploy_pool, deploy_rate_model,
         deploy_stablecoin, role_id,
@@ -447,12 +447,7 @@ impl BasketDeployment {
 
     /// Writes the manifest, creating parent directories.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let io = |source| Error::Io { path: path.to_path_buf(), source };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        std::fs::write(path, self.to_json()).map_err(io)
+        write_file(path.as_ref(), &self.to_json())
     }
 }
 

@@ -358,6 +358,15 @@ pub(crate) fn read_file(path: &Path) -> Result<(String, String)> {
     Ok((text, path.display().to_string()))
 }
 
+/// Writes `text` to `path`, creating parent directories.
+pub(crate) fn write_file(path: &Path, text: &str) -> Result<()> {
+    let io = |source| Error::Io { path: path.to_path_buf(), source };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io)?;
+    }
+    std::fs::write(path, text).map_err(io)
+}
+
 /// Parses TOML (unknown fields are errors); `origin` names the text in errors.
 pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(text: &str, origin: &str) -> Result<T> {
     toml::from_str(text).map_err(|e| Error::Config {

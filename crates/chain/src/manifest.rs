@@ -139,12 +139,7 @@ impl Deployment {
 
     /// Writes the manifest, creating parent directories.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let io = |source| Error::Io { path: path.to_path_buf(), source };
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        std::fs::write(path, self.to_json() + "\n").map_err(io)
+        crate::config::write_file(path.as_ref(), &(self.to_json() + "\n"))
     }
 
     /// Reads a manifest; errors name the file and the field.
