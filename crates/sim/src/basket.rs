@@ -119,26 +119,35 @@ impl Basket {
     /// and at the fundamental values; the oldest constituent NAV's timestamp (the reporter
     /// refreshes them together); any pending move, any review.
     pub(crate) async fn read(&mut self) -> Result<Official> {
-        let mut as_of = u64::MAX;
+        // One round trip for everything: the constituents' reads in tasks, the tranche's here.
+        let mut constituents = tokio::task::JoinSet::new();
         for (i, v) in self.vaults.iter().enumerate() {
-            let nav = v.navInfo().call().await.map_err(|e| Error::call("vault.navInfo()", &e))?;
-            let pending =
-                v.pendingNav().call().await.map_err(|e| Error::call("vault.pendingNav()", &e))?;
+            let v = v.clone();
+            constituents.spawn(async move {
+                let (c_nav, c_pending) = (v.navInfo(), v.pendingNav());
+                let (nav, pending) = tokio::join!(c_nav.call(), c_pending.call());
+                (i, nav, pending)
+            });
+        }
+        let t = &self.tranche;
+        let (c_waterfall, c_units, c_principal) =
+            (t.waterfall(), t.totalUnits(), t.seniorPrincipal());
+        let (w, units, principal) =
+            tokio::join!(c_waterfall.call(), c_units.call(), c_principal.call());
+        let mut as_of = u64::MAX;
+        while let Some(joined) = constituents.join_next().await {
+            let (i, nav, pending) =
+                joined.map_err(|e| Error::Setup(format!("a constituent read failed: {e}")))?;
+            let nav = nav.map_err(|e| Error::call("vault.navInfo()", &e))?;
+            let pending = pending.map_err(|e| Error::call("vault.pendingNav()", &e))?;
             self.navs[i] = float(nav._0);
             as_of = as_of.min(nav._1);
             self.review[i] = nav._2 == 1;
             self.pending[i] = !pending.is_zero();
         }
-        let t = &self.tranche;
-        let w = t.waterfall().call().await.map_err(|e| Error::call("tranche.waterfall()", &e))?;
-        let units =
-            t.totalUnits().call().await.map_err(|e| Error::call("tranche.totalUnits()", &e))?;
-        let principal = float(
-            t.seniorPrincipal()
-                .call()
-                .await
-                .map_err(|e| Error::call("tranche.seniorPrincipal()", &e))?,
-        );
+        let w = w.map_err(|e| Error::call("tranche.waterfall()", &e))?;
+        let units = units.map_err(|e| Error::call("tranche.totalUnits()", &e))?;
+        let principal = float(principal.map_err(|e| Error::call("tranche.seniorPrincipal()", &e))?);
         let per_token =
             |value: f64| if principal > 0.0 { (value / principal).min(1.0) } else { 1.0 };
         let unit_fundamental: f64 =
