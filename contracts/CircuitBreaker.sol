@@ -317,12 +317,15 @@ contract CircuitBreaker is ICircuitBreakerAdmin, AccessControl {
         return s.level == BreakerLevel.Normal;
     }
 
-    function _allowance(State memory s, uint256 bucket) internal view returns (uint256 fast, bool slowOpen) {
-        bool grace = block.timestamp < s.graceEnd;
-        slowOpen = _params.slowPathEnabled && s.level >= BreakerLevel.Throttled && !grace;
-        if (grace || s.level == BreakerLevel.Halted) return (0, slowOpen);
-        if (s.level == BreakerLevel.Throttled) return (bucket, slowOpen);
-        return (type(uint256).max, slowOpen);
+    /// @dev A halt and the grace period after it admit only confirmed losses, and those within the
+    ///      throttle: the budget always bounds what fast liquidation may sell into the pool.
+    function _allowance(State memory s, uint256 bucket)
+        internal
+        view
+        returns (uint256 seizable, bool confirmedOnly)
+    {
+        confirmedOnly = s.level == BreakerLevel.Halted || block.timestamp < s.graceEnd;
+        seizable = s.level >= BreakerLevel.Throttled ? bucket : type(uint256).max;
     }
 
     function _setParams(BreakerParams memory p) internal {

@@ -69,6 +69,11 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
         return _liquidationPrice(_haircut(nav, asOf), asOf);
     }
 
+    /// @inheritdoc ICollateralOracle
+    function anchorPrice() external view returns (uint256 hNav) {
+        (hNav,) = haircutNav();
+    }
+
     /// @inheritdoc IConservativeOracle
     function haircutNav() public view returns (uint256 hNav, uint256 haircut) {
         (uint256 nav, uint64 asOf,) = vault.navInfo();

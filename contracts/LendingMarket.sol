@@ -235,12 +235,12 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         if (repayAssets == 0) revert MarketZeroAmount();
         _accrue();
         Position storage p = _positions[borrower];
-        uint256 price = oracle.liquidationPrice();
+        (uint256 allowance, bool confirmedOnly) = breaker.liquidationAllowance();
+        uint256 price = _liquidationPriceFor(confirmedOnly);
         if (price == 0) revert MarketZeroPrice();
         uint256 repaidShares;
         (repaid, repaidShares, seized) = _liquidationAmounts(borrower, p, price, repayAssets);
         if (seized < minSeized) revert MarketSeizedBelowMinimum(seized, minSeized);
-        (uint256 allowance,) = breaker.liquidationAllowance();
         if (seized > allowance) revert MarketLiquidationThrottled(seized, allowance);
 
         // Effects
@@ -263,10 +263,10 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
     function slowLiquidate(address borrower) external nonReentrant returns (uint256 id) {
         // Checks
         _accrue();
-        (, bool slowOpen) = breaker.liquidationAllowance();
-        if (!slowOpen) revert MarketSlowPathClosed();
+        (uint256 allowance, bool confirmedOnly) = breaker.liquidationAllowance();
+        if (allowance == type(uint256).max && !confirmedOnly) revert MarketSlowPathClosed();
         Position storage p = _positions[borrower];
-        uint256 price = oracle.liquidationPrice();
+        uint256 price = _liquidationPriceFor(confirmedOnly);
         uint256 debt = uint256(p.borrowShares).toAssetsUp(totalBorrowAssets, totalBorrowShares);
         _requireLiquidatable(borrower, p, debt, price);
         // Collateral that covers the debt with the incentive, at the liquidation price; all of it
@@ -463,6 +463,13 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         uint256 debt = uint256(p.borrowShares).toAssetsUp(totalBorrowAssets, totalBorrowShares);
         uint256 maxDebt = uint256(p.collateral).mulWadDown(oracle.borrowPrice()).mulWadDown(_params.maxLtv);
         if (debt > maxDebt) revert MarketInsufficientCollateral(borrower, debt, maxDebt);
+    }
+
+    /// @dev While the breaker admits only confirmed losses, the market-following price counts
+    ///      no lower than the NAV anchor.
+    function _liquidationPriceFor(bool confirmedOnly) internal view returns (uint256 price) {
+        price = oracle.liquidationPrice();
+        if (confirmedOnly) price = price.max(oracle.anchorPrice());
     }
 
     function _healthFactor(uint256 collateral, uint256 debt, uint256 price) internal view returns (uint256) {

@@ -51,8 +51,7 @@ library Defaults {
             refillPeriod: 1 hours,
             maxHalt: 6 hours,
             gracePeriod: 1 hours,
-            cooldown: 24 hours,
-            slowPathEnabled: true
+            cooldown: 24 hours
         });
     }
 }

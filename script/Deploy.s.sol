@@ -93,11 +93,11 @@ contract Deploy is Script {
         if (p == keccak256("oracle-only")) return (_conservative(w), new PermissiveBreaker());
         if (p == keccak256("breaker-only")) {
             o = new NavOracle(w.vault);
-            return (o, _breaker(w, o, true));
+            return (o, _breaker(w, o));
         }
         if (p == keccak256("safeguarded") || p == keccak256("no-slow-path")) {
             o = _conservative(w);
-            return (o, _breaker(w, o, p == keccak256("safeguarded")));
+            return (o, _breaker(w, o));
         }
         revert(
             string.concat(
@@ -118,13 +118,8 @@ contract Deploy is Script {
         return new ConservativeOracle(w.vault, w.pool, deployer, Defaults.oracleParams());
     }
 
-    function _breaker(World memory w, ICollateralOracle o, bool slowPath)
-        internal
-        returns (ICircuitBreaker b)
-    {
-        BreakerParams memory p = Defaults.breakerParams();
-        p.slowPathEnabled = slowPath;
-        CircuitBreaker cb = new CircuitBreaker(o, w.vault, w.pool, deployer, p);
+    function _breaker(World memory w, ICollateralOracle o) internal returns (ICircuitBreaker b) {
+        CircuitBreaker cb = new CircuitBreaker(o, w.vault, w.pool, deployer, Defaults.breakerParams());
         cb.grantRole(cb.GUARDIAN_ROLE(), deployer);
         return cb;
     }

@@ -5,7 +5,7 @@ import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 
 /// @title PermissiveBreaker
 /// @notice The naive policy's breaker: allows every borrow and unlimited fast liquidation, and
-///         never opens the slow path. It exists so that naive and safeguarded markets run the
+///         never restricts anything (so a market's slow path never opens). It exists so that naive and safeguarded markets run the
 ///         same LendingMarket code with different modules.
 contract PermissiveBreaker is ICircuitBreaker {
     /// @inheritdoc ICircuitBreaker

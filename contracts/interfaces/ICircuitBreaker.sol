@@ -6,7 +6,7 @@ enum BreakerLevel {
     Normal, // everything allowed
     BorrowsClosed, // level 1: no new debt, no collateral withdrawal against debt
     Throttled, // level 2: fast liquidation limited by a refilling budget; slow path open
-    Halted // level 3: fast liquidation halted; slow path open
+    Halted // level 3: only confirmed losses may be liquidated (slow path, or throttled where none)
 }
 
 /// @title ICircuitBreaker
@@ -20,9 +20,12 @@ interface ICircuitBreaker {
     function borrowAllowed() external returns (bool);
 
     /// @notice Pokes the breaker and returns how much collateral fast liquidation may seize now
-    ///         (type(uint256).max when unlimited, 0 when halted or in a grace period) and whether
-    ///         the slow redeem-to-repay path is open.
-    function liquidationAllowance() external returns (uint256 fastSeizable, bool slowPathOpen);
+    ///         (type(uint256).max when unrestricted, else the throttle budget) and whether only
+    ///         confirmed losses may be liquidated (during a halt and the grace period after it): a
+    ///         position must then be unhealthy at max(liquidationPrice, anchorPrice), so a halt
+    ///         stops fire sales on a market move but never shelters a NAV markdown. Any restriction
+    ///         (a finite budget, or confirmedOnly) opens the market's slow path, where it has one.
+    function liquidationAllowance() external returns (uint256 seizable, bool confirmedOnly);
 
     /// @notice Tells the breaker that fast liquidation seized `collateral`; consumes the throttle
     ///         budget. Only the market this breaker guards may call it.
@@ -32,5 +35,5 @@ interface ICircuitBreaker {
     function previewBorrowAllowed() external view returns (bool);
 
     /// @notice View of `liquidationAllowance` as if poked now (for bots and UIs).
-    function previewLiquidationAllowance() external view returns (uint256 fastSeizable, bool slowPathOpen);
+    function previewLiquidationAllowance() external view returns (uint256 seizable, bool confirmedOnly);
 }

@@ -23,8 +23,7 @@ struct BreakerParams {
     uint32 refillPeriod; // time for the throttle budget to refill completely
     uint32 maxHalt; // a halt steps down by itself after this long
     uint32 gracePeriod; // after a halt, no liquidation at all for this long
-    uint32 cooldown; // after a halt ends, automatic triggers cannot halt again for this long
-    bool slowPathEnabled; // the redeem-to-repay path opens at level 2 and 3
+    uint32 cooldown; // after a halt ends, no trigger (the guardian's included) can halt again for this long
 }
 
 /// @title ICircuitBreakerAdmin

@@ -12,4 +12,10 @@ interface ICollateralOracle {
 
     /// @notice The value of one collateral unit for liquidation: health checks and seizure.
     function liquidationPrice() external view returns (uint256);
+
+    /// @notice The value of one collateral unit at its official anchor (NAV, with any staleness
+    ///         haircut), ignoring the market: the price at which a loss counts as confirmed. While
+    ///         the breaker halts, a position is liquidatable only if unhealthy at
+    ///         max(liquidationPrice, anchorPrice).
+    function anchorPrice() external view returns (uint256);
 }

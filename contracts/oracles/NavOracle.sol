@@ -26,4 +26,9 @@ contract NavOracle is ICollateralOracle {
     function liquidationPrice() external view returns (uint256 nav) {
         (nav,,) = vault.navInfo();
     }
+
+    /// @inheritdoc ICollateralOracle
+    function anchorPrice() external view returns (uint256 nav) {
+        (nav,,) = vault.navInfo();
+    }
 }

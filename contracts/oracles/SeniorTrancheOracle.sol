@@ -66,12 +66,18 @@ contract SeniorTrancheOracle is ISeniorTrancheOracle {
 
     /// @inheritdoc ICollateralOracle
     function borrowPrice() external view returns (uint256 price) {
-        (,,, price) = valuation(true);
+        (,,, price) = _valuation(Price.Borrow);
     }
 
     /// @inheritdoc ICollateralOracle
     function liquidationPrice() external view returns (uint256 price) {
-        (,,, price) = valuation(false);
+        (,,, price) = _valuation(Price.Liquidation);
+    }
+
+    /// @inheritdoc ICollateralOracle
+    /// @dev The waterfall over the constituents' anchors (NAV-based, no market following).
+    function anchorPrice() external view returns (uint256 price) {
+        (,,, price) = _valuation(Price.Anchor);
     }
 
     /// @inheritdoc ISeniorTrancheOracle
@@ -85,12 +91,29 @@ contract SeniorTrancheOracle is ISeniorTrancheOracle {
         view
         returns (uint256 basketValue, uint256 stressedValue, uint256 seniorPrincipal, uint256 price)
     {
+        return _valuation(forBorrow ? Price.Borrow : Price.Liquidation);
+    }
+
+    /// @dev Which of the constituents' prices a valuation reads.
+    enum Price {
+        Borrow,
+        Liquidation,
+        Anchor
+    }
+
+    function _valuation(Price which)
+        internal
+        view
+        returns (uint256 basketValue, uint256 stressedValue, uint256 seniorPrincipal, uint256 price)
+    {
         (, uint256 underReview,) = tranche.basketStatus();
         uint256 n = _oracles.length;
         uint256 unitValue;
         for (uint256 i; i < n; ++i) {
             ICollateralOracle o = _oracles[i];
-            uint256 p = forBorrow ? o.borrowPrice() : o.liquidationPrice();
+            uint256 p = which == Price.Borrow
+                ? o.borrowPrice()
+                : which == Price.Liquidation ? o.liquidationPrice() : o.anchorPrice();
             if (underReview & (1 << i) != 0) p = p.mulWadDown(WAD - reviewHaircut);
             unitValue += _unitShares[i].mulWadDown(p);
         }

@@ -25,4 +25,10 @@ contract SpotOracle is ICollateralOracle {
     function liquidationPrice() external view returns (uint256) {
         return pool.spotPrice();
     }
+
+    /// @inheritdoc ICollateralOracle
+    /// @dev The spot price is this oracle's only input: it has no anchor apart from the market.
+    function anchorPrice() external view returns (uint256) {
+        return pool.spotPrice();
+    }
 }

@@ -357,14 +357,4 @@ contract CircuitBreakerTest is SafeguardedFixture {
         assertEq(peak, 1e18);
         assertEq(fraction, 0.1e18);
     }
-
-    function test_slowPath_disabledByParameter() public {
-        BreakerParams memory p = breakerParams();
-        p.slowPathEnabled = false;
-        vm.prank(admin);
-        b.setParams(p);
-        price.setPrice(0.8e18);
-        (, bool slow) = b.liquidationAllowance();
-        assertFalse(slow);
-    }
 }

@@ -8,17 +8,22 @@ import {ICircuitBreaker} from "../../contracts/interfaces/ICircuitBreaker.sol";
 contract MockOracle is ICollateralOracle {
     uint256 public borrowPrice;
     uint256 public liquidationPrice;
+    uint256 public anchorPrice;
 
     constructor(uint256 price) {
-        (borrowPrice, liquidationPrice) = (price, price);
+        (borrowPrice, liquidationPrice, anchorPrice) = (price, price, price);
     }
 
     function setPrices(uint256 borrow_, uint256 liquidation_) external {
         (borrowPrice, liquidationPrice) = (borrow_, liquidation_);
     }
 
+    function setAnchorPrice(uint256 anchor) external {
+        anchorPrice = anchor;
+    }
+
     function setPrice(uint256 price) external {
-        (borrowPrice, liquidationPrice) = (price, price);
+        (borrowPrice, liquidationPrice, anchorPrice) = (price, price, price);
     }
 }
 
@@ -26,12 +31,12 @@ contract MockOracle is ICollateralOracle {
 contract MockBreaker is ICircuitBreaker {
     bool public allowBorrow = true;
     uint256 public fastSeizable = type(uint256).max;
-    bool public slowOpen;
+    bool public confirmedOnly;
     uint256 public seizedTotal;
     uint256 public calls;
 
-    function set(bool allowBorrow_, uint256 fastSeizable_, bool slowOpen_) external {
-        (allowBorrow, fastSeizable, slowOpen) = (allowBorrow_, fastSeizable_, slowOpen_);
+    function set(bool allowBorrow_, uint256 fastSeizable_, bool confirmedOnly_) external {
+        (allowBorrow, fastSeizable, confirmedOnly) = (allowBorrow_, fastSeizable_, confirmedOnly_);
     }
 
     function borrowAllowed() external returns (bool) {
@@ -41,7 +46,7 @@ contract MockBreaker is ICircuitBreaker {
 
     function liquidationAllowance() external returns (uint256, bool) {
         ++calls;
-        return (fastSeizable, slowOpen);
+        return (fastSeizable, confirmedOnly);
     }
 
     function onFastLiquidation(uint256 collateral) external {
@@ -54,6 +59,6 @@ contract MockBreaker is ICircuitBreaker {
     }
 
     function previewLiquidationAllowance() external view returns (uint256, bool) {
-        return (fastSeizable, slowOpen);
+        return (fastSeizable, confirmedOnly);
     }
 }
