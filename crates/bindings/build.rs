@@ -17,7 +17,10 @@ use std::{
 
 /// Contracts whose bindings come first when a revert is decoded: concrete contracts before the
 /// interfaces they implement, so an error is attributed to the most specific enum.
+/// `RedeemToRepayMarket` comes before `LendingMarket`: its ABI holds every market error (it
+/// inherits them), so one enum decodes a revert from either kind of market.
 const PRIORITY: &[&str] = &[
+    "RedeemToRepayMarket",
     "LendingMarket",
     "CircuitBreaker",
     "ConservativeOracle",

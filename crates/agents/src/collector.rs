@@ -14,7 +14,7 @@ use alloy::{
     rpc::types::{Filter, Log},
     sol_types::{SolEvent, SolEventInterface},
 };
-use breakwater_bindings::LendingMarket::{self, LendingMarketEvents};
+use breakwater_bindings::RedeemToRepayMarket::{self, RedeemToRepayMarketEvents};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info, warn};
 
@@ -209,14 +209,14 @@ impl MarketCollector {
         let filter = Filter::new()
             .address(self.config.market)
             .event_signature(vec![
-                LendingMarket::SupplyCollateral::SIGNATURE_HASH,
-                LendingMarket::WithdrawCollateral::SIGNATURE_HASH,
-                LendingMarket::Borrow::SIGNATURE_HASH,
-                LendingMarket::Repay::SIGNATURE_HASH,
-                LendingMarket::Liquidate::SIGNATURE_HASH,
-                LendingMarket::SlowLiquidationStarted::SIGNATURE_HASH,
-                LendingMarket::SlowLiquidationClosed::SIGNATURE_HASH,
-                LendingMarket::ParamsSet::SIGNATURE_HASH,
+                RedeemToRepayMarket::SupplyCollateral::SIGNATURE_HASH,
+                RedeemToRepayMarket::WithdrawCollateral::SIGNATURE_HASH,
+                RedeemToRepayMarket::Borrow::SIGNATURE_HASH,
+                RedeemToRepayMarket::Repay::SIGNATURE_HASH,
+                RedeemToRepayMarket::Liquidate::SIGNATURE_HASH,
+                RedeemToRepayMarket::SlowLiquidationStarted::SIGNATURE_HASH,
+                RedeemToRepayMarket::SlowLiquidationClosed::SIGNATURE_HASH,
+                RedeemToRepayMarket::ParamsSet::SIGNATURE_HASH,
             ])
             .from_block(from)
             .to_block(to);
@@ -246,37 +246,37 @@ impl From<Error> for Step {
 /// Decodes one market log; logs this bot does not track (or pending ones) give `None`.
 pub fn decode(log: &Log) -> Option<LogEntry> {
     let (block, log_index) = (log.block_number?, log.log_index?);
-    let decoded = LendingMarketEvents::decode_log(&log.inner).ok()?;
+    let decoded = RedeemToRepayMarketEvents::decode_log(&log.inner).ok()?;
     let log = match decoded.data {
-        LendingMarketEvents::SupplyCollateral(e) => {
+        RedeemToRepayMarketEvents::SupplyCollateral(e) => {
             MarketLog::SupplyCollateral { borrower: e.onBehalf, assets: e.assets }
         }
-        LendingMarketEvents::WithdrawCollateral(e) => {
+        RedeemToRepayMarketEvents::WithdrawCollateral(e) => {
             MarketLog::WithdrawCollateral { borrower: e.borrower, assets: e.assets }
         }
-        LendingMarketEvents::Borrow(e) => {
+        RedeemToRepayMarketEvents::Borrow(e) => {
             MarketLog::Borrow { borrower: e.borrower, shares: e.shares }
         }
-        LendingMarketEvents::Repay(e) => {
+        RedeemToRepayMarketEvents::Repay(e) => {
             MarketLog::Repay { borrower: e.onBehalf, shares: e.shares }
         }
-        LendingMarketEvents::Liquidate(e) => MarketLog::Liquidate {
+        RedeemToRepayMarketEvents::Liquidate(e) => MarketLog::Liquidate {
             liquidator: e.liquidator,
             borrower: e.borrower,
             repaid_assets: e.repaidAssets,
             repaid_shares: e.repaidShares,
             seized: e.seized,
         },
-        LendingMarketEvents::SlowLiquidationStarted(e) => MarketLog::SlowLiquidationStarted {
+        RedeemToRepayMarketEvents::SlowLiquidationStarted(e) => MarketLog::SlowLiquidationStarted {
             id: e.id,
             borrower: e.borrower,
             keeper: e.keeper,
             collateral: e.collateral,
         },
-        LendingMarketEvents::SlowLiquidationClosed(e) => {
+        RedeemToRepayMarketEvents::SlowLiquidationClosed(e) => {
             MarketLog::SlowLiquidationClosed { id: e.id }
         }
-        LendingMarketEvents::ParamsSet(e) => MarketLog::ParamsSet(RiskParams {
+        RedeemToRepayMarketEvents::ParamsSet(e) => MarketLog::ParamsSet(RiskParams {
             lltv: e.params.lltv,
             close_factor: e.params.closeFactor,
             dust_debt: e.params.dustDebt,

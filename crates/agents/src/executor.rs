@@ -27,7 +27,8 @@ use alloy::{
     transports::TransportError,
 };
 use breakwater_bindings::{
-    ConstantProductPool, ContractRevert, LendingMarket, LendingMarket::LendingMarketErrors, Revert,
+    ConstantProductPool, ContractRevert, RedeemToRepayMarket,
+    RedeemToRepayMarket::RedeemToRepayMarketErrors, Revert,
     Stablecoin, revert_of_transport,
 };
 use tracing::{debug, info, warn};
@@ -291,14 +292,14 @@ impl TxExecutor {
         match action {
             LiquidationAction::ConfirmHealth { .. } => Ok(()), // a read, done by the strategy
             LiquidationAction::Liquidate(o) => {
-                let market = LendingMarket::new(a.market, self.provider.clone());
+                let market = RedeemToRepayMarket::new(a.market, self.provider.clone());
                 let tx =
                     market.liquidate(o.borrower, o.repay, o.min_seized).into_transaction_request();
                 let what = format!("liquidate {}", o.borrower);
                 self.send(TxKind::Liquidate(o.borrower), what, tx, o.fees).await
             }
             LiquidationAction::SlowLiquidate { borrower, fees } => {
-                let market = LendingMarket::new(a.market, self.provider.clone());
+                let market = RedeemToRepayMarket::new(a.market, self.provider.clone());
                 let tx = market.slowLiquidate(borrower).into_transaction_request();
                 let what = format!("slowLiquidate {borrower}");
                 self.send(TxKind::SlowLiquidate(borrower), what, tx, fees).await
@@ -390,12 +391,12 @@ pub fn classify(revert: Option<&Revert>) -> RevertReason {
         return RevertReason::Other("reverted (no revert data)".into());
     };
     match revert.as_contract() {
-        Some(ContractRevert::LendingMarket(e)) => match e {
-            LendingMarketErrors::MarketPositionHealthy(_)
-            | LendingMarketErrors::MarketNoDebt(_) => RevertReason::NotLiquidatable,
-            LendingMarketErrors::MarketLiquidationThrottled(_) => RevertReason::Throttled,
-            LendingMarketErrors::MarketSeizedBelowMinimum(_) => RevertReason::SeizedBelowMinimum,
-            LendingMarketErrors::MarketSlowPathClosed(_) => RevertReason::SlowPathClosed,
+        Some(ContractRevert::RedeemToRepayMarket(e)) => match e {
+            RedeemToRepayMarketErrors::MarketPositionHealthy(_)
+            | RedeemToRepayMarketErrors::MarketNoDebt(_) => RevertReason::NotLiquidatable,
+            RedeemToRepayMarketErrors::MarketLiquidationThrottled(_) => RevertReason::Throttled,
+            RedeemToRepayMarketErrors::MarketSeizedBelowMinimum(_) => RevertReason::SeizedBelowMinimum,
+            RedeemToRepayMarketErrors::MarketSlowPathClosed(_) => RevertReason::SlowPathClosed,
             _ => RevertReason::Other(revert.to_string()),
         },
         _ => RevertReason::Other(revert.to_string()),

@@ -23,7 +23,8 @@ use breakwater_agents::{
     liquidation::{CollateralPolicy, LiquidationConfig, MarketAddresses},
 };
 use breakwater_chain::{
-    AnvilOptions, Chain, DeployConfig, Deployment, Policy, World, bindings::LendingMarket, deploy,
+    AnvilOptions, Chain, DeployConfig, Deployment, MarketKind, Policy, World,
+    bindings::{LendingMarket, RedeemToRepayMarket}, deploy,
     tx::send, units::Wad,
 };
 use tokio::{sync::Mutex, task::JoinHandle};
@@ -75,6 +76,7 @@ impl Fixture {
             pool: c.pool,
             stablecoin: c.stablecoin,
             vault: c.vault,
+            slow_path: self.deployment.policy.market() == MarketKind::RedeemToRepay,
         }
     }
 
@@ -445,8 +447,9 @@ async fn reconnects_after_the_node_restarts_and_carries_on() -> Result<()> {
     Ok(())
 }
 
-/// With fast liquidation halted (breaker level 3) and the slow path open, the bot moves the
-/// unhealthy positions to the redeem-to-repay path instead, in the next block.
+/// With the breaker halted (level 3: only confirmed losses, and on this market only through the
+/// slow path), the bot moves the positions a NAV markdown made unhealthy to the redeem-to-repay
+/// path instead, in the next block.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uses_the_slow_path_when_fast_liquidation_is_halted() -> Result<()> {
     let _serial = serial().await;
@@ -464,20 +467,20 @@ async fn uses_the_slow_path_when_fast_liquidation_is_halted() -> Result<()> {
     let me = f.chain.sender();
     let breaker = f.world.circuit_breaker().context("breaker-only deploys the circuit breaker")?;
     send("trip", breaker.trip(3).from(me).gas(GAS)).await?;
-    let (fast, slow_open) = f.world.breaker.previewLiquidationAllowance().call().await?.into();
-    ensure!(fast.is_zero() && slow_open, "halted with the slow path open: {fast} {slow_open}");
+    let allowance = f.world.breaker.previewLiquidationAllowance().call().await?;
+    ensure!(allowance.confirmedOnly, "halted: only confirmed losses may be liquidated");
     f.interval_blocks().await?;
 
     let eligible = f.report_nav(0.8).await?;
     let filter = Filter::new()
         .address(*f.world.market.address())
-        .event_signature(LendingMarket::SlowLiquidationStarted::SIGNATURE_HASH)
+        .event_signature(RedeemToRepayMarket::SlowLiquidationStarted::SIGNATURE_HASH)
         .from_block(start);
     let provider = f.chain.provider().clone();
     wait(10, || async { Ok(provider.get_logs(&filter).await?.len() >= 2) }).await?;
     let mut started = Vec::new();
     for log in provider.get_logs(&filter).await? {
-        let e = LendingMarket::SlowLiquidationStarted::decode_log(&log.inner)?;
+        let e = RedeemToRepayMarket::SlowLiquidationStarted::decode_log(&log.inner)?;
         ensure!(e.keeper == liquidator && log.block_number == Some(eligible + 1), "{e:?} {log:?}");
         started.push(e.borrower);
     }
@@ -526,6 +529,7 @@ async fn liquidates_senior_tranche_positions_when_losses_pass_the_junior() -> Re
         pool: t.pool,
         stablecoin: d.stablecoin,
         vault: t.senior,
+        slow_path: false,
     };
     let liquidator = accounts[1];
     let config = LiquidationConfig {

@@ -42,11 +42,11 @@ use crate::{
     RatesConfig, Result, Roles, RolesConfig, StablecoinConfig, VaultConfig,
     config::{Checks, parse_toml, read_file, wad, wad_unit, write_file},
     deploy::{
-        check_addresses, deploy_market, deploy_on, deploy_pool, deploy_rate_model,
-        deploy_stablecoin, role_id,
+        MarketModules, check_addresses, deploy_market, deploy_on, deploy_pool,
+        deploy_rate_model, deploy_stablecoin, role_id,
     },
     manifest::Addresses,
-    policy::{OracleKind, Policy},
+    policy::{MarketKind, OracleKind, Policy},
     tx,
     units::{Seconds, Wad},
 };
@@ -613,7 +613,10 @@ async fn deploy_basket_inner(
     .await?;
     let rate_model = deploy_rate_model(chain, &config.senior_rates).await?;
     let m = &config.senior_market;
-    let market = deploy_market(chain, stablecoin, senior, oracle, breaker, rate_model, m).await?;
+    // The senior token has no redemption queue: a fast-only market, by construction.
+    let modules = MarketModules { oracle, breaker, rate_model };
+    let market =
+        deploy_market(chain, MarketKind::FastOnly, stablecoin, senior, modules, m).await?;
     let supply = m.seed_supply.raw();
     if !supply.is_zero() {
         let market_c = LendingMarket::new(market, p.clone());

@@ -139,7 +139,11 @@ pub struct AmmConfig {
     pub lp_symbol: String,
     /// Vault shares seeded into the pool, paired with stablecoin at the initial NAV.
     pub seed_shares: Wad,
-    /// Size of the observation ring (TWAP history), grown in steps after deployment.
+    /// The pool writes at most one TWAP observation per this many seconds (a ring slot then
+    /// spans at least this long, whatever the trading frequency).
+    pub observation_period: Seconds,
+    /// Size of the observation ring, grown in steps after deployment. With the period it sets the
+    /// span every TWAP window must fit in (the oracle and breaker refuse longer windows).
     pub observation_cardinality: u16,
 }
 
@@ -149,7 +153,9 @@ impl Default for AmmConfig {
             lp_name: "RWAC/bwUSD LP".into(),
             lp_symbol: "RWAC-LP".into(),
             seed_shares: Wad::units(1_000_000),
-            observation_cardinality: 512,
+            observation_period: Seconds(60),
+            // 1,536 one-minute slots: 25.6 h, above the oracle's 24-h confirmation window.
+            observation_cardinality: 1536,
         }
     }
 }
@@ -423,7 +429,7 @@ impl DeployConfig {
             (&self.vault, &self.amm, &self.market, &self.rates, &self.oracle, &self.breaker);
 
         // Vault (RwaVault's constructor bounds).
-        p.range_wad("vault.initial_nav", v.initial_nav, "0.000000000000000001", "1000000000000");
+        p.range_wad("vault.initial_nav", v.initial_nav, "0.000000000000000001", "100000000");
         p.range_secs("vault.notice_period", v.notice_period, Seconds(0), Seconds::days(365));
         p.range_secs("vault.epoch_length", v.epoch_length, Seconds::hours(1), Seconds::days(90));
         p.range_wad("vault.gate", v.gate, "0.001", "1");
@@ -431,6 +437,7 @@ impl DeployConfig {
 
         // AMM.
         p.range_wad("amm.seed_shares", a.seed_shares, "0.000000000000000001", "1000000000000000");
+        p.range_secs("amm.observation_period", a.observation_period, Seconds(1), Seconds::days(1));
         if a.observation_cardinality == 0 {
             p.push("amm.observation_cardinality = 0 must be at least 1".into());
         }
@@ -532,7 +539,7 @@ impl DeployConfig {
         }
 
         // Breaker (CircuitBreaker._setParams), only when deployed.
-        if matches!(policy.breaker(), crate::policy::BreakerKind::Circuit { .. }) {
+        if matches!(policy.breaker(), crate::policy::BreakerKind::Circuit) {
             p.range_secs("breaker.window", b.window, Seconds::minutes(4), Seconds::days(7));
             p.range_wad("breaker.level1_decline", b.level1_decline, "0.01", "0.5");
             p.range_wad("breaker.level2_decline", b.level2_decline, "0", "0.7");
@@ -581,7 +588,7 @@ impl DeployConfig {
             if matches!(policy.oracle(), crate::policy::OracleKind::Conservative) {
                 needed.push(("oracle.long_twap_window", o.long_twap_window));
             }
-            if matches!(policy.breaker(), crate::policy::BreakerKind::Circuit { .. }) {
+            if matches!(policy.breaker(), crate::policy::BreakerKind::Circuit) {
                 needed.push(("breaker.divergence_window", b.divergence_window));
             }
             for (name, window) in needed {

@@ -8,14 +8,14 @@ use alloy::{
 };
 use breakwater_bindings::{
     CircuitBreaker, ConservativeOracle, ConstantProductPool, KinkedRateModel, LendingMarket,
-    NavOracle, PermissiveBreaker, RwaVault, SpotOracle, Stablecoin,
+    NavOracle, PermissiveBreaker, RedeemToRepayMarket, RwaVault, SpotOracle, Stablecoin,
 };
 use tracing::{Instrument, info, info_span};
 
 use crate::{
     Addresses, Chain, DeployConfig, Deployment, Result, Roles,
     config::{frac64, secs32, wad_unit},
-    policy::{BreakerKind, OracleKind, Policy},
+    policy::{BreakerKind, MarketKind, OracleKind, Policy},
     tx,
 };
 
@@ -145,7 +145,7 @@ pub(crate) async fn deploy_on(
             )
             .await?
         }
-        BreakerKind::Circuit { slow_path } => {
+        BreakerKind::Circuit => {
             let b = &config.breaker;
             let params = CircuitBreaker::BreakerParams {
                 window: secs32(b.window),
@@ -159,7 +159,6 @@ pub(crate) async fn deploy_on(
                 maxHalt: secs32(b.max_halt),
                 gracePeriod: secs32(b.grace_period),
                 cooldown: secs32(b.cooldown),
-                slowPathEnabled: slow_path,
             };
             let breaker = tx::deploy(
                 "deploy CircuitBreaker",
@@ -175,8 +174,9 @@ pub(crate) async fn deploy_on(
     info!(%breaker, kind = ?policy.breaker(), "breaker deployed");
 
     // ------------------------------------------------------------ the market
-    let market = deploy_market(chain, stablecoin, vault, oracle, breaker, rate_model, m).await?;
-    if let BreakerKind::Circuit { .. } = policy.breaker() {
+    let modules = MarketModules { oracle, breaker, rate_model };
+    let market = deploy_market(chain, policy.market(), stablecoin, vault, modules, m).await?;
+    if let BreakerKind::Circuit = policy.breaker() {
         let c = CircuitBreaker::new(breaker, p.clone());
         tx::send("CircuitBreaker.setMarket", c.setMarket(market).from(me)).await?;
     }
@@ -280,6 +280,7 @@ pub(crate) async fn deploy_pool(
         quote,
         a.lp_name.clone(),
         a.lp_symbol.clone(),
+        secs32(a.observation_period),
         cardinality,
     );
     let pool = tx::deploy("deploy ConstantProductPool", builder.from(me)).await?;
@@ -304,14 +305,20 @@ pub(crate) async fn deploy_rate_model(chain: &Chain, r: &crate::RatesConfig) -> 
     tx::deploy("deploy KinkedRateModel", builder.from(chain.sender())).await
 }
 
-/// Deploys a market lending `loan` against `collateral`, administered by the deployer.
+/// The modules a market is wired to.
+pub(crate) struct MarketModules {
+    pub oracle: Address,
+    pub breaker: Address,
+    pub rate_model: Address,
+}
+
+/// Deploys a market of `kind` lending `loan` against `collateral`, administered by the deployer.
 pub(crate) async fn deploy_market(
     chain: &Chain,
+    kind: MarketKind,
     loan: Address,
     collateral: Address,
-    oracle: Address,
-    breaker: Address,
-    rate_model: Address,
+    modules: MarketModules,
     m: &crate::MarketConfig,
 ) -> Result<Address> {
     let me = chain.sender();
@@ -326,18 +333,23 @@ pub(crate) async fn deploy_market(
         borrowCap: m.borrow_cap.raw(),
         collateralCap: m.collateral_cap.raw(),
     };
-    let builder = LendingMarket::deploy_builder(
-        chain.provider().clone(),
-        loan,
-        collateral,
-        oracle,
-        breaker,
-        rate_model,
-        me,
-        params,
-    );
-    let market = tx::deploy("deploy LendingMarket", builder.from(me)).await?;
-    info!(%market, %collateral, "LendingMarket deployed");
+    let MarketModules { oracle, breaker, rate_model } = modules;
+    let p = chain.provider().clone();
+    let market = match kind {
+        MarketKind::RedeemToRepay => {
+            let builder = RedeemToRepayMarket::deploy_builder(
+                p, loan, collateral, oracle, breaker, rate_model, me, params,
+            );
+            tx::deploy("deploy RedeemToRepayMarket", builder.from(me)).await?
+        }
+        MarketKind::FastOnly => {
+            let builder = LendingMarket::deploy_builder(
+                p, loan, collateral, oracle, breaker, rate_model, me, params,
+            );
+            tx::deploy("deploy LendingMarket", builder.from(me)).await?
+        }
+    };
+    info!(%market, %collateral, ?kind, "market deployed");
     Ok(market)
 }
 

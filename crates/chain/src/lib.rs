@@ -41,7 +41,7 @@ pub use dev::Snapshot;
 pub use error::{Error, Result};
 pub use manifest::{Addresses, Deployment, Roles};
 pub use node::{AnvilOptions, Chain, ChainProvider, SignerSource, find_anvil};
-pub use policy::{BreakerKind, OracleKind, Policy};
+pub use policy::{BreakerKind, MarketKind, OracleKind, Policy};
 pub use world::World;
 
 /// The generated contract bindings, re-exported so users need one dependency.

@@ -18,13 +18,20 @@ pub enum OracleKind {
 /// Which circuit breaker a policy uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BreakerKind {
-    /// `PermissiveBreaker`: allows everything, never opens the slow path.
+    /// `PermissiveBreaker`: allows everything, never restricts (so no slow path ever opens).
     Permissive,
     /// `CircuitBreaker` with graduated levels, throttle and bounded halts.
-    Circuit {
-        /// Whether the redeem-to-repay slow path opens at levels 2 and 3.
-        slow_path: bool,
-    },
+    Circuit,
+}
+
+/// Which market contract a policy deploys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MarketKind {
+    /// `RedeemToRepayMarket`: a `LendingMarket` with the redeem-to-repay slow path, which opens
+    /// whenever the breaker restricts fast liquidation.
+    RedeemToRepay,
+    /// The base `LendingMarket`: fast liquidation only.
+    FastOnly,
 }
 
 /// A safeguard policy: the same market code wired to different modules.
@@ -41,7 +48,7 @@ pub enum Policy {
     OracleOnly,
     /// Ablation: naive NAV oracle, circuit breaker (with the slow path).
     BreakerOnly,
-    /// Ablation: safeguarded, with the slow redeem-to-repay path disabled.
+    /// Ablation: safeguarded, on the base market without the redeem-to-repay slow path.
     NoSlowPath,
 }
 
@@ -81,15 +88,22 @@ impl Policy {
     pub const fn breaker(self) -> BreakerKind {
         match self {
             Self::NaiveSpot | Self::NaiveNav | Self::OracleOnly => BreakerKind::Permissive,
-            Self::Safeguarded | Self::BreakerOnly => BreakerKind::Circuit { slow_path: true },
-            Self::NoSlowPath => BreakerKind::Circuit { slow_path: false },
+            Self::Safeguarded | Self::BreakerOnly | Self::NoSlowPath => BreakerKind::Circuit,
+        }
+    }
+
+    /// The market contract this policy deploys.
+    pub const fn market(self) -> MarketKind {
+        match self {
+            Self::NoSlowPath => MarketKind::FastOnly,
+            _ => MarketKind::RedeemToRepay,
         }
     }
 
     /// Whether the world needs TWAP history before its oracle or breaker reads are meaningful.
     pub const fn reads_twap(self) -> bool {
         matches!(self.oracle(), OracleKind::Conservative)
-            || matches!(self.breaker(), BreakerKind::Circuit { .. })
+            || matches!(self.breaker(), BreakerKind::Circuit)
     }
 }
 

@@ -3,13 +3,13 @@
 use alloy::providers::Provider;
 use breakwater_bindings::{
     CircuitBreaker, ConservativeOracle, ConstantProductPool, ICircuitBreaker, ICollateralOracle,
-    IConstantProductPool, ILendingMarket, IRwaVault, KinkedRateModel, LendingMarket, RwaVault,
-    Stablecoin,
+    IConstantProductPool, ILendingMarket, IRwaVault, KinkedRateModel, LendingMarket,
+    RedeemToRepayMarket, RwaVault, Stablecoin,
 };
 
 use crate::{
     Deployment,
-    policy::{BreakerKind, OracleKind},
+    policy::{BreakerKind, MarketKind, OracleKind},
 };
 
 /// Contract instances bound to a provider, one per manifest address. The oracle and the breaker
@@ -33,6 +33,7 @@ pub struct World<P> {
     pub market: LendingMarket::LendingMarketInstance<P>,
     oracle_kind: OracleKind,
     breaker_kind: BreakerKind,
+    market_kind: MarketKind,
 }
 
 impl<P: Provider + Clone> World<P> {
@@ -49,6 +50,7 @@ impl<P: Provider + Clone> World<P> {
             market: LendingMarket::new(c.market, provider),
             oracle_kind: deployment.policy.oracle(),
             breaker_kind: deployment.policy.breaker(),
+            market_kind: deployment.policy.market(),
         }
     }
 
@@ -75,9 +77,16 @@ impl<P: Provider + Clone> World<P> {
         })
     }
 
+    /// The market with its redeem-to-repay slow path, if the policy deployed that kind.
+    pub fn slow_path_market(&self) -> Option<RedeemToRepayMarket::RedeemToRepayMarketInstance<P>> {
+        (self.market_kind == MarketKind::RedeemToRepay).then(|| {
+            RedeemToRepayMarket::new(*self.market.address(), self.market.provider().clone())
+        })
+    }
+
     /// The circuit breaker (poke, level, trip), if the policy deployed it.
     pub fn circuit_breaker(&self) -> Option<CircuitBreaker::CircuitBreakerInstance<P>> {
-        matches!(self.breaker_kind, BreakerKind::Circuit { .. })
+        matches!(self.breaker_kind, BreakerKind::Circuit)
             .then(|| CircuitBreaker::new(*self.breaker.address(), self.breaker.provider().clone()))
     }
 }
@@ -99,6 +108,7 @@ impl crate::BasketDeployment {
             market: LendingMarket::new(t.market, provider),
             oracle_kind: OracleKind::Nav,
             breaker_kind: BreakerKind::Permissive,
+            market_kind: MarketKind::FastOnly,
         }
     }
 }

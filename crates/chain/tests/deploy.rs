@@ -35,7 +35,7 @@ async fn check_wiring(chain: &Chain, d: &Deployment) -> Result<()> {
     let reserves = w.pool_interface().getReserves().call().await?;
     let seed = parse_ether("1000000")?;
     ensure!(reserves.reserveBase == seed && reserves.reserveQuote == seed, "pool {reserves:?}");
-    ensure!(w.pool.observationCardinalityNext().call().await? == 512, "observation ring");
+    ensure!(w.pool.observationCardinalityNext().call().await? == 1536, "observation ring");
     ensure!(w.vault.asset().call().await? == c.stablecoin);
     for role in ["DEFAULT_ADMIN_ROLE", "NAV_REPORTER_ROLE", "NAV_CONFIRMER_ROLE", "GUARDIAN_ROLE"] {
         let id = if role == "DEFAULT_ADMIN_ROLE" { Default::default() } else { role_id(role) };
@@ -76,16 +76,15 @@ async fn check_wiring(chain: &Chain, d: &Deployment) -> Result<()> {
         (kind, o) => anyhow::bail!("oracle {kind:?} bound as {:?}", o.map(|o| *o.address())),
     }
     match (d.policy.breaker(), w.circuit_breaker()) {
-        (breakwater_chain::BreakerKind::Circuit { slow_path }, Some(b)) => {
+        (breakwater_chain::BreakerKind::Circuit, Some(b)) => {
             ensure!(b.market().call().await? == c.market, "breaker.market");
             ensure!(b.oracle().call().await? == c.oracle, "breaker.oracle");
-            ensure!(b.params().call().await?.slowPathEnabled == slow_path, "slow path");
             ensure!(b.hasRole(role_id("GUARDIAN_ROLE"), me).call().await?, "breaker guardian");
             ensure!(b.level().call().await? == 0, "breaker starts at Normal");
         }
         (breakwater_chain::BreakerKind::Permissive, None) => {
             let allowance = w.breaker.previewLiquidationAllowance().call().await?;
-            ensure!(allowance.fastSeizable == U256::MAX && !allowance.slowPathOpen);
+            ensure!(allowance.seizable == U256::MAX && !allowance.confirmedOnly);
         }
         (kind, b) => anyhow::bail!("breaker {kind:?} bound as {:?}", b.map(|b| *b.address())),
     }

@@ -8,7 +8,9 @@ use breakwater_agents::{
     CancellationToken, LiquidationBot, SharedMetrics,
     liquidation::{CollateralPolicy, LiquidationConfig, MarketAddresses},
 };
-use breakwater_chain::{BasketDeployment, Chain, Deployment, SignerSource, check_code, units::Wad};
+use breakwater_chain::{
+    BasketDeployment, Chain, Deployment, MarketKind, SignerSource, check_code, units::Wad,
+};
 use clap::{Args, ValueEnum};
 use tracing::info;
 
@@ -81,6 +83,7 @@ pub(crate) fn addresses(deployment: &Deployment) -> MarketAddresses {
         pool: c.pool,
         stablecoin: c.stablecoin,
         vault: c.vault,
+        slow_path: deployment.policy.market() == MarketKind::RedeemToRepay,
     }
 }
 
@@ -117,6 +120,8 @@ impl Target {
                     pool: t.pool,
                     stablecoin: b.stablecoin,
                     vault: t.senior,
+                    // The senior token has no redemption queue: the market is fast-only.
+                    slow_path: false,
                 }
             }
         }

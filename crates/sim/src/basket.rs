@@ -59,7 +59,7 @@ impl Basket {
     ) -> Self {
         let n = d.constituents.len();
         let conservative = policy.oracle() == OracleKind::Conservative;
-        let circuit = matches!(policy.breaker(), breakwater_chain::BreakerKind::Circuit { .. });
+        let circuit = matches!(policy.breaker(), breakwater_chain::BreakerKind::Circuit);
         Self {
             tranche: TrancheVault::new(d.tranche.vault, provider.clone()),
             vaults: d

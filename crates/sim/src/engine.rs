@@ -22,12 +22,16 @@ use breakwater_agents::{
     lab::{Action, Keeper, Position, Signal, View, Wallet},
     liquidation::{
         CollateralPolicy, LiquidationAction, LiquidationAgent, LiquidationConfig, LiquidationEvent,
-        MarketAddresses, MarketReader, MarketSnapshot, RevertReason, TxKind, TxOutcome,
+        MarketAddresses, MarketReader, MarketSnapshot, Restrictions, RevertReason, TxKind,
+        TxOutcome,
     },
 };
 use breakwater_chain::{
-    AnvilOptions, BreakerKind, Chain, OracleKind, Policy, RolesConfig, World,
-    bindings::{CircuitBreaker, ConstantProductPool, LendingMarket, RwaVault, Stablecoin},
+    AnvilOptions, BreakerKind, Chain, MarketKind, OracleKind, Policy, RolesConfig, World,
+    bindings::{
+        CircuitBreaker, ConstantProductPool, LendingMarket, RedeemToRepayMarket, RwaVault,
+        Stablecoin,
+    },
     deploy, deploy_basket, dev,
 };
 use breakwater_report::Run;
@@ -205,7 +209,8 @@ struct Sim<'a> {
     /// Exact balances (stablecoin, shares, LP tokens) from Transfer logs.
     wallets: BTreeMap<Address, [U256; 3]>,
     tracked: BTreeSet<Address>,
-    /// Open slow liquidations.
+    /// Whether the market has the slow path, and its open slow liquidations.
+    slow_path: bool,
     slow: BTreeSet<u64>,
     max_ltv: f64,
     lltv: f64,
@@ -269,12 +274,13 @@ impl<'a> Sim<'a> {
             pool: *world.pool.address(),
             stablecoin: *world.stablecoin.address(),
             vault: *world.vault.address(),
+            slow_path: basket.is_none() && policy.market() == MarketKind::RedeemToRepay,
         };
         let params =
             world.market.params().call().await.map_err(|e| Error::call("market.params()", &e))?;
         let keeper = Keeper::new(
             policy.oracle() == OracleKind::Conservative,
-            matches!(policy.breaker(), BreakerKind::Circuit { .. }),
+            matches!(policy.breaker(), BreakerKind::Circuit),
         );
         let crowd = crowd::build(s, seed, keeper, custodian, s.redemption());
         let bots = (0..s.bots.count)
@@ -319,6 +325,7 @@ impl<'a> Sim<'a> {
             nonces: BTreeMap::new(),
             wallets: BTreeMap::new(),
             tracked,
+            slow_path: addresses.slow_path,
             slow: BTreeSet::new(),
             max_ltv: float(params.maxLtv),
             lltv: float(params.lltv),
@@ -701,7 +708,7 @@ impl<'a> Sim<'a> {
                     *claimable = false;
                 }
             } else if at == market {
-                if let Ok(e) = LendingMarket::Liquidate::decode_log(&log.inner) {
+                if let Ok(e) = RedeemToRepayMarket::Liquidate::decode_log(&log.inner) {
                     self.tally.liquidation(
                         t,
                         block,
@@ -710,17 +717,17 @@ impl<'a> Sim<'a> {
                         float(e.seized),
                         nav,
                     );
-                } else if let Ok(e) = LendingMarket::SlowLiquidationStarted::decode_log(&log.inner)
+                } else if let Ok(e) = RedeemToRepayMarket::SlowLiquidationStarted::decode_log(&log.inner)
                 {
                     self.slow.insert(e.id.to::<u64>());
                     self.tally.slow_liquidation(t, block, e.borrower);
                 } else if let Ok(e) =
-                    LendingMarket::SlowLiquidationProgressed::decode_log(&log.inner)
+                    RedeemToRepayMarket::SlowLiquidationProgressed::decode_log(&log.inner)
                 {
-                    self.tally.keeper_fee(float(e.keeperFee));
-                } else if let Ok(e) = LendingMarket::SlowLiquidationClosed::decode_log(&log.inner) {
+                    self.tally.keeper_fee(float(e.fee));
+                } else if let Ok(e) = RedeemToRepayMarket::SlowLiquidationClosed::decode_log(&log.inner) {
                     self.slow.remove(&e.id.to::<u64>());
-                } else if let Ok(e) = LendingMarket::BadDebtRealized::decode_log(&log.inner) {
+                } else if let Ok(e) = RedeemToRepayMarket::BadDebtRealized::decode_log(&log.inner) {
                     self.tally.bad_debt(float(e.badDebt), float(e.socialized));
                 }
             } else if at == pool {
@@ -829,12 +836,13 @@ impl Sim<'_> {
             signals,
             stalled: self.now() < self.stalled_until,
         };
-        // Open slow liquidations: settleable once the vault owes the market something.
-        let mut slow_uncovered = 0.0;
+        // Open slow liquidations: settleable once the vault owes the market something. The debt
+        // stays on the position; what the request will pay covers part of it.
+        let mut slow_worth: BTreeMap<Address, f64> = BTreeMap::new();
+        let slow_market = self.world.slow_path_market();
         for id in self.slow.clone() {
-            let sl = self
-                .world
-                .market
+            let Some(m) = &slow_market else { break };
+            let sl = m
                 .slowLiquidation(U256::from(id))
                 .call()
                 .await
@@ -847,24 +855,19 @@ impl Sim<'_> {
                 .await
                 .map_err(|e| Error::call("vault.redeemStatus()", &e))?;
             view.slow_liquidations.insert(id, !status.claimableAssets.is_zero());
-            let debt = if totals.totalBorrowShares.is_zero() {
-                0.0
-            } else {
-                float(sl.borrowShares * totals.totalBorrowAssets / totals.totalBorrowShares)
-            };
-            let worth =
+            *slow_worth.entry(sl.borrower).or_default() +=
                 float(status.pendingShares) * self.fundamental + float(status.claimableAssets);
-            slow_uncovered += (debt - worth).max(0.0);
         }
         self.nav = view.nav;
         if self.running {
             let spot = view.spot();
-            let (mut uncovered, mut shadow, mut capacity) = (slow_uncovered, 0.0, 0.0);
-            for p in view.positions.values() {
+            let (mut uncovered, mut shadow, mut capacity) = (0.0, 0.0, 0.0);
+            for (who, p) in &view.positions {
                 if view.breaker_level == 0 {
                     capacity += p.collateral * view.borrow_price * self.max_ltv;
                 }
-                uncovered += (p.debt - p.collateral * self.fundamental).max(0.0);
+                let locked = slow_worth.get(who).copied().unwrap_or_default();
+                uncovered += (p.debt - p.collateral * self.fundamental - locked).max(0.0);
                 let healthy = p.health(oracle_price, self.lltv) >= 1.0;
                 if healthy && p.collateral * spot < p.debt {
                     shadow += p.debt;
@@ -893,19 +896,28 @@ impl Sim<'_> {
         let w = &self.world;
         let market = w.market_interface();
         let (c_totals, c_allowance) = (market.totals(), w.breaker.previewLiquidationAllowance());
-        let (totals, allowance) = tokio::join!(c_totals.call(), c_allowance.call());
+        let c_anchor = w.oracle.anchorPrice();
+        let (totals, allowance, anchor) =
+            tokio::join!(c_totals.call(), c_allowance.call(), c_anchor.call());
         let totals = totals.map_err(|e| Error::call("market.totals()", &e))?;
         let allowance =
             allowance.map_err(|e| Error::call("breaker.previewLiquidationAllowance()", &e))?;
+        // A spot oracle over an emptied pool may revert: read it as 0, like the view does.
+        let limits = Restrictions::apply(
+            (allowance.seizable, allowance.confirmedOnly),
+            self.slow_path,
+            wad(view.oracle_price),
+            anchor.unwrap_or_default(),
+        );
         Ok(MarketSnapshot {
             block: view.block - 1,
             timestamp: self.head_timestamp,
             base_fee: 0,
-            liquidation_price: wad(view.oracle_price),
+            liquidation_price: limits.liquidation_price,
             total_borrow_assets: totals.totalBorrowAssets,
             total_borrow_shares: totals.totalBorrowShares,
-            fast_allowance: allowance.fastSeizable,
-            slow_path_open: allowance.slowPathOpen,
+            fast_allowance: limits.fast_allowance,
+            slow_path_open: limits.slow_path_open,
             pool_base: wad(view.pool_base),
             pool_quote: wad(view.pool_quote),
             loan_balance: U256::ZERO,
@@ -930,7 +942,10 @@ impl Sim<'_> {
             ),
             LiquidationAction::SlowLiquidate { borrower, .. } => (
                 me,
-                w.market.slowLiquidate(borrower).into_transaction_request(),
+                // Only planned when the snapshot says the slow path is open, so on that market.
+                RedeemToRepayMarket::new(*w.market.address(), w.market.provider().clone())
+                    .slowLiquidate(borrower)
+                    .into_transaction_request(),
                 Sender::Bot(i, TxKind::SlowLiquidate(borrower)),
             ),
             LiquidationAction::Sell(o) => (
@@ -1063,7 +1078,7 @@ impl Sim<'_> {
             }
             Action::SettleSlowLiquidation(id) => (
                 self.keeper,
-                w.market.settleSlowLiquidation(U256::from(id)).into_transaction_request(),
+                w.slow_path_market()?.settleSlowLiquidation(U256::from(id)).into_transaction_request(),
             ),
         })
     }

@@ -308,8 +308,8 @@ impl LiquidationAgent {
         if allowance >= seizable && !allowance.is_zero() {
             return false; // fast liquidation could take it: it was just not profitable
         }
-        // The keeper fee is a share of the redemption proceeds: about debt × LIF at NAV.
-        let fee = math::mul_wad_down(math::mul_wad_down(h.debt, lif), params.keeper_fee);
+        // The keeper fee is a share of the proceeds that repay the debt: about debt × fee.
+        let fee = math::mul_wad_down(h.debt, params.keeper_fee);
         fee >= gas.saturating_add(self.config.min_profit)
     }
 

@@ -15,5 +15,5 @@ pub use strategy::LiquidationStrategy;
 pub use types::{
     BotEvent, CollateralPolicy, Fees, LiquidationAction, LiquidationConfig, LiquidationEvent,
     LiquidationOrder, LogEntry, MarketLog, MarketSnapshot, PositionHealth, RevertReason,
-    RiskParams, SellOrder, TxKind, TxOutcome,
+    Restrictions, RiskParams, SellOrder, TxKind, TxOutcome,
 };

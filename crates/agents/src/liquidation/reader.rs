@@ -12,7 +12,7 @@ use breakwater_bindings::{
     ICircuitBreaker, ICollateralOracle, IConstantProductPool, ILendingMarket, Stablecoin,
 };
 
-use super::types::{MarketSnapshot, PositionHealth, RiskParams};
+use super::types::{MarketSnapshot, PositionHealth, Restrictions, RiskParams};
 use crate::{Error, Result, collector::NewBlock};
 
 /// Where the market and its neighbours are.
@@ -30,6 +30,8 @@ pub struct MarketAddresses {
     pub stablecoin: Address,
     /// The collateral (the vault share).
     pub vault: Address,
+    /// Whether the market has the redeem-to-repay slow path (a `RedeemToRepayMarket`).
+    pub slow_path: bool,
 }
 
 /// Typed reads of the market, its oracle, breaker and pool.
@@ -42,6 +44,7 @@ pub struct MarketReader {
     stablecoin: Stablecoin::StablecoinInstance<DynProvider>,
     vault: Stablecoin::StablecoinInstance<DynProvider>,
     account: Address,
+    slow_path: bool,
 }
 
 impl MarketReader {
@@ -56,6 +59,7 @@ impl MarketReader {
             // Only `balanceOf` is used: any ERC20 binding will do.
             vault: Stablecoin::new(addresses.vault, provider),
             account,
+            slow_path: addresses.slow_path,
         }
     }
 
@@ -79,13 +83,15 @@ impl MarketReader {
     pub async fn snapshot(&self, block: &NewBlock) -> Result<MarketSnapshot> {
         let at = BlockId::number(block.number);
         let price = self.oracle.liquidationPrice().block(at);
+        let anchor = self.oracle.anchorPrice().block(at);
         let totals = self.market.totals().block(at);
         let allowance = self.breaker.previewLiquidationAllowance().block(at);
         let reserves = self.pool.getReserves().block(at);
         let loan = self.stablecoin.balanceOf(self.account).block(at);
         let held = self.vault.balanceOf(self.account).block(at);
-        let (price, totals, allowance, reserves, loan, held) = tokio::join!(
+        let (price, anchor, totals, allowance, reserves, loan, held) = tokio::join!(
             price.call(),
+            anchor.call(),
             totals.call(),
             allowance.call(),
             reserves.call(),
@@ -93,21 +99,28 @@ impl MarketReader {
             held.call()
         );
         let price = price.map_err(|e| Error::call("oracle.liquidationPrice()", &e))?;
+        let anchor = anchor.map_err(|e| Error::call("oracle.anchorPrice()", &e))?;
         let totals = totals.map_err(|e| Error::call("LendingMarket.totals()", &e))?;
         let allowance =
             allowance.map_err(|e| Error::call("breaker.previewLiquidationAllowance()", &e))?;
         let reserves = reserves.map_err(|e| Error::call("pool.getReserves()", &e))?;
         let loan_balance = loan.map_err(|e| Error::call("stablecoin.balanceOf()", &e))?;
         let collateral_balance = held.map_err(|e| Error::call("vault.balanceOf()", &e))?;
+        let limits = Restrictions::apply(
+            (allowance.seizable, allowance.confirmedOnly),
+            self.slow_path,
+            price,
+            anchor,
+        );
         Ok(MarketSnapshot {
             block: block.number,
             timestamp: block.timestamp,
             base_fee: block.base_fee,
-            liquidation_price: price,
+            liquidation_price: limits.liquidation_price,
             total_borrow_assets: totals.totalBorrowAssets,
             total_borrow_shares: totals.totalBorrowShares,
-            fast_allowance: allowance.fastSeizable,
-            slow_path_open: allowance.slowPathOpen,
+            fast_allowance: limits.fast_allowance,
+            slow_path_open: limits.slow_path_open,
             pool_base: reserves.reserveBase,
             pool_quote: reserves.reserveQuote,
             loan_balance,

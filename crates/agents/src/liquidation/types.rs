@@ -171,6 +171,42 @@ pub struct LogEntry {
     pub log: MarketLog,
 }
 
+/// The breaker's answer (`liquidationAllowance`) as one market applies it: while only confirmed
+/// losses may be liquidated (a halt and its grace), positions are valued at no less than the NAV
+/// anchor and a market with the slow path sends them there instead of selling them fast; any
+/// restriction opens that path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Restrictions {
+    /// The price health is measured at: `max(liquidationPrice, anchorPrice)` when confirmed-only.
+    pub liquidation_price: U256,
+    /// What fast liquidation may seize (`U256::MAX` when unrestricted).
+    pub fast_allowance: U256,
+    /// Whether the redeem-to-repay slow path is open.
+    pub slow_path_open: bool,
+}
+
+impl Restrictions {
+    /// Applies `(seizable, confirmed_only)` to a market with or without the slow path, as the
+    /// contracts do (`LendingMarket._liquidationPriceFor`, `RedeemToRepayMarket`).
+    pub fn apply(
+        (seizable, confirmed_only): (U256, bool),
+        slow_path: bool,
+        liquidation_price: U256,
+        anchor_price: U256,
+    ) -> Self {
+        let restricted = confirmed_only || seizable != U256::MAX;
+        Self {
+            liquidation_price: if confirmed_only {
+                liquidation_price.max(anchor_price)
+            } else {
+                liquidation_price
+            },
+            fast_allowance: if confirmed_only && slow_path { U256::ZERO } else { seizable },
+            slow_path_open: slow_path && restricted,
+        }
+    }
+}
+
 /// Everything the bot reads once per block (all pinned to that block).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarketSnapshot {
@@ -180,7 +216,9 @@ pub struct MarketSnapshot {
     pub timestamp: u64,
     /// The block's base fee per gas (wei).
     pub base_fee: u128,
-    /// The oracle's liquidation price (loan units per collateral unit, 1e18-scaled).
+    /// The price the market measures health at now (loan units per collateral unit, 1e18-scaled):
+    /// the oracle's liquidation price, or the NAV anchor if higher while only confirmed losses
+    /// may be liquidated.
     pub liquidation_price: U256,
     /// `totals()`: borrow assets with interest accrued to the block.
     pub total_borrow_assets: U256,
