@@ -4,9 +4,9 @@ pragma solidity 0.8.28;
 import {ICircuitBreaker} from "../interfaces/ICircuitBreaker.sol";
 
 /// @title PermissiveBreaker
-/// @notice The naive policy's breaker: allows every borrow and unlimited fast liquidation, and
-///         never restricts anything (so a market's slow path never opens). It exists so that naive and safeguarded markets run the
-///         same LendingMarket code with different modules.
+/// @notice The naive policy's breaker: allows every borrow and unlimited fast liquidation of any
+///         loss, and never restricts anything (so a market's slow path never opens). It exists so
+///         that naive and safeguarded markets run the same LendingMarket code with different modules.
 contract PermissiveBreaker is ICircuitBreaker {
     /// @inheritdoc ICircuitBreaker
     function borrowAllowed() external pure returns (bool) {

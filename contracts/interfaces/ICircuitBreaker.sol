@@ -6,21 +6,24 @@ enum BreakerLevel {
     Normal, // everything allowed
     BorrowsClosed, // level 1: no new debt, no collateral withdrawal against debt
     Throttled, // level 2: fast liquidation limited by a refilling budget; slow path open
-    Halted // level 3: only confirmed losses may be liquidated (slow path, or throttled where none)
+    Halted // level 3: only confirmed losses, within the budget (slow path, or fast where none)
 }
 
 /// @title ICircuitBreaker
 /// @notice What a LendingMarket asks before each action, and tells after a fast liquidation.
 /// @dev The mutating calls may update the breaker's own state first (a lazy poke), so that the
-///      market's answers are current even if no keeper has poked. Repay, adding collateral and
-///      withdrawing idle liquidity never consult the breaker: they are never blocked.
+///      market's answers are current even if no keeper has poked. A lazy poke may raise the level
+///      but never steps it down while its condition lasts: no caller can undo a trip. Repay,
+///      adding collateral and withdrawing idle liquidity never consult the breaker: they are
+///      never blocked.
 interface ICircuitBreaker {
     /// @notice Pokes the breaker and returns whether new debt (or a collateral withdrawal by a
     ///         borrower with debt) may happen now.
     function borrowAllowed() external returns (bool);
 
     /// @notice Pokes the breaker and returns how much collateral fast liquidation may seize now
-    ///         (type(uint256).max when unrestricted, else the throttle budget) and whether only
+    ///         (type(uint256).max when unrestricted, else the throttle budget, which bounds every
+    ///         restricted state: level 2 and above, and the grace after a halt) and whether only
     ///         confirmed losses may be liquidated (during a halt and the grace period after it): a
     ///         position must then be unhealthy at max(liquidationPrice, anchorPrice), so a halt
     ///         stops fire sales on a market move but never shelters a NAV markdown. Any restriction

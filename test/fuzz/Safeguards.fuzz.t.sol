@@ -6,6 +6,8 @@ import {MockOracle} from "../utils/Mocks.sol";
 import {CircuitBreaker} from "../../contracts/CircuitBreaker.sol";
 import {BreakerLevel} from "../../contracts/interfaces/ICircuitBreaker.sol";
 import {NavStatus} from "../../contracts/interfaces/IRwaVault.sol";
+import {ICircuitBreakerAdmin} from "../../contracts/interfaces/ICircuitBreakerAdmin.sol";
+import {Vm} from "forge-std/Vm.sol";
 import {WAD} from "../../contracts/libraries/WadMath.sol";
 
 /// @notice The oracle's price bounds and the breaker's throttle and halt bounds under random
@@ -129,8 +131,100 @@ contract SafeguardsFuzzTest is SafeguardedFixture {
                 );
             }
             halted = now_;
-            (uint256 fast,) = cBreaker.liquidationAllowance();
-            if (now_) assertEq(fast, 0);
+            (uint256 seizable, bool confirmedOnly) = cBreaker.liquidationAllowance();
+            if (now_) {
+                assertTrue(confirmedOnly, "a halt admits only confirmed losses");
+                assertEq(seizable, cBreaker.throttleAvailable(), "within the bucket");
+            }
+        }
+    }
+
+    /// @dev Regression (issue 12): once a poke has seen the pool trade far below NAV, no sequence
+    ///      of market calls, pokes and time steps lowers the level below the throttle while the
+    ///      divergence lasts, and the only trips are new halts (after a cooldown), never a re-trip.
+    function testFuzz_divergence_marketCallsNeverUndoIt(
+        uint256 sold,
+        uint256[STEPS] memory calls,
+        uint256[STEPS] memory gaps
+    ) public {
+        MockOracle price = new MockOracle(1e18);
+        CircuitBreaker b = deployBreaker(price);
+        b.poke();
+        sellShares(bound(sold, 150_000e18, 400_000e18)); // ≥ 24% below NAV, the bound is 15%
+        vm.warp(block.timestamp + 30 minutes);
+        assertEq(uint8(b.poke()), uint8(BreakerLevel.Halted));
+        vm.recordLogs();
+        for (uint256 i; i < STEPS; ++i) {
+            vm.warp(block.timestamp + bound(gaps[i], 1, 8 hours));
+            BreakerLevel viewed = b.level();
+            uint256 c = calls[i] % 3;
+            if (c == 0) b.poke();
+            else if (c == 1) b.liquidationAllowance();
+            else assertFalse(b.borrowAllowed(), "borrowing reopened");
+            if (c != 0) assertEq(uint8(b.level()), uint8(viewed), "the view disagreed with the call");
+            assertGe(uint8(b.level()), uint8(BreakerLevel.Throttled), "stepped down while it lasts");
+        }
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].topics[0] != ICircuitBreakerAdmin.Tripped.selector) continue;
+            (BreakerLevel to,) = abi.decode(logs[i].data, (BreakerLevel, uint256));
+            assertEq(uint8(to), uint8(BreakerLevel.Halted), "re-tripped the throttle");
+        }
+    }
+
+    /// @dev Over random trades, NAV reports, reviews, guardian trips, pokes and time, what a market
+    ///      call returns is what the views said, confirmedOnly holds exactly during a halt and its
+    ///      grace, and the bucket bounds seizures in every restricted state.
+    function testFuzz_allowance_followsLevelAndGrace(
+        uint256[STEPS] memory actions,
+        uint256[STEPS] memory gaps
+    ) public {
+        vm.prank(admin);
+        vault.setMaxNavMove(0.5e18);
+        cBreaker.poke();
+        for (uint256 i; i < STEPS; ++i) {
+            vm.warp(block.timestamp + bound(gaps[i], 1, 4 hours));
+            _act(actions[i]);
+            BreakerLevel viewed = cBreaker.level();
+            (uint256 ps, bool pc) = cBreaker.previewLiquidationAllowance();
+            bool pb = cBreaker.previewBorrowAllowed();
+            (uint256 seizable, bool confirmedOnly) = cBreaker.liquidationAllowance();
+            BreakerLevel l = cBreaker.level();
+            assertEq(uint8(l), uint8(viewed), "level() disagreed with the market call");
+            assertEq(ps, seizable, "preview seizable");
+            assertEq(pc, confirmedOnly, "preview confirmedOnly");
+            assertEq(cBreaker.borrowAllowed(), pb, "preview borrow");
+            bool grace = cBreaker.inGrace();
+            assertEq(confirmedOnly, l == BreakerLevel.Halted || grace, "confirmedOnly iff halt or grace");
+            bool restricted = l >= BreakerLevel.Throttled || grace;
+            assertEq(seizable, restricted ? cBreaker.throttleAvailable() : type(uint256).max, "seizable");
+        }
+    }
+
+    function _act(uint256 seed) internal {
+        uint256 kind = seed % 6;
+        if (kind == 0) {
+            _trade(seed >> 8);
+        } else if (kind == 1) {
+            reportNav(bound(seed >> 8, 0.7e18, 1.1e18));
+        } else if (kind == 2) {
+            vm.prank(guardian);
+            vault.setNavStatus((seed >> 8) % 2 == 0 ? NavStatus.UnderReview : NavStatus.Normal, "fuzz");
+        } else if (kind == 3) {
+            BreakerLevel to = BreakerLevel((seed >> 8) % 4);
+            vm.prank(guardian);
+            (bool ok, bytes memory err) = address(cBreaker).call(abi.encodeCall(cBreaker.trip, (to)));
+            // The one refusal: a manual halt within the cooldown after a halt.
+            if (!ok) {
+                assertEq(uint8(to), uint8(BreakerLevel.Halted));
+                assertEq(bytes4(err), ICircuitBreakerAdmin.BreakerHaltInCooldown.selector);
+            }
+        } else if (kind == 4) {
+            cOracle.poke();
+            cBreaker.poke();
+        } else {
+            vm.prank(admin);
+            if ((seed >> 8) % 8 == 0) cBreaker.reset();
         }
     }
 

@@ -5,6 +5,10 @@ import {Fixture} from "../utils/Fixture.sol";
 import {LendingMarket} from "../../contracts/LendingMarket.sol";
 import {NavOracle} from "../../contracts/oracles/NavOracle.sol";
 import {PermissiveBreaker} from "../../contracts/breakers/PermissiveBreaker.sol";
+import {CircuitBreaker} from "../../contracts/CircuitBreaker.sol";
+import {BreakerLevel} from "../../contracts/interfaces/ICircuitBreaker.sol";
+import {ConservativeOracle} from "../../contracts/ConservativeOracle.sol";
+import {Defaults} from "../../script/Defaults.sol";
 import {MarketParams} from "../../contracts/interfaces/ILendingMarket.sol";
 
 /// @notice Gas of each hot path, one call per test on a warmed, realistic state, written to
@@ -135,6 +139,55 @@ contract GasTest is Fixture {
         vm.prank(liquidator);
         naive.liquidate(borrower, 10_000e18, 0);
         vm.snapshotGasLastCall("market", "liquidate_badDebt_naive");
+    }
+
+    // ---------------------------------------------------------------- breaker
+
+    /// @dev The market's call in a block after the keeper's poke, nothing restricted.
+    function test_gas_breaker_liquidationAllowance_normal() public {
+        (ConservativeOracle o, CircuitBreaker b) = _safeguards();
+        vm.warp(block.timestamp + 12);
+        _coolSafeguards(o, b);
+        b.liquidationAllowance();
+        vm.snapshotGasLastCall("breaker", "liquidationAllowance_normal");
+        assertEq(uint8(b.level()), uint8(BreakerLevel.Normal));
+    }
+
+    /// @dev The same within a throttled span (a 15% markdown).
+    function test_gas_breaker_liquidationAllowance_throttled() public {
+        (ConservativeOracle o, CircuitBreaker b) = _safeguards();
+        _markDown(0.85e18);
+        o.poke();
+        b.poke();
+        vm.warp(block.timestamp + 12);
+        _coolSafeguards(o, b);
+        b.liquidationAllowance();
+        vm.snapshotGasLastCall("breaker", "liquidationAllowance_throttled");
+        assertEq(uint8(b.level()), uint8(BreakerLevel.Throttled));
+    }
+
+    /// @dev A keeper's full check (divergence and depth from the pool's TWAP) in a calm block.
+    function test_gas_breaker_poke() public {
+        (ConservativeOracle o, CircuitBreaker b) = _safeguards();
+        vm.warp(block.timestamp + 12);
+        _coolSafeguards(o, b);
+        b.poke();
+        vm.snapshotGasLastCall("breaker", "poke");
+    }
+
+    /// @dev A conservative oracle and a breaker over the fixture's vault and pool, poked once.
+    function _safeguards() internal returns (ConservativeOracle o, CircuitBreaker b) {
+        o = new ConservativeOracle(vault, pool, admin, Defaults.oracleParams());
+        b = new CircuitBreaker(o, vault, pool, admin, Defaults.breakerParams());
+        o.poke();
+        b.poke();
+    }
+
+    function _coolSafeguards(ConservativeOracle o, CircuitBreaker b) internal {
+        vm.cool(address(vault));
+        vm.cool(address(pool));
+        vm.cool(address(o));
+        vm.cool(address(b));
     }
 
     /// @dev Marks every contract's storage cold, as at the start of a real transaction.

@@ -13,6 +13,8 @@ import {
     Trigger
 } from "../../contracts/interfaces/ICircuitBreakerAdmin.sol";
 import {NavStatus} from "../../contracts/interfaces/IRwaVault.sol";
+import {IConstantProductPool} from "../../contracts/interfaces/IConstantProductPool.sol";
+import {Vm} from "forge-std/Vm.sol";
 
 /// @notice Every trigger, level, transition, expiry, grace, cooldown, throttle and manual path of
 ///         the breaker, driven by a mock liquidation price over the real vault and pool.
@@ -97,9 +99,9 @@ contract CircuitBreakerTest is SafeguardedFixture {
 
     function test_normal_allowsEverything() public {
         assertTrue(b.borrowAllowed());
-        (uint256 fast, bool slow) = b.liquidationAllowance();
-        assertEq(fast, type(uint256).max);
-        assertFalse(slow);
+        (uint256 seizable, bool confirmedOnly) = b.liquidationAllowance();
+        assertEq(seizable, type(uint256).max);
+        assertFalse(confirmedOnly);
         assertEq(uint8(b.level()), uint8(BreakerLevel.Normal));
     }
 
@@ -110,9 +112,9 @@ contract CircuitBreakerTest is SafeguardedFixture {
         vm.expectEmit(address(b));
         emit ICircuitBreakerAdmin.LevelChanged(BreakerLevel.Normal, BreakerLevel.BorrowsClosed);
         assertFalse(b.borrowAllowed());
-        (uint256 fast, bool slow) = b.liquidationAllowance();
-        assertEq(fast, type(uint256).max, "level 1 leaves liquidation alone");
-        assertFalse(slow);
+        (uint256 seizable, bool confirmedOnly) = b.liquidationAllowance();
+        assertEq(seizable, type(uint256).max, "level 1 leaves liquidation alone");
+        assertFalse(confirmedOnly);
     }
 
     function test_level1_justBelowThresholdDoesNotTrip() public {
@@ -122,11 +124,11 @@ contract CircuitBreakerTest is SafeguardedFixture {
 
     function test_level2_throttlesWithDepthSizedBudget() public {
         price.setPrice(0.87e18);
-        (uint256 fast, bool slow) = b.liquidationAllowance();
+        (uint256 seizable, bool confirmedOnly) = b.liquidationAllowance();
         // 1,000,000 base in the pool; 2% price impact → R·(1/√0.98 − 1) ≈ 10,153.3
-        assertApproxEqRel(fast, 10_153.3e18, 0.0001e18);
-        assertEq(fast, b.throttleCapacity());
-        assertTrue(slow);
+        assertApproxEqRel(seizable, 10_153.3e18, 0.0001e18);
+        assertEq(seizable, b.throttleCapacity());
+        assertFalse(confirmedOnly, "a throttle limits the volume, not which losses count");
         assertFalse(b.borrowAllowed());
         assertEq(uint8(b.level()), uint8(BreakerLevel.Throttled));
     }
@@ -135,9 +137,10 @@ contract CircuitBreakerTest is SafeguardedFixture {
         price.setPrice(0.8e18);
         vm.expectEmit(address(b));
         emit ICircuitBreakerAdmin.Tripped(Trigger.PriceDecline, BreakerLevel.Halted, 0.2e18);
-        (uint256 fast, bool slow) = b.liquidationAllowance();
-        assertEq(fast, 0);
-        assertTrue(slow);
+        (uint256 seizable, bool confirmedOnly) = b.liquidationAllowance();
+        assertEq(seizable, b.throttleCapacity(), "a halt bounds confirmed-loss seizures by the bucket");
+        assertGt(seizable, 0);
+        assertTrue(confirmedOnly, "a halt admits only losses confirmed at the NAV anchor");
     }
 
     function test_level3_navUnderReviewHalts() public {
@@ -145,8 +148,9 @@ contract CircuitBreakerTest is SafeguardedFixture {
         vault.setNavStatus(NavStatus.UnderReview, "custodian breach");
         vm.expectEmit(address(b));
         emit ICircuitBreakerAdmin.Tripped(Trigger.NavUnderReview, BreakerLevel.Halted, 0);
-        (uint256 fast,) = b.liquidationAllowance();
-        assertEq(fast, 0);
+        (uint256 seizable, bool confirmedOnly) = b.liquidationAllowance();
+        assertEq(seizable, b.throttleCapacity());
+        assertTrue(confirmedOnly);
     }
 
     function test_level3_divergenceHaltsOnlyOnFullPoke() public {
@@ -179,7 +183,7 @@ contract CircuitBreakerTest is SafeguardedFixture {
 
     // ---------------------------------------------------------------- halts, grace and cooldown
 
-    function test_halt_expiresToThrottleThenGraceBlocksAll() public {
+    function test_halt_expiresThenGraceAdmitsOnlyConfirmedWithinBucket() public {
         price.setPrice(0.8e18);
         b.poke();
         uint256 haltedAt = block.timestamp;
@@ -188,16 +192,17 @@ contract CircuitBreakerTest is SafeguardedFixture {
         vm.warp(haltedAt + 6 hours);
         vm.expectEmit(address(b));
         emit ICircuitBreakerAdmin.HaltExpired(haltedAt, haltedAt + 7 hours);
-        (uint256 fast, bool slow) = b.liquidationAllowance();
-        assertEq(fast, 0, "grace: no fast liquidation");
-        assertFalse(slow, "grace: no slow path either");
+        (uint256 seizable, bool confirmedOnly) = b.liquidationAllowance();
+        assertEq(seizable, b.throttleAvailable(), "grace: within the bucket");
+        assertEq(seizable, b.throttleCapacity(), "the bucket refilled during the halt");
+        assertTrue(confirmedOnly, "grace: borrowers may top up; only confirmed losses are liquidated");
         assertTrue(b.inGrace());
         vm.warp(haltedAt + 7 hours);
-        (fast, slow) = b.liquidationAllowance();
+        (seizable, confirmedOnly) = b.liquidationAllowance();
         assertFalse(b.inGrace());
         // The decline is hours old: outside the 1 h window the breaker is back to Normal.
-        assertEq(fast, type(uint256).max);
-        assertFalse(slow);
+        assertEq(seizable, type(uint256).max);
+        assertFalse(confirmedOnly);
     }
 
     function test_halt_freshDeclineAfterGraceThrottles() public {
@@ -208,9 +213,9 @@ contract CircuitBreakerTest is SafeguardedFixture {
         price.setPrice(0.85e18); // a new peak in the window …
         b.poke();
         price.setPrice(0.72e18); // … then a 15% fall: level 2
-        (uint256 fast, bool slow) = b.liquidationAllowance();
-        assertEq(fast, b.throttleCapacity());
-        assertTrue(slow);
+        (uint256 seizable, bool confirmedOnly) = b.liquidationAllowance();
+        assertEq(seizable, b.throttleCapacity());
+        assertFalse(confirmedOnly, "grace is over: a throttle, not a halt");
     }
 
     function test_halt_expiryIsExactWithoutPokes() public {
@@ -327,6 +332,300 @@ contract CircuitBreakerTest is SafeguardedFixture {
             )
         );
         b.reset();
+    }
+
+    // ---------------------------------------------------------------- issue 12: a level no caller can undo
+
+    /// @dev The lab's case: a halt by divergence expires while the pool still trades far below NAV.
+    function test_divergence_haltExpiryHoldsThrottleWhileItLasts() public {
+        uint256 haltedAt = _haltByDivergence();
+        vm.warp(haltedAt + 6 hours); // the pool still trades ~30% below NAV
+        (uint256 seizable,) = b.liquidationAllowance();
+        assertEq(uint8(b.level()), uint8(BreakerLevel.Throttled), "a market call undid the divergence");
+        assertEq(seizable, b.throttleAvailable());
+        assertFalse(b.borrowAllowed());
+    }
+
+    /// @dev Within the cooldown a lasting divergence throttles; the market's calls between the
+    ///      keeper's pokes must not step it back to Normal (nor reopen borrowing).
+    function test_divergence_marketCallsCannotUndoAPokeInCooldown() public {
+        uint256 haltedAt = _haltByDivergence();
+        vm.warp(haltedAt + 7 hours + 1); // halt and grace over, cooldown until +30 h
+        for (uint256 i; i < 6; ++i) {
+            assertEq(uint8(b.poke()), uint8(BreakerLevel.Throttled));
+            vm.warp(block.timestamp + 20 minutes);
+            assertEq(uint8(b.level()), uint8(BreakerLevel.Throttled), "view");
+            assertFalse(b.previewBorrowAllowed(), "preview");
+            assertFalse(b.borrowAllowed(), "borrowing reopened while the divergence lasts");
+            (uint256 seizable,) = b.liquidationAllowance();
+            assertEq(
+                seizable, b.throttleAvailable(), "fast liquidation unthrottled while the divergence lasts"
+            );
+            vm.warp(block.timestamp + 20 minutes);
+        }
+    }
+
+    /// @dev Alternating pokes and market calls must not re-trip the same lasting condition.
+    function test_divergence_alternatingCallsDoNotReTrip() public {
+        uint256 haltedAt = _haltByDivergence();
+        vm.warp(haltedAt + 7 hours + 1);
+        vm.recordLogs();
+        for (uint256 i; i < 6; ++i) {
+            b.poke();
+            vm.warp(block.timestamp + 10 minutes);
+            b.liquidationAllowance();
+            b.borrowAllowed();
+            vm.warp(block.timestamp + 10 minutes);
+        }
+        assertEq(_count(vm.getRecordedLogs(), ICircuitBreakerAdmin.Tripped.selector), 0, "re-tripped");
+    }
+
+    /// @dev Once the divergence ends, a full check steps down; the market's calls follow.
+    function test_divergence_pokeStepsDownOnceItEnds() public {
+        uint256 haltedAt = _haltByDivergence();
+        vm.warp(haltedAt + 7 hours + 1);
+        b.poke();
+        vm.prank(trader);
+        pool.swap(address(usd), 250_000e18, 0, trader, block.timestamp); // arbitrage back to ~NAV
+        vm.warp(block.timestamp + 30 minutes);
+        assertEq(uint8(b.level()), uint8(BreakerLevel.Throttled), "a market call cannot see the calm");
+        vm.expectEmit(address(b));
+        emit ICircuitBreakerAdmin.HoldSet(BreakerLevel.Normal);
+        assertEq(uint8(b.poke()), uint8(BreakerLevel.Normal));
+        assertTrue(b.borrowAllowed());
+    }
+
+    /// @dev Levels a market call can see the cause of still step down without a keeper.
+    function test_marketCall_stepsDownADeclineItCanSee() public {
+        price.setPrice(0.87e18);
+        b.poke();
+        vm.warp(block.timestamp + 1 hours + 15 minutes);
+        (uint256 seizable,) = b.liquidationAllowance();
+        assertEq(seizable, type(uint256).max);
+    }
+
+    // ---------------------------------------------------------------- issue 12: unanswerable reads
+
+    function test_poke_failedPoolReadHoldsLevelAndEmits() public {
+        price.setPrice(0.87e18);
+        assertEq(uint8(b.poke()), uint8(BreakerLevel.Throttled));
+        price.setPrice(1e18); // the decline is gone: a calm read would step down
+        vm.mockCallRevert(
+            address(pool), abi.encodeWithSelector(IConstantProductPool.consult.selector), "short"
+        );
+        vm.expectEmit(address(b));
+        emit ICircuitBreakerAdmin.PoolReadFailed(30 minutes, "short");
+        assertEq(uint8(b.poke()), uint8(BreakerLevel.Throttled), "an unanswerable read stepped down");
+        b.liquidationAllowance();
+        assertEq(uint8(b.level()), uint8(BreakerLevel.Throttled), "nor may a market call after it");
+        vm.clearMockedCalls();
+        assertEq(uint8(b.poke()), uint8(BreakerLevel.Normal), "a calm read steps down");
+    }
+
+    function test_poke_failedPoolReadDuringHaltHoldsThrottleAfterExpiry() public {
+        uint256 haltedAt = _haltByDivergence();
+        vm.warp(haltedAt + 6 hours);
+        vm.mockCallRevert(address(pool), abi.encodeWithSelector(IConstantProductPool.consult.selector), "");
+        assertEq(uint8(b.poke()), uint8(BreakerLevel.Throttled), "bounded halt, held throttle");
+        vm.warp(block.timestamp + 2 hours);
+        assertEq(uint8(b.poke()), uint8(BreakerLevel.Throttled));
+    }
+
+    function test_throttle_depthReadFailureKeepsEstimateAndEmits() public {
+        price.setPrice(0.87e18);
+        b.poke();
+        uint256 cap = b.throttleCapacity();
+        price.setPrice(1e18);
+        vm.warp(block.timestamp + 1 hours + 15 minutes);
+        b.poke(); // Normal again
+        vm.mockCallRevert(address(pool), abi.encodeWithSelector(IConstantProductPool.consult.selector), "");
+        price.setPrice(0.87e18);
+        vm.expectEmit(address(b));
+        emit ICircuitBreakerAdmin.PoolReadFailed(30 minutes, "");
+        (uint256 seizable,) = b.liquidationAllowance(); // enters the throttle: no fresh depth
+        assertEq(b.throttleCapacity(), cap, "the last estimate stands");
+        assertEq(seizable, cap);
+    }
+
+    // ---------------------------------------------------------------- issue 12: guardian halts are bounded
+
+    function test_trip_manualHaltExpiresThenGraceThenCooldown() public {
+        vm.prank(guardian);
+        b.trip(BreakerLevel.Halted);
+        uint256 haltedAt = block.timestamp;
+        vm.warp(haltedAt + 6 hours - 1);
+        _assertAllowance(BreakerLevel.Halted, true);
+        vm.warp(haltedAt + 6 hours);
+        vm.expectEmit(address(b));
+        emit ICircuitBreakerAdmin.HaltExpired(haltedAt, haltedAt + 7 hours);
+        b.poke();
+        assertEq(uint8(b.level()), uint8(BreakerLevel.Throttled), "the guardian's floor is spent");
+        _assertAllowance(BreakerLevel.Throttled, true); // grace
+        vm.warp(haltedAt + 7 hours);
+        assertFalse(b.inGrace());
+        _assertAllowance(BreakerLevel.Throttled, false); // the floor stays at level 2 until reset
+        vm.prank(guardian);
+        vm.expectRevert(
+            abi.encodeWithSelector(ICircuitBreakerAdmin.BreakerHaltInCooldown.selector, haltedAt + 30 hours)
+        );
+        b.trip(BreakerLevel.Halted);
+        vm.warp(haltedAt + 30 hours);
+        vm.prank(guardian);
+        b.trip(BreakerLevel.Halted);
+        assertEq(uint8(b.level()), uint8(BreakerLevel.Halted), "after the cooldown a new halt");
+    }
+
+    /// @dev The regression: halting again right after a manual halt expired chained into an
+    ///      indefinite halt.
+    function test_trip_haltRightAfterExpiryReverts() public {
+        vm.prank(guardian);
+        b.trip(BreakerLevel.Halted);
+        uint256 haltedAt = block.timestamp;
+        vm.warp(haltedAt + 6 hours);
+        vm.prank(guardian);
+        vm.expectRevert(
+            abi.encodeWithSelector(ICircuitBreakerAdmin.BreakerHaltInCooldown.selector, haltedAt + 30 hours)
+        );
+        b.trip(BreakerLevel.Halted);
+    }
+
+    function test_trip_haltInCooldownOfAnAutomaticHaltReverts() public {
+        price.setPrice(0.8e18);
+        b.poke();
+        uint256 haltedAt = block.timestamp;
+        vm.warp(haltedAt + 8 hours);
+        vm.prank(guardian);
+        vm.expectRevert(
+            abi.encodeWithSelector(ICircuitBreakerAdmin.BreakerHaltInCooldown.selector, haltedAt + 30 hours)
+        );
+        b.trip(BreakerLevel.Halted);
+        vm.prank(guardian);
+        b.trip(BreakerLevel.Throttled); // lower levels stay at hand
+        assertEq(uint8(b.level()), uint8(BreakerLevel.Throttled));
+    }
+
+    function test_trip_haltClearedByResetStartsCooldown() public {
+        vm.prank(guardian);
+        b.trip(BreakerLevel.Halted);
+        vm.prank(admin);
+        b.reset();
+        vm.prank(guardian);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ICircuitBreakerAdmin.BreakerHaltInCooldown.selector, block.timestamp + 24 hours
+            )
+        );
+        b.trip(BreakerLevel.Halted);
+    }
+
+    function test_trip_emitsTheManualFloor() public {
+        vm.expectEmit(address(b));
+        emit ICircuitBreakerAdmin.ManualFloorSet(BreakerLevel.BorrowsClosed);
+        vm.prank(guardian);
+        b.trip(BreakerLevel.BorrowsClosed);
+        vm.expectEmit(address(b));
+        emit ICircuitBreakerAdmin.ManualFloorSet(BreakerLevel.Normal);
+        vm.prank(admin);
+        b.reset();
+    }
+
+    // ---------------------------------------------------------------- issue 12: casts
+
+    function test_peaks_holdA1e26Price() public {
+        price.setPrice(1e26); // the vault's MAX_NAV
+        b.poke();
+        (uint256 peak, uint256 fraction) = b.decline();
+        assertApproxEqRel(peak, 1e26, 1e-12 * 1e18);
+        assertEq(fraction, 0);
+        price.setPrice(0.87e26);
+        assertEq(uint8(b.poke()), uint8(BreakerLevel.Throttled), "a 13% decline from 1e26 went unseen");
+    }
+
+    function test_peaks_saturateAboveRange() public {
+        price.setPrice(1e30);
+        b.poke(); // no revert: a breaker that reverted would block liquidation
+        (uint256 peak,) = b.decline();
+        assertLe(peak, 1e30);
+        assertGe(peak, 1e26);
+    }
+
+    function test_throttleCapacity_saturatesAtUint96() public {
+        vm.mockCall(
+            address(pool),
+            abi.encodeWithSelector(IConstantProductPool.consult.selector),
+            abi.encode(uint256(1e18), uint256(1e40))
+        );
+        price.setPrice(0.87e18);
+        (uint256 seizable,) = b.liquidationAllowance();
+        assertEq(b.throttleCapacity(), type(uint96).max, "wrapped");
+        assertEq(seizable, type(uint96).max);
+    }
+
+    // ---------------------------------------------------------------- issue 12: what a halt admits
+
+    /// @dev confirmedOnly exactly during halt and grace; the bucket bounds every restricted state.
+    function test_allowance_automaticHaltGraceAndAfter() public {
+        _assertAllowance(BreakerLevel.Normal, false);
+        price.setPrice(0.92e18);
+        _assertAllowance(BreakerLevel.BorrowsClosed, false);
+        price.setPrice(0.86e18);
+        _assertAllowance(BreakerLevel.Throttled, false);
+        price.setPrice(0.79e18);
+        b.poke();
+        uint256 haltedAt = block.timestamp;
+        _assertAllowance(BreakerLevel.Halted, true);
+        vm.warp(haltedAt + 6 hours - 1);
+        _assertAllowance(BreakerLevel.Halted, true);
+        vm.warp(haltedAt + 6 hours); // expiry; the decline left the window: Normal, but in grace
+        (uint256 seizable, bool confirmedOnly) = b.liquidationAllowance();
+        assertTrue(b.inGrace());
+        assertTrue(confirmedOnly);
+        assertEq(seizable, b.throttleAvailable(), "grace is restricted: the bucket bounds it");
+        vm.warp(haltedAt + 7 hours - 1);
+        (, confirmedOnly) = b.liquidationAllowance();
+        assertTrue(confirmedOnly);
+        vm.warp(haltedAt + 7 hours);
+        _assertAllowance(BreakerLevel.Normal, false);
+    }
+
+    function test_allowance_graceAfterResetIsBounded() public {
+        price.setPrice(0.79e18);
+        b.poke();
+        vm.prank(admin);
+        b.reset();
+        (uint256 seizable, bool confirmedOnly) = b.liquidationAllowance();
+        assertTrue(confirmedOnly);
+        assertEq(seizable, b.throttleAvailable());
+        vm.prank(mkt);
+        b.onFastLiquidation(seizable); // consumed in grace like in any restricted state
+        assertEq(b.throttleAvailable(), 0);
+    }
+
+    /// @dev Asserts the level and what liquidation may do at it, with the previews agreeing.
+    function _assertAllowance(BreakerLevel expected, bool confirmed) internal {
+        (uint256 ps, bool pc) = b.previewLiquidationAllowance();
+        (uint256 seizable, bool confirmedOnly) = b.liquidationAllowance();
+        assertEq(uint8(b.level()), uint8(expected), "level");
+        assertEq(confirmedOnly, confirmed, "confirmedOnly");
+        bool restricted = expected >= BreakerLevel.Throttled || b.inGrace();
+        assertEq(seizable, restricted ? b.throttleAvailable() : type(uint256).max, "seizable");
+        if (restricted) assertGt(seizable, 0);
+        assertEq(ps, seizable, "preview seizable");
+        assertEq(pc, confirmedOnly, "preview confirmedOnly");
+    }
+
+    /// @dev Sells the pool 31% below NAV and lets the TWAP see it; a poke halts on divergence.
+    function _haltByDivergence() internal returns (uint256 haltedAt) {
+        sellShares(200_000e18);
+        vm.warp(block.timestamp + 30 minutes);
+        assertEq(uint8(b.poke()), uint8(BreakerLevel.Halted));
+        return block.timestamp;
+    }
+
+    function _count(Vm.Log[] memory logs, bytes32 topic) internal view returns (uint256 n) {
+        for (uint256 i; i < logs.length; ++i) {
+            if (logs[i].emitter == address(b) && logs[i].topics[0] == topic) ++n;
+        }
     }
 
     // ---------------------------------------------------------------- previews and pokes
