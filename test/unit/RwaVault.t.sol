@@ -164,6 +164,52 @@ contract RwaVaultTest is Fixture {
         vault.reportNav(0, uint64(block.timestamp));
     }
 
+    /// @dev Regression (issue 12, finding 2): one reporter walked the NAV −34% and +46% alone in
+    ///      10% steps with increasing `asOf` in one block. The bound is against the last confirmed NAV.
+    function test_reportNav_chainedStepsCannotWalkPastBound() public {
+        uint64 t0 = uint64(block.timestamp);
+        vm.warp(block.timestamp + 10);
+        uint256 nav = 1e18;
+        for (uint64 i = 1; i <= 4; ++i) {
+            nav = nav * 0.9e18 / 1e18;
+            vm.prank(reporter);
+            vault.reportNav(nav, t0 + i);
+        }
+        (uint256 applied,,) = vault.navInfo();
+        assertEq(applied, 0.9e18, "only the first step (10% of the confirmed NAV) applies alone");
+        assertEq(vault.pendingNav(), 0.6561e18, "the rest waits for the confirmer");
+        vm.prank(confirmer);
+        vault.confirmNav();
+        // Upwards from the new reference: +10% applies, the next +10% (+21% in all) waits.
+        nav = 0.6561e18;
+        for (uint64 i = 5; i <= 8; ++i) {
+            nav = nav * 1.1e18 / 1e18;
+            vm.prank(reporter);
+            vault.reportNav(nav, t0 + i);
+        }
+        (applied,,) = vault.navInfo();
+        assertEq(applied, 0.72171e18);
+        assertEq(vault.pendingNav(), nav);
+    }
+
+    /// @dev Regression (issue 12, finding 4): the oracle stores prices in uint88 and the breaker in
+    ///      uint64 of 1e-6 units; every NAV the vault accepts must fit both.
+    function test_maxNav_fitsOracleAndBreakerStorage() public {
+        uint256 maxNav = vault.MAX_NAV();
+        assertLe(maxNav, type(uint88).max, "oracle uint88");
+        assertLe(maxNav / 1e12, type(uint64).max, "breaker uint64 at 1e6");
+        assertGe(maxNav, 1e26, "1e8 loan tokens per share is allowed");
+        vm.expectRevert(abi.encodeWithSelector(IRwaVault.VaultNavOutOfBounds.selector, maxNav + 1));
+        new RwaVault("x", "x", address(usd), admin, custodian, maxNav + 1, NOTICE, EPOCH, GATE, MAX_MOVE);
+        RwaVault v = new RwaVault("x", "x", address(usd), admin, custodian, maxNav, NOTICE, EPOCH, GATE, MAX_MOVE);
+        (uint256 nav,,) = v.navInfo();
+        assertEq(nav, maxNav);
+        vm.warp(block.timestamp + 1);
+        vm.prank(reporter);
+        vm.expectRevert(abi.encodeWithSelector(IRwaVault.VaultNavOutOfBounds.selector, 4e26));
+        vault.reportNav(4e26, uint64(block.timestamp));
+    }
+
     function test_confirmNav_revertsIfNotConfirmer() public {
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -381,6 +427,59 @@ contract RwaVaultTest is Fixture {
         assertEq(c2, 20e18);
     }
 
+    /// @dev Regression (issue 12, finding 1): top-ups that leave 1 wei in the pool used to divide the
+    ///      pool factor by the pool size; two of them drove it to 0, and every later cohort recorded a
+    ///      zero factor: its status, claim and cancel reverted (division by zero) while settle still
+    ///      burnt its shares.
+    function test_settle_dustRemaindersKeepEveryRequestClaimable() public {
+        address carol = makeAddr("carol");
+        vm.prank(admin);
+        vault.setGate(1e18);
+        uint256 a = _request(alice, 100e18);
+        _matureAndFund(100e18 - 1); // NAV 1: the settle leaves 1 wei of the pool
+        vault.settle();
+        uint256 b = _request(bob, 50e18);
+        _matureAndFund(50e18); // pool 50e18 + 1: 1 wei left again
+        vault.settle();
+        uint256 c = _request(carol, 10e18);
+        _matureAndFund(5e18);
+        (uint256 shares,) = vault.settle();
+        assertEq(shares, 5e18);
+        (uint256 pending, uint256 claimable) = vault.redeemStatus(c);
+        assertApproxEqAbs(claimable, 5e18, 2, "carol: pro rata with the 1 wei of dust");
+        assertApproxEqAbs(pending, 5e18, 2);
+        uint256 paid = _claim(alice, a) + _claim(bob, b) + _claim(carol, c);
+        assertApproxEqAbs(paid, 100e18 - 1 + 50e18 + 5e18, 4, "every settled share paid");
+        assertLe(paid, 100e18 - 1 + 50e18 + 5e18);
+        vm.prank(carol);
+        assertEq(vault.cancelRedeem(c), pending);
+    }
+
+    /// @dev Regression (issue 12, finding 3): joining walked and wrote every epoch since the last
+    ///      settle (36.1M gas after 60 days of 1 h epochs); it must cost per cohort with requests.
+    function test_settle_gasBoundedAfterSixtyDaysOfHourlyEpochs() public {
+        RwaVault v = new RwaVault("h", "h", address(usd), admin, custodian, 1e18, 0, 1 hours, 1e18, MAX_MOVE);
+        mintUsd(alice, 1000e18);
+        vm.startPrank(alice);
+        usd.approve(address(v), 1000e18);
+        v.subscribe(1000e18, alice);
+        for (uint256 i; i < 4; ++i) {
+            v.requestRedeem(10e18, alice, alice);
+            vm.warp(block.timestamp + 15 days);
+        }
+        vm.stopPrank();
+        mintUsd(custodian, 1000e18);
+        vm.startPrank(custodian);
+        usd.approve(address(v), 1000e18);
+        v.refillBuffer(1000e18);
+        vm.stopPrank();
+        uint256 gasBefore = gasleft();
+        (uint256 shares,) = v.settle();
+        uint256 used = gasBefore - gasleft();
+        assertEq(shares, 40e18);
+        assertLt(used, 400_000, "settle after 1440 hourly epochs");
+    }
+
     function test_settle_revertsUnderReview() public {
         vm.prank(guardian);
         vault.setNavStatus(NavStatus.UnderReview, "breach");
@@ -553,5 +652,10 @@ contract RwaVaultTest is Fixture {
     function _matureAndFund(uint256 assets) internal {
         vm.warp(block.timestamp + EPOCH + NOTICE);
         refillVault(assets);
+    }
+
+    function _claim(address who, uint256 id) internal returns (uint256) {
+        vm.prank(who);
+        return vault.claim(id, who);
     }
 }
