@@ -95,6 +95,7 @@ contract RwaVaultInvariantTest is Fixture {
         handler.settle();
         assertEq(handler.ghostDustSettles(), 2, "two dust settles");
         assertEq(handler.calls("settleLeavingDust.skipped"), 0);
+        assertEq(vault.scale(), 2, "the pool factor was rescaled twice");
         invariant_everySettledRedemptionStaysClaimable();
         invariant_settlementWithinGateAndCash();
         invariant_supplyEqualsHoldersPlusLocked();
