@@ -25,15 +25,17 @@ import {WAD, WadMath} from "./libraries/WadMath.sol";
 ///
 ///      Redemption: a request joins the cohort of its epoch; a cohort matures at the end of its
 ///      epoch plus the notice period and then joins the matured pool. Cohorts with requests are
-///      queued in epoch order, so joining costs per cohort, not per elapsed epoch. `settle` pays a
-///      fraction f of the whole pool at the current NAV, so every matured request is served pro
-///      rata, O(1) per request (Liquity's stability pool P / scale / epoch):
+///      queued in epoch order, so joining costs per cohort, not per elapsed epoch (at most
+///      MAX_JOINS_PER_SETTLE per call; a call that leaves matured cohorts unjoined pays nothing).
+///      `settle` pays a fraction f of the whole pool at the current NAV, so every matured request is
+///      served pro rata, O(1) per request (Liquity's stability pool P / scale / epoch):
 ///      - R is the product of (1 − f) over the settles so far, kept in [R_ONE / SCALE, R_ONE]: when a
 ///        settle would take it lower, it is multiplied by SCALE and `scale` goes up by one. A settle
 ///        that leaves less than 1 / SCALE of R (e.g. 1 wei of a large pool) moves `scale` up by two
 ///        and restarts R at R_ONE: every request then in the pool keeps less than 1e-18 of its
 ///        shares, which rounds to zero in the vault's favour (as dust no request owns).
-///      - A[g][s] sums, over the settles of generation g at scale s, the assets paid per unit of R.
+///      - A[g][s] sums, over the settles of generation g at scale s, the assets paid per unit of R:
+///        at most R_ONE·MAX_NAV/WAD = 1e44 (R only falls within a scale), so A·SCALE cannot overflow.
 ///      - A request of `shares` that joined at (g, s0, r0, a0) has earned
 ///        shares·((A[g][s0] − a0)·SCALE + A[g][s0 + 1]) / (r0·SCALE); while g is live it still waits
 ///        for shares·R/r0 (same scale), shares·R/(r0·SCALE) (one scale later) or 0 (two or more).

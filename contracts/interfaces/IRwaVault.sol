@@ -95,6 +95,8 @@ interface IRwaVault is IERC20 {
     function cancelRedeem(uint256 requestId) external returns (uint256 shares);
     /// @notice Anyone: settles matured requests (notice period elapsed) at the current NAV, pro rata,
     ///         up to the epoch gate and the cash buffer. Unsettled shares roll over. Settled shares burn.
+    ///         Matured cohorts join the pool first, a bounded number per call: a call that leaves some
+    ///         unjoined (a long backlog) settles nothing, and the next call goes on.
     function settle() external returns (uint256 sharesSettled, uint256 assetsOwed);
     /// @notice Pays the controller the assets settled so far for `requestId` and not yet claimed.
     function claim(uint256 requestId, address receiver) external returns (uint256 assets);
