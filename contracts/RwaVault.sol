@@ -18,12 +18,30 @@ import {WAD, WadMath} from "./libraries/WadMath.sol";
 ///      NAV_REPORTER_ROLE, NAV_CONFIRMER_ROLE (confirms moves above maxNavMoveWad), GUARDIAN_ROLE
 ///      (pause, status).
 ///
+///      NAV: a report moving more than maxNavMoveWad from the current NAV, or from the reference
+///      (the last NAV a confirmer signed, or the initial one), waits for the confirmer. Chained small
+///      steps cannot walk the NAV away alone, and slow drift accumulates against the reference until
+///      a confirmer signs a report.
+///
 ///      Redemption: a request joins the cohort of its epoch; a cohort matures at the end of its
-///      epoch plus the notice period and then joins the matured pool. `settle` pays a fraction f of
-///      the whole pool at the current NAV, so every matured request is served pro rata. Per
-///      generation of the pool, R is the product of (1 − f) so far and A the assets paid per unit
-///      of R: a request of s shares that joined at (R0, A0) still has s·R/R0 pending and has earned
-///      s·(A − A0)/R0. O(1) per request; a settle that fills the pool starts a new generation.
+///      epoch plus the notice period and then joins the matured pool. Cohorts with requests are
+///      queued in epoch order, so joining costs per cohort, not per elapsed epoch (at most
+///      MAX_JOINS_PER_SETTLE per call; a call that leaves matured cohorts unjoined pays nothing).
+///      `settle` pays a fraction f of the whole pool at the current NAV, so every matured request is
+///      served pro rata, O(1) per request (Liquity's stability pool P / scale / epoch):
+///      - R is the product of (1 − f) over the settles so far, kept in [R_ONE / SCALE, R_ONE]: when a
+///        settle would take it lower, it is multiplied by SCALE and `scale` goes up by one. A settle
+///        that leaves less than 1 / SCALE of R (e.g. 1 wei of a large pool) moves `scale` up by two
+///        and restarts R at R_ONE: every request then in the pool keeps less than 1e-18 of its
+///        shares, which rounds to zero in the vault's favour (as dust no request owns).
+///      - A[g][s] sums, over the settles of generation g at scale s, the assets paid per unit of R:
+///        at most R_ONE·MAX_NAV/WAD = 1e44 (R only falls within a scale), so A·SCALE cannot overflow.
+///      - A request of `shares` that joined at (g, s0, r0, a0) has earned
+///        shares·((A[g][s0] − a0)·SCALE + A[g][s0 + 1]) / (r0·SCALE); while g is live it still waits
+///        for shares·R/r0 (same scale), shares·R/(r0·SCALE) (one scale later) or 0 (two or more).
+///      - A settle that takes the whole pool (R would be 0) ends generation g; the next starts at
+///        (scale 0, R_ONE). r0 >= R_ONE / SCALE always, so no status, claim or cancel can divide by
+///        zero, and every rounding is down, so the requests are never owed more than was settled.
 ///
 ///      Pause stops subscriptions, new requests and settlement; it never stops transfers (borrowers
 ///      must be able to move collateral), cancellation or claims of cash already settled.
@@ -35,33 +53,41 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
     bytes32 public constant NAV_CONFIRMER_ROLE = keccak256("NAV_CONFIRMER_ROLE");
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
 
-    uint256 public constant MAX_NAV = 1e30;
+    /// @dev 1e8 loan tokens per share: every price the oracle (uint88) and breaker (uint64 of 1e-6)
+    ///      store from the NAV fits.
+    uint256 public constant MAX_NAV = 1e26;
     uint64 public constant MAX_NOTICE_PERIOD = 365 days;
     uint64 public constant MIN_EPOCH = 1 hours;
     uint64 public constant MAX_EPOCH = 90 days;
     uint256 public constant MIN_GATE = 0.001e18;
     uint256 public constant MIN_NAV_MOVE = 0.001e18;
     uint256 public constant MAX_NAV_MOVE = 0.5e18;
-    /// @dev Scale of the pool's remaining factor R; high so that many partial settles keep precision.
+    /// @notice Queued cohorts one `settle` walks at most, so that a backlog never exceeds a block;
+    ///         a settle that leaves matured cohorts unjoined pays nothing (the next one goes on).
+    uint256 public constant MAX_JOINS_PER_SETTLE = 64;
+    /// @dev The pool factor R lives in [R_ONE / SCALE, R_ONE]; each step of `scale` is a factor SCALE.
     uint256 internal constant R_ONE = 1e36;
+    uint256 internal constant SCALE = 1e18;
+    uint256 internal constant R_MIN = R_ONE / SCALE;
 
     struct Cohort {
         uint256 shares; // shares waiting to mature (before joining)
-        uint64 generation; // set when the cohort joins the matured pool
+        uint128 r0; // the pool's R, generation and scale when the cohort joined
+        uint64 generation;
+        uint56 scale;
         bool joined;
-        uint256 r0;
-        uint256 a0;
+        uint256 a0; // A[generation][scale] when the cohort joined
     }
 
     enum Cancel {
         None,
         BeforeJoin, // nothing was ever earned
-        AfterJoin // earnings frozen at frozenA
+        AfterJoin // earnings frozen at `frozen`
     }
 
     struct Claimant {
         uint256 claimed; // assets already paid
-        uint256 frozenA; // the pool's A when cancelled after joining
+        uint256 frozen; // assets earned in all, fixed when cancelled after joining
         Cancel cancel;
     }
 
@@ -79,6 +105,8 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
     NavStatus internal _status;
     uint256 public pendingNav;
     uint64 public pendingNavAsOf;
+    /// @inheritdoc IRwaVault
+    uint256 public referenceNav;
 
     bool public allowlistEnabled;
     mapping(address => bool) public allowlisted;
@@ -86,20 +114,24 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
     RedeemRequest[] internal _requests;
     mapping(uint256 => Claimant) internal _claimants;
     mapping(uint64 => Cohort) public cohorts;
-    uint64 public nextCohortToJoin;
+    /// @notice Epochs with requests, in increasing order (packed four to a slot); those from
+    ///         `queueHead` on have not joined the pool yet.
+    uint64[] public cohortQueue;
 
-    // Matured pool
+    // Matured pool; R, generation and scale share one slot (R <= R_ONE < 2^128).
+    uint128 public poolR = uint128(R_ONE);
     uint64 public generation;
+    uint64 public scale;
     uint256 public poolShares; // matured shares not yet settled
-    uint256 public poolR = R_ONE;
-    uint256 public poolA;
-    mapping(uint64 => uint256) public finalA; // A of each finished generation
+    /// @notice A[generation][scale]: assets paid per unit of R (see the contract's notes).
+    mapping(uint64 => mapping(uint64 => uint256)) public assetsPerR;
 
     uint256 public unjoinedShares;
     uint256 public totalOwed; // assets settled and not yet claimed
 
-    // Gate bookkeeping for the current epoch
+    // Gate bookkeeping for the current epoch; the queue's head shares its slot (both move in settle).
     uint64 public gateEpoch;
+    uint64 public queueHead;
     uint256 public gateBase;
     uint256 public gateUsed;
 
@@ -128,6 +160,7 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
         _setNoticePeriod(noticePeriod_);
         _setGate(gateWad_);
         _setMaxNavMove(maxNavMoveWad_);
+        referenceNav = initialNav;
         _applyNav(initialNav, uint64(block.timestamp));
     }
 
@@ -144,9 +177,10 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
         if (asOf <= _navAsOf || asOf > block.timestamp) {
             revert VaultNavTimestampInvalid(asOf, _navAsOf, block.timestamp);
         }
-        uint256 move = nav > _nav ? nav - _nav : _nav - nav;
-        if (move.divWadUp(_nav) > maxNavMoveWad) {
-            // A large move waits for a second pair of eyes; a later normal report supersedes it.
+        uint256 maxMove = maxNavMoveWad;
+        if (_move(nav, _nav) > maxMove || _move(nav, referenceNav) > maxMove) {
+            // A large move, in one report or since the last confirmation, waits for a second pair of
+            // eyes; a later normal report supersedes it.
             (pendingNav, pendingNavAsOf) = (nav, asOf);
             emit NavProposed(nav, asOf, msg.sender);
             return;
@@ -163,6 +197,8 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
         uint64 asOf = pendingNavAsOf;
         delete pendingNav;
         delete pendingNavAsOf;
+        referenceNav = nav;
+        emit NavConfirmed(nav, asOf, msg.sender);
         _applyNav(nav, asOf);
     }
 
@@ -217,7 +253,11 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
         uint64 epoch = currentEpoch();
         requestId = _requests.length;
         _requests.push(RedeemRequest(controller, uint64(block.timestamp), epoch, shares));
-        cohorts[epoch].shares += shares;
+        Cohort storage co = cohorts[epoch];
+        // Epochs only grow, so the queue stays sorted; an epoch emptied by cancels may be queued
+        // twice, which joining skips.
+        if (co.shares == 0) cohortQueue.push(epoch);
+        co.shares += shares;
         unjoinedShares += shares;
         _transfer(owner, address(this), shares);
         emit RedeemRequested(requestId, controller, owner, shares, epoch);
@@ -235,7 +275,8 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
         Cohort storage co = cohorts[req.epoch];
         if (co.joined) {
             // A request with pending shares is in the live generation.
-            (c.frozenA, c.cancel) = (poolA, Cancel.AfterJoin);
+            (, c.frozen) = _position(req.shares, co);
+            c.cancel = Cancel.AfterJoin;
             poolShares -= shares;
         } else {
             c.cancel = Cancel.BeforeJoin;
@@ -250,7 +291,8 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
     function settle() external nonReentrant whenNotPaused returns (uint256 shares, uint256 assets) {
         // Checks: paying out at a NAV under review would let early redeemers take the loss out.
         if (_status == NavStatus.UnderReview) revert VaultUnderReview();
-        _joinMatured();
+        // Pro rata needs every matured request in the pool: catch up on a long backlog first.
+        if (!_joinMatured()) return (0, 0);
         uint64 epoch = currentEpoch();
         if (epoch != gateEpoch || gateBase == 0) (gateEpoch, gateBase, gateUsed) = (epoch, totalSupply(), 0);
         uint256 gateLeft = gateBase.mulWadDown(gateWad).zeroFloorSub(gateUsed);
@@ -260,15 +302,7 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
         // Effects
         gateUsed += shares;
         totalOwed += assets;
-        uint256 pool = poolShares;
-        poolA += poolR.mulDivDown(assets, pool);
-        if (shares == pool) {
-            finalA[generation] = poolA;
-            (generation, poolR, poolA) = (generation + 1, R_ONE, 0);
-        } else {
-            poolR = poolR.mulDivDown(pool - shares, pool);
-        }
-        poolShares = pool - shares;
+        _payPool(shares, assets);
         _burn(address(this), shares);
         emit RedemptionsSettled(epoch, shares, assets, _nav);
     }
@@ -371,23 +405,49 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
 
     // ---------------------------------------------------------------- internals
 
-    /// @dev Cohorts whose maturity has passed join the pool at the pool's current (R, A).
-    ///      Loops over epochs, not requests: bounded by the time elapsed.
-    function _joinMatured() internal {
-        uint64 epoch = nextCohortToJoin;
-        uint64 current = currentEpoch();
-        while (epoch < current && maturity(epoch) <= block.timestamp) {
-            Cohort storage co = cohorts[epoch];
-            if (co.shares > 0) {
-                (co.joined, co.generation, co.r0, co.a0) = (true, generation, poolR, poolA);
-                poolShares += co.shares;
-                unjoinedShares -= co.shares;
-            } else {
-                co.joined = true;
-            }
-            ++epoch;
+    /// @dev Queued cohorts whose maturity has passed join the pool at its current (generation,
+    ///      scale, R, A). Maturity grows with the epoch, so the walk stops at the first immature one;
+    ///      it costs per queued cohort (at most MAX_JOINS_PER_SETTLE), however long no one settled.
+    ///      Returns whether every matured cohort has joined.
+    function _joinMatured() internal returns (bool caughtUp) {
+        (uint256 first, uint256 tail) = (queueHead, cohortQueue.length);
+        if (first == tail) return true;
+        uint256 end = tail.min(first + MAX_JOINS_PER_SETTLE);
+        (uint128 r, uint64 g, uint64 s) = (poolR, generation, scale);
+        uint256 a = assetsPerR[g][s];
+        uint256 head = first;
+        uint256 joining;
+        for (; head < end && maturity(cohortQueue[head]) <= block.timestamp; ++head) {
+            Cohort storage co = cohorts[cohortQueue[head]];
+            if (co.joined || co.shares == 0) continue; // queued twice, or emptied by cancels
+            (co.r0, co.generation, co.scale, co.joined, co.a0) = (r, g, uint56(s), true, a);
+            joining += co.shares;
         }
-        nextCohortToJoin = epoch;
+        if (head != first) queueHead = uint64(head); // <= the queue's length, at most one per request
+        if (joining > 0) (poolShares, unjoinedShares) = (poolShares + joining, unjoinedShares - joining);
+        return head == tail || maturity(cohortQueue[head]) > block.timestamp;
+    }
+
+    /// @dev Pays `assets` for `shares` of the pool, pro rata: A grows by R·assets/pool and R shrinks
+    ///      by (pool − shares)/pool, rescaled to stay in [R_MIN, R_ONE] (see the contract's notes).
+    function _payPool(uint256 shares, uint256 assets) internal {
+        uint256 pool = poolShares;
+        (uint256 r, uint64 g, uint64 s) = (poolR, generation, scale);
+        assetsPerR[g][s] += r.mulDivDown(assets, pool);
+        poolShares = pool - shares;
+        if (shares == pool) {
+            (poolR, generation, scale) = (uint128(R_ONE), g + 1, 0);
+            return;
+        }
+        uint256 left = pool - shares;
+        uint256 next = r.mulDivDown(left, pool);
+        if (next < R_MIN) {
+            // r <= R_ONE and r·left/pool < R_MIN, so this is below R_ONE.
+            (next, s) = ((r * SCALE).mulDivDown(left, pool), s + 1);
+            // Still below: every request in the pool keeps < 1e-18 of its shares, which rounds to 0.
+            if (next < R_MIN) (next, s) = (R_ONE, s + 1);
+        }
+        (poolR, scale) = (uint128(next), s); // next <= R_ONE < 2^128
     }
 
     /// @dev (pending shares, claimable assets) of a request.
@@ -399,15 +459,35 @@ contract RwaVault is IRwaVault, ERC20, AccessControl, Pausable, ReentrancyGuard 
         if (c.cancel == Cancel.BeforeJoin) return (0, 0);
         Cohort storage co = cohorts[req.epoch];
         if (!co.joined) return (req.shares, 0);
-        bool live = co.generation == generation;
-        uint256 a = c.cancel == Cancel.AfterJoin ? c.frozenA : (live ? poolA : finalA[co.generation]);
-        claimable = req.shares.mulDivDown(a - co.a0, co.r0).zeroFloorSub(c.claimed);
-        if (c.cancel == Cancel.None && live) pending = req.shares.mulDivDown(poolR, co.r0);
+        if (c.cancel == Cancel.AfterJoin) return (0, c.frozen - c.claimed);
+        uint256 earned;
+        (pending, earned) = _position(req.shares, co);
+        claimable = earned.zeroFloorSub(c.claimed);
+    }
+
+    /// @dev What `shares` of a joined cohort still wait for, and have earned in all (see the contract's notes).
+    function _position(uint256 shares, Cohort storage co)
+        internal
+        view
+        returns (uint256 pending, uint256 earned)
+    {
+        (uint64 g, uint64 s0, uint256 r0) = (co.generation, co.scale, co.r0);
+        uint256 a = assetsPerR[g][s0] - co.a0;
+        earned = shares.mulDivDown(a * SCALE + assetsPerR[g][s0 + 1], r0 * SCALE);
+        if (g != generation) return (0, earned);
+        uint64 s = scale;
+        if (s == s0) pending = shares.mulDivDown(poolR, r0);
+        else if (s == s0 + 1) pending = shares.mulDivDown(poolR, r0 * SCALE);
     }
 
     function _request(uint256 requestId) internal view returns (RedeemRequest memory) {
         if (requestId >= _requests.length) revert VaultUnknownRequest(requestId);
         return _requests[requestId];
+    }
+
+    /// @dev |to − from| / from, rounded up.
+    function _move(uint256 to, uint256 from) internal pure returns (uint256) {
+        return (to > from ? to - from : from - to).divWadUp(from);
     }
 
     function _applyNav(uint256 nav, uint64 asOf) internal {

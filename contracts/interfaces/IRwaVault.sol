@@ -27,6 +27,8 @@ interface IRwaVault is IERC20 {
     event Subscribed(address indexed sender, address indexed receiver, uint256 assets, uint256 shares);
     event NavReported(uint256 navPerShare, uint64 asOf, address indexed reporter);
     event NavProposed(uint256 navPerShare, uint64 asOf, address indexed reporter);
+    /// @notice A confirmer signed a pending NAV; it is now the reference for the move bound.
+    event NavConfirmed(uint256 navPerShare, uint64 asOf, address indexed confirmer);
     event NavStatusChanged(NavStatus status, string reason);
     event RedeemRequested(
         uint256 indexed requestId,
@@ -64,11 +66,17 @@ interface IRwaVault is IERC20 {
     function asset() external view returns (address);
     /// @notice NAV per share (assets per share, 1e18), the timestamp it was struck as of, and its status.
     function navInfo() external view returns (uint256 navPerShare, uint64 asOf, NavStatus status);
-    /// @notice Reports a NAV (NAV reporter role). A move larger than the single-move bound is held
-    ///         as pending until the confirmer role confirms it.
+    /// @notice Reports a NAV (NAV reporter role). A move larger than `maxNavMoveWad` against the
+    ///         current NAV or against `referenceNav` is held as pending until the confirmer role
+    ///         confirms it; a later report within both bounds supersedes it. Small steps therefore
+    ///         cannot walk the NAV away from the last confirmed value alone, and slow drift
+    ///         accumulates against the reference until a confirmer signs a report.
     function reportNav(uint256 navPerShare, uint64 asOf) external;
-    /// @notice Confirms the pending large NAV move (confirmer role).
+    /// @notice Confirms the pending NAV (confirmer role), which also becomes the reference.
     function confirmNav() external;
+    /// @notice The last NAV a confirmer signed (the initial NAV before any): the anchor that bounds
+    ///         how far reports alone may move the NAV.
+    function referenceNav() external view returns (uint256);
     /// @notice Sets the NAV status (guardian or NAV reporter), with a reason for the record.
     function setNavStatus(NavStatus status, string calldata reason) external;
 
@@ -87,6 +95,8 @@ interface IRwaVault is IERC20 {
     function cancelRedeem(uint256 requestId) external returns (uint256 shares);
     /// @notice Anyone: settles matured requests (notice period elapsed) at the current NAV, pro rata,
     ///         up to the epoch gate and the cash buffer. Unsettled shares roll over. Settled shares burn.
+    ///         Matured cohorts join the pool first, a bounded number per call: a call that leaves some
+    ///         unjoined (a long backlog) settles nothing, and the next call goes on.
     function settle() external returns (uint256 sharesSettled, uint256 assetsOwed);
     /// @notice Pays the controller the assets settled so far for `requestId` and not yet claimed.
     function claim(uint256 requestId, address receiver) external returns (uint256 assets);

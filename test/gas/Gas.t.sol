@@ -60,6 +60,24 @@ contract GasTest is Fixture {
         vm.snapshotGasLastCall("vault", "claim");
     }
 
+    /// @dev Sixty daily epochs pass with no settle: joining costs per queued cohort, not per epoch.
+    function test_gas_vault_settleAfterSixtyIdleEpochs() public {
+        vm.prank(trader);
+        vault.requestRedeem(100e18, trader, trader);
+        vm.warp(block.timestamp + 60 * EPOCH);
+        refillVault(1000e18);
+        _cool();
+        vault.settle();
+        vm.snapshotGasLastCall("vault", "settle_afterSixtyIdleEpochs");
+    }
+
+    function test_gas_vault_reportNav() public {
+        _cool();
+        vm.prank(reporter);
+        vault.reportNav(1.01e18, uint64(block.timestamp));
+        vm.snapshotGasLastCall("vault", "reportNav");
+    }
+
     function test_gas_pool_swap() public {
         _cool();
         vm.prank(trader);

@@ -164,6 +164,74 @@ contract RwaVaultTest is Fixture {
         vault.reportNav(0, uint64(block.timestamp));
     }
 
+    /// @dev Regression (issue 12, finding 2): one reporter walked the NAV −34% and +46% alone in
+    ///      10% steps with increasing `asOf` in one block. The bound is against the last confirmed NAV.
+    function test_reportNav_chainedStepsCannotWalkPastBound() public {
+        uint64 t0 = uint64(block.timestamp);
+        vm.warp(block.timestamp + 10);
+        uint256 nav = 1e18;
+        for (uint64 i = 1; i <= 4; ++i) {
+            nav = nav * 0.9e18 / 1e18;
+            vm.prank(reporter);
+            vault.reportNav(nav, t0 + i);
+        }
+        (uint256 applied,,) = vault.navInfo();
+        assertEq(applied, 0.9e18, "only the first step (10% of the confirmed NAV) applies alone");
+        assertEq(vault.pendingNav(), 0.6561e18, "the rest waits for the confirmer");
+        vm.prank(confirmer);
+        vault.confirmNav();
+        assertEq(vault.referenceNav(), 0.6561e18, "a confirmation moves the reference");
+        // Upwards from the new reference: +10% applies, the next +10% (+21% in all) waits.
+        nav = 0.6561e18;
+        for (uint64 i = 5; i <= 8; ++i) {
+            nav = nav * 1.1e18 / 1e18;
+            vm.prank(reporter);
+            vault.reportNav(nav, t0 + i);
+        }
+        (applied,,) = vault.navInfo();
+        assertEq(applied, 0.72171e18);
+        assertEq(vault.pendingNav(), nav);
+    }
+
+    function test_reportNav_slowDriftNeedsConfirmation() public {
+        // Monthly +3% reports: the third (+9.27%) applies, the fourth (+12.55%) waits.
+        uint256 nav = 1e18;
+        for (uint256 i; i < 4; ++i) {
+            vm.warp(block.timestamp + 30 days);
+            nav = nav * 1.03e18 / 1e18;
+            vm.prank(reporter);
+            vault.reportNav(nav, uint64(block.timestamp));
+        }
+        (uint256 applied,,) = vault.navInfo();
+        assertEq(applied, 1.092727e18);
+        assertEq(vault.pendingNav(), 1.12550881e18);
+        assertEq(vault.referenceNav(), 1e18);
+        vm.expectEmit(address(vault));
+        emit IRwaVault.NavConfirmed(1.12550881e18, uint64(block.timestamp), confirmer);
+        vm.prank(confirmer);
+        vault.confirmNav();
+        assertEq(vault.referenceNav(), 1.12550881e18);
+    }
+
+    /// @dev Regression (issue 12, finding 4): the oracle stores prices in uint88 and the breaker in
+    ///      uint64 of 1e-6 units; every NAV the vault accepts must fit both.
+    function test_maxNav_fitsOracleAndBreakerStorage() public {
+        uint256 maxNav = vault.MAX_NAV();
+        assertLe(maxNav, type(uint88).max, "oracle uint88");
+        assertLe(maxNav / 1e12, type(uint64).max, "breaker uint64 at 1e6");
+        assertGe(maxNav, 1e26, "1e8 loan tokens per share is allowed");
+        vm.expectRevert(abi.encodeWithSelector(IRwaVault.VaultNavOutOfBounds.selector, maxNav + 1));
+        new RwaVault("x", "x", address(usd), admin, custodian, maxNav + 1, NOTICE, EPOCH, GATE, MAX_MOVE);
+        RwaVault v =
+            new RwaVault("x", "x", address(usd), admin, custodian, maxNav, NOTICE, EPOCH, GATE, MAX_MOVE);
+        (uint256 nav,,) = v.navInfo();
+        assertEq(nav, maxNav);
+        vm.warp(block.timestamp + 1);
+        vm.prank(reporter);
+        vm.expectRevert(abi.encodeWithSelector(IRwaVault.VaultNavOutOfBounds.selector, 4e26));
+        vault.reportNav(4e26, uint64(block.timestamp));
+    }
+
     function test_confirmNav_revertsIfNotConfirmer() public {
         vm.expectRevert(
             abi.encodeWithSelector(
@@ -381,6 +449,157 @@ contract RwaVaultTest is Fixture {
         assertEq(c2, 20e18);
     }
 
+    /// @dev Regression (issue 12, finding 1): top-ups that leave 1 wei in the pool used to divide the
+    ///      pool factor by the pool size; two of them drove it to 0, and every later cohort recorded a
+    ///      zero factor: its status, claim and cancel reverted (division by zero) while settle still
+    ///      burnt its shares.
+    function test_settle_dustRemaindersKeepEveryRequestClaimable() public {
+        address carol = makeAddr("carol");
+        vm.prank(admin);
+        vault.setGate(1e18);
+        uint256 a = _request(alice, 100e18);
+        _matureAndFund(100e18 - 1); // NAV 1: the settle leaves 1 wei of the pool
+        vault.settle();
+        uint256 b = _request(bob, 50e18);
+        _matureAndFund(50e18); // pool 50e18 + 1: 1 wei left again
+        vault.settle();
+        uint256 c = _request(carol, 10e18);
+        _matureAndFund(5e18);
+        (uint256 shares,) = vault.settle();
+        assertEq(shares, 5e18);
+        (uint256 pending, uint256 claimable) = vault.redeemStatus(c);
+        assertApproxEqAbs(claimable, 5e18, 2, "carol: pro rata with the 1 wei of dust");
+        assertApproxEqAbs(pending, 5e18, 2);
+        uint256 paid = _claim(alice, a) + _claim(bob, b) + _claim(carol, c);
+        assertApproxEqAbs(paid, 100e18 - 1 + 50e18 + 5e18, 4, "every settled share paid");
+        assertLe(paid, 100e18 - 1 + 50e18 + 5e18);
+        vm.prank(carol);
+        assertEq(vault.cancelRedeem(c), pending);
+    }
+
+    /// @dev Regression (issue 12, finding 3): joining walked and wrote every epoch since the last
+    ///      settle (36.1M gas after 60 days of 1 h epochs); it must cost per cohort with requests.
+    function test_settle_gasBoundedAfterSixtyDaysOfHourlyEpochs() public {
+        RwaVault v = new RwaVault("h", "h", address(usd), admin, custodian, 1e18, 0, 1 hours, 1e18, MAX_MOVE);
+        mintUsd(alice, 1000e18);
+        vm.startPrank(alice);
+        usd.approve(address(v), 1000e18);
+        v.subscribe(1000e18, alice);
+        for (uint256 i; i < 4; ++i) {
+            v.requestRedeem(10e18, alice, alice);
+            vm.warp(block.timestamp + 15 days);
+        }
+        vm.stopPrank();
+        mintUsd(custodian, 1000e18);
+        vm.startPrank(custodian);
+        usd.approve(address(v), 1000e18);
+        v.refillBuffer(1000e18);
+        vm.stopPrank();
+        vm.cool(address(v)); // storage cold, as in a fresh transaction
+        vm.cool(address(usd));
+        uint256 gasBefore = gasleft();
+        (uint256 shares,) = v.settle();
+        uint256 used = gasBefore - gasleft();
+        assertEq(shares, 40e18);
+        assertLt(used, 400_000, "settle after 1440 hourly epochs");
+    }
+
+    /// @dev Three settles that each leave 1 wei of a 1e24-share pool: the third leaves less than
+    ///      1 / SCALE of R, so `scale` jumps by two and R restarts; the requests then in the pool keep
+    ///      less than 1e-18 of their shares (rounded to zero), later requests are served normally.
+    function test_settle_remainderBelowOneScaleRoundsToZero() public {
+        vm.prank(admin);
+        vault.setGate(1e18);
+        address[4] memory who = [alice, bob, makeAddr("carol"), makeAddr("dave")];
+        uint256[4] memory ids;
+        uint256 settled;
+        for (uint256 i; i < 3; ++i) {
+            ids[i] = _request(who[i], 1e24);
+            vm.warp(vault.maturity(vault.currentEpoch()));
+            vault.settle(); // joins; the buffer is empty
+            refillVault(vault.poolShares() - 1);
+            (, uint256 assets) = vault.settle();
+            settled += assets;
+        }
+        assertEq(vault.scale(), 4, "+1, +1, then +2");
+        assertEq(vault.poolR(), 1e36, "R restarts");
+        assertEq(vault.poolShares(), 1, "1 wei that no request owns");
+        (uint256 pending, uint256 claimable) = vault.redeemStatus(ids[2]);
+        assertEq(pending, 0, "below 1e-18 of the request: zero");
+        assertApproxEqAbs(claimable, 1e24, 2);
+        vm.prank(who[2]);
+        vm.expectRevert(abi.encodeWithSelector(IRwaVault.VaultNothingToCancel.selector, ids[2]));
+        vault.cancelRedeem(ids[2]);
+        // A later request shares the next settle with the wei of dust, and is paid in full.
+        ids[3] = _request(who[3], 10e18);
+        vm.warp(vault.maturity(vault.currentEpoch()));
+        refillVault(100e18);
+        (uint256 shares, uint256 last) = vault.settle();
+        assertEq(shares, 10e18 + 1);
+        settled += last;
+        (pending, claimable) = vault.redeemStatus(ids[3]);
+        assertEq(pending, 0);
+        assertEq(claimable, 10e18, "paid in full; the wei the dust earned is owed to no one");
+        uint256 paid;
+        for (uint256 i; i < 4; ++i) {
+            paid += _claim(who[i], ids[i]);
+        }
+        assertLe(paid, settled);
+        assertApproxEqAbs(paid, settled, 4);
+    }
+
+    /// @dev A backlog of more queued cohorts than one settle may join: the first settles only join
+    ///      (and pay nothing), then one settle pays every matured request pro rata.
+    function test_settle_longBacklogJoinsInBoundedStepsThenPaysProRata() public {
+        RwaVault v = new RwaVault("h", "h", address(usd), admin, custodian, 1e18, 0, 1 hours, 1e18, MAX_MOVE);
+        uint256 n = v.MAX_JOINS_PER_SETTLE() + 36;
+        mintUsd(alice, 10_000e18);
+        vm.startPrank(alice);
+        usd.approve(address(v), type(uint256).max);
+        v.subscribe(10_000e18, alice);
+        for (uint256 i; i < n; ++i) {
+            v.requestRedeem(10e18 + i, alice, alice);
+            vm.warp(block.timestamp + 1 hours);
+        }
+        vm.stopPrank();
+        mintUsd(custodian, 500e18);
+        vm.startPrank(custodian);
+        usd.approve(address(v), 500e18);
+        v.refillBuffer(500e18);
+        vm.stopPrank();
+        vm.cool(address(v));
+        uint256 gasBefore = gasleft();
+        (uint256 shares,) = v.settle();
+        assertLt(gasBefore - gasleft(), 3_500_000, "one bounded step");
+        assertEq(shares, 0, "catching up first");
+        assertEq(v.queueHead(), v.MAX_JOINS_PER_SETTLE());
+        (shares,) = v.settle();
+        assertEq(shares, 500e18);
+        uint256 total = n * 10e18 + n * (n - 1) / 2;
+        for (uint256 i; i < n; ++i) {
+            (, uint256 claimable) = v.redeemStatus(i);
+            assertApproxEqAbs(claimable, (10e18 + i) * 500e18 / total, 1, "pro rata over all");
+        }
+    }
+
+    function test_requestRedeem_cohortEmptiedAndRefilledJoinsOnce() public {
+        uint256 first = _request(alice, 10e18);
+        vm.prank(alice);
+        vault.cancelRedeem(first);
+        uint256 second = _request(alice, 30e18); // same epoch, queued again
+        assertEq(vault.cohortQueue(0), vault.cohortQueue(1));
+        vm.prank(admin);
+        vault.setGate(1e18);
+        _matureAndFund(100e18);
+        (uint256 shares,) = vault.settle();
+        assertEq(shares, 30e18);
+        (uint256 pending, uint256 claimable) = vault.redeemStatus(second);
+        assertEq(pending + claimable, 30e18);
+        (pending, claimable) = vault.redeemStatus(first);
+        assertEq(pending + claimable, 0);
+        assertEq(vault.totalPendingShares(), 0);
+    }
+
     function test_settle_revertsUnderReview() public {
         vm.prank(guardian);
         vault.setNavStatus(NavStatus.UnderReview, "breach");
@@ -553,5 +772,10 @@ contract RwaVaultTest is Fixture {
     function _matureAndFund(uint256 assets) internal {
         vm.warp(block.timestamp + EPOCH + NOTICE);
         refillVault(assets);
+    }
+
+    function _claim(address who, uint256 id) internal returns (uint256) {
+        vm.prank(who);
+        return vault.claim(id, who);
     }
 }
