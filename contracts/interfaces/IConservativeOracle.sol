@@ -8,7 +8,8 @@ enum OracleState {
     Normal, // NAV fresh, market within tolerance
     Diverging, // the market's long TWAP is below the haircut NAV by more than the tolerance
     Stale, // NAV older than its heartbeat: a haircut applies
-    UnderReview // the vault's NAV is under review
+    UnderReview, // the vault's NAV is under review
+    MarketUnavailable // a TWAP the oracle needs cannot be read: liquidationPrice follows the NAV anchor
 }
 
 /// @notice Parameters of the conservative oracle. Fractions are 1e18-scaled; times in seconds.

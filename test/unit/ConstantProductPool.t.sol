@@ -275,6 +275,19 @@ contract ConstantProductPoolTest is Fixture {
         p.consult(30); // four observations cover 30 s
     }
 
+    // ---------------------------------------------------------------- issue 12: windows on a busy pool
+
+    /// @dev Regression (issue 12, finding 1): a dust trade in every 12 s block for a day must
+    ///      leave every window the oracle and the breaker read (30 min, 6 h, 24 h) answerable.
+    function test_consult_answersDayWindowsUnderTradeEveryBlock() public {
+        _busyDay(12);
+    }
+
+    /// @dev The same on an L2 with 2 s blocks: six times the trades, the same windows.
+    function test_consult_answersDayWindowsUnderTradeEveryTwoSecondBlock() public {
+        _busyDay(2);
+    }
+
     // ---------------------------------------------------------------- naive oracles
 
     function test_spotOracle_followsSpot() public {
@@ -304,6 +317,29 @@ contract ConstantProductPoolTest is Fixture {
     function _add(uint256 b, uint256 q) internal returns (uint256 liq) {
         vm.prank(lp);
         (liq,,) = pool.addLiquidity(b, q, 0, lp, block.timestamp);
+    }
+
+    /// @dev Seeds the pool at price 1, then trades dust (alternating sides) in every block of
+    ///      `blockTime` seconds for a day, and reads the oracle's and the breaker's windows.
+    function _busyDay(uint256 blockTime) internal {
+        _add(100_000e18, 100_000e18);
+        uint256 end = block.timestamp + 1 days;
+        bool baseIn;
+        vm.pauseGasMetering(); // 43,200 swaps on 2 s blocks exceed a test's gas limit
+        vm.startPrank(trader);
+        while (block.timestamp < end) {
+            vm.warp(block.timestamp + blockTime);
+            pool.swap(baseIn ? address(vault) : address(usd), 1e15, 0, trader, block.timestamp);
+            baseIn = !baseIn;
+        }
+        vm.stopPrank();
+        vm.resumeGasMetering();
+        uint32[3] memory windows = [uint32(30 minutes), 6 hours, 1 days];
+        for (uint256 i; i < windows.length; ++i) {
+            (uint256 twap, uint256 depth) = pool.consult(windows[i]);
+            assertApproxEqRel(twap, 1e18, 1e12, "a dust market trades at 1");
+            assertApproxEqRel(depth, 100_000e18, 1e12, "at its seeded depth");
+        }
     }
 
     function _oldest(ConstantProductPool p) internal view returns (uint256 index, uint256 ts) {
