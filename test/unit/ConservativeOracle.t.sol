@@ -8,6 +8,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {SafeguardedFixture} from "../utils/SafeguardedFixture.sol";
 import {ConservativeOracle} from "../../contracts/ConservativeOracle.sol";
 import {ConstantProductPool} from "../../contracts/ConstantProductPool.sol";
+import {IConstantProductPool} from "../../contracts/interfaces/IConstantProductPool.sol";
 import {
     IConservativeOracle,
     OracleParams,
@@ -81,6 +82,52 @@ contract ConservativeOracleTest is SafeguardedFixture {
         cOracle.setParams(p);
     }
 
+    function test_setParams_rejectsWindowsBeyondObservationSpan() public {
+        uint256 span = pool.observationSpan(); // 1,535 min
+        OracleParams memory p = oracleParams();
+        p.longTwapWindow = 26 hours;
+        p.baseConfirmation = 26 hours;
+        vm.prank(admin);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IConservativeOracle.OracleWindowBeyondObservations.selector,
+                bytes32("longTwapWindow"),
+                26 hours,
+                span
+            )
+        );
+        cOracle.setParams(p);
+        p.longTwapWindow = 6 hours;
+        vm.prank(admin);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IConservativeOracle.OracleWindowBeyondObservations.selector,
+                bytes32("baseConfirmation"),
+                26 hours,
+                span
+            )
+        );
+        cOracle.setParams(p);
+        p.baseConfirmation = uint32(span);
+        vm.prank(admin);
+        cOracle.setParams(p);
+        assertEq(cOracle.params().baseConfirmation, span, "up to the span exactly");
+    }
+
+    function test_constructor_rejectsPoolWithShortRing() public {
+        // 448 one-minute slots (the old deploy's ring size) answer 447 min: not the 24 h confirmation.
+        ConstantProductPool short_ = new ConstantProductPool(address(vault), address(usd), "s", "s", 60, 448);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IConservativeOracle.OracleWindowBeyondObservations.selector,
+                bytes32("baseConfirmation"),
+                24 hours,
+                447 minutes
+            )
+        );
+        new ConservativeOracle(vault, short_, admin, oracleParams());
+    }
+
     // ---------------------------------------------------------------- borrowPrice
 
     function test_borrowPrice_isMinOfNavAndShortTwap() public {
@@ -115,8 +162,7 @@ contract ConservativeOracleTest is SafeguardedFixture {
     }
 
     function test_borrowPrice_zeroWhenPoolCannotAnswer() public {
-        ConstantProductPool empty = new ConstantProductPool(address(vault), address(usd), "e", "e", 2);
-        ConservativeOracle o = new ConservativeOracle(vault, empty, admin, oracleParams());
+        ConservativeOracle o = new ConservativeOracle(vault, _emptyPool(), admin, oracleParams());
         assertEq(o.borrowPrice(), 0);
     }
 
@@ -158,7 +204,10 @@ contract ConservativeOracleTest is SafeguardedFixture {
         vm.warp(block.timestamp + 1 hours);
         uint256 after1h = cOracle.liquidationPrice();
         assertEq(after1h, 0.98e18, "falls at most 2% an hour");
-        vm.warp(block.timestamp + 30 hours);
+        for (uint256 h; h < 30; ++h) {
+            cOracle.poke(); // keepers keep the confirmed divergence in force
+            vm.warp(block.timestamp + 1 hours);
+        }
         (uint256 longTwap,) = pool.consult(6 hours);
         assertEq(cOracle.liquidationPrice(), longTwap, "reaches the market target");
     }
@@ -199,8 +248,11 @@ contract ConservativeOracleTest is SafeguardedFixture {
         vm.expectEmit(address(cOracle));
         emit IConservativeOracle.StateChanged(OracleState.Normal, OracleState.UnderReview);
         cOracle.poke();
-        vm.warp(block.timestamp + 2 hours);
-        assertEq(cOracle.liquidationPrice(), 0.96e18, "rate-limited descent starts at once");
+        vm.warp(block.timestamp + 1 hours);
+        assertEq(cOracle.liquidationPrice(), 0.98e18, "rate-limited descent starts at once");
+        cOracle.poke();
+        vm.warp(block.timestamp + 1 hours);
+        assertEq(cOracle.liquidationPrice(), 0.9604e18, "and goes on while keepers poke");
     }
 
     function test_liquidationPrice_staleNavFollowsMarket() public {
@@ -266,11 +318,15 @@ contract ConservativeOracleTest is SafeguardedFixture {
     function test_liquidationPrice_followsAnchorWhileMarketUnavailable() public {
         ConstantProductPool empty = _emptyPool();
         ConservativeOracle o = new ConservativeOracle(vault, empty, admin, oracleParams());
-        vm.warp(block.timestamp + 40 days); // NAV stale: 2.5% haircut
-        assertEq(uint8(o.state()), uint8(OracleState.MarketUnavailable));
+        vm.warp(block.timestamp + 40 days); // NAV 41 days old, 6 past the heartbeat: 3% haircut
+        assertEq(uint8(o.state()), uint8(OracleState.MarketUnavailable), "before Stale");
         (uint256 h,) = o.haircutNav();
+        assertEq(h, 0.97e18);
         assertEq(o.liquidationPrice(), h);
-        assertEq(h, 0.975e18);
+        o.poke();
+        vm.warp(block.timestamp + 1 days);
+        (h,) = o.haircutNav();
+        assertEq(o.liquidationPrice(), h, "the haircut keeps applying");
     }
 
     /// @dev Finding 3: the reviewer's case. The market falls, a keeper pokes (the divergence is
@@ -315,6 +371,47 @@ contract ConservativeOracleTest is SafeguardedFixture {
         new ConservativeOracle(IRwaVault(address(v)), pool, admin, oracleParams());
     }
 
+    function test_poke_reportsWhyTheMarketCannotBeRead() public {
+        ConstantProductPool young = _youngPool();
+        ConservativeOracle o = new ConservativeOracle(vault, young, admin, oracleParams());
+        vm.warp(block.timestamp + 1 hours);
+        vm.expectEmit(address(o));
+        emit IConservativeOracle.MarketReadFailed(
+            6 hours,
+            abi.encodeWithSelector(
+                IConstantProductPool.PoolObservationTooOld.selector,
+                uint32(block.timestamp - 1 hours),
+                uint32(block.timestamp - 6 hours)
+            )
+        );
+        vm.expectEmit(address(o));
+        emit IConservativeOracle.Poked(1e18, 0, OracleState.MarketUnavailable);
+        o.poke();
+    }
+
+    function test_state_marketUnavailableBeforeUnderReview() public {
+        ConservativeOracle o = new ConservativeOracle(vault, _emptyPool(), admin, oracleParams());
+        vm.prank(guardian);
+        vault.setNavStatus(NavStatus.UnderReview, "breach");
+        assertEq(uint8(o.state()), uint8(OracleState.MarketUnavailable), "no market: no target at all");
+        assertEq(uint8(cOracle.state()), uint8(OracleState.UnderReview), "with a market: under review");
+    }
+
+    /// @dev The formula: the target pulls for minConfirmation (1 h) after the poke, then the price
+    ///      returns toward hNAV at the rise bound: 1 → 0.98 in the first hour, × 1.01 in the next.
+    function test_liquidationPrice_targetLapsesAfterMinConfirmation() public {
+        sellShares(300_000e18);
+        vm.warp(block.timestamp + 7 hours);
+        cOracle.poke();
+        vm.warp(block.timestamp + 1 hours);
+        assertEq(cOracle.liquidationPrice(), 0.98e18, "toward the target until the lapse");
+        vm.warp(block.timestamp + 1 hours);
+        assertEq(cOracle.liquidationPrice(), 0.9898e18, "then back toward NAV");
+        cOracle.poke(); // a keeper renews the (still true) divergence
+        vm.warp(block.timestamp + 1 hours);
+        assertEq(cOracle.liquidationPrice(), 0.970004e18, "and the descent resumes");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     /// @dev One dust trade (alternating sides) in every block of `blockTime` seconds for `duration`.
@@ -339,7 +436,9 @@ contract ConservativeOracleTest is SafeguardedFixture {
     }
 
     function _emptyPool() internal returns (ConstantProductPool) {
-        return new ConstantProductPool(address(vault), address(usd), "y", "y", 64);
+        return new ConstantProductPool(
+            address(vault), address(usd), "y", "y", OBSERVATION_PERIOD, OBSERVATION_CARDINALITY
+        );
     }
 
     /// @dev A pool seeded at price 1 in this very block.
