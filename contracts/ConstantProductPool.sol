@@ -6,17 +6,20 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IConstantProductPool} from "./interfaces/IConstantProductPool.sol";
 import {WAD} from "./libraries/WadMath.sol";
 
 /// @title ConstantProductPool
 /// @notice x·y = k pool of the vault share (base) against the stablecoin (quote), with a 0.30% fee
-///         kept by LPs, the pool itself as the LP token, and a Uniswap-v3-style observation ring
-///         buffer of cumulative price and cumulative base reserve, so that TWAPs are depth-aware.
-/// @dev Constructor: (base, quote, name, symbol, initialObservationCardinality).
-///      At most one observation is written per block, at the first interaction, with the reserves
-///      as they stood before it: a trade cannot move the TWAP within its own block.
+///         kept by LPs, the pool itself as the LP token, and time-bucketed observations of
+///         cumulative price and cumulative base reserve, so that TWAPs are depth-aware and every
+///         window up to `observationSpan()` stays answerable whatever the trade rate.
+/// @dev Constructor: (base, quote, name, symbol, observationPeriod, cardinality).
+///      A live accumulator is brought up to date at every reserve change with the reserves that
+///      held until then (exact, and a trade cannot move the TWAP within its own block); a ring
+///      slot takes a copy of it at most once per `observationPeriod` seconds. See IConstantProductPool.
 contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -24,9 +27,12 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
     uint256 public constant MINIMUM_LIQUIDITY = 1000;
     uint256 public constant FEE_BPS = 30;
     uint16 public constant MAX_CARDINALITY = 65_535;
+    uint32 public constant MIN_OBSERVATION_PERIOD = 1 seconds;
+    uint32 public constant MAX_OBSERVATION_PERIOD = 1 days;
     address private constant DEAD = address(0xdead);
 
-    /// @dev Two slots: prices up to 1e30 over 1e9 s fit 216 bits with room to spare.
+    /// @dev Two slots. Reserves fit 112 bits and timestamps 32, so a price is below 2^172 (1e18 <
+    ///      2^60), Σ price·s below 2^204 and Σ reserve·s below 2^144: no field ever overflows.
     struct Observation {
         uint32 timestamp;
         bool initialized;
@@ -36,30 +42,57 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
 
     address public immutable base;
     address public immutable quote;
+    /// @inheritdoc IConstantProductPool
+    uint32 public immutable observationPeriod;
+    /// @dev Slot 0 keeps this timestamp until the ring first wraps.
+    uint32 private immutable _createdAt;
 
-    uint256 private reserveBase;
-    uint256 private reserveQuote;
+    uint112 private reserveBase;
+    uint112 private reserveQuote;
+    /// @dev When the live accumulator below was last brought up to date (the last reserve change).
     uint32 private lastUpdate;
+    uint256 private _priceCumulative;
+    uint256 private _reserveBaseCumulative;
 
     Observation[MAX_CARDINALITY] public observations;
     uint16 public observationIndex;
     uint16 public observationCardinality;
     /// @dev The ring grows to this size when its index next wraps (Uniswap v3's cardinalityNext).
     uint16 public observationCardinalityNext;
+    /// @dev The slots observationSpan() counts: all of them, except after a growth that had to wait
+    ///      for the index to wrap, where the new ones count only once written.
+    uint16 private _spanCardinality;
+    /// @dev Timestamp of the newest ring slot.
+    uint32 private _observedAt;
 
-    constructor(address base_, address quote_, string memory name_, string memory symbol_, uint16 cardinality)
-        ERC20(name_, symbol_)
-    {
-        if (base_ == address(0) || quote_ == address(0) || base_ == quote_) revert PoolInvalidToken(base_);
+    constructor(
+        address base_,
+        address quote_,
+        string memory name_,
+        string memory symbol_,
+        uint32 observationPeriod_,
+        uint16 cardinality
+    ) ERC20(name_, symbol_) {
+        if (base_ == address(0) || quote_ == address(0) || base_ == quote_) {
+            revert PoolInvalidToken(base_);
+        }
+        if (observationPeriod_ < MIN_OBSERVATION_PERIOD || observationPeriod_ > MAX_OBSERVATION_PERIOD) {
+            revert PoolInvalidObservationPeriod(
+                observationPeriod_, MIN_OBSERVATION_PERIOD, MAX_OBSERVATION_PERIOD
+            );
+        }
         if (cardinality == 0) revert PoolInvalidCardinality(0, cardinality);
         base = base_;
         quote = quote_;
-        observations[0] = Observation(uint32(block.timestamp), true, 0, 0);
-        // Nothing has wrapped yet, so the initial size applies at once; later growth waits for a wrap.
+        observationPeriod = observationPeriod_;
+        uint32 nowTs = uint32(block.timestamp);
+        _createdAt = nowTs;
+        observations[0] = Observation(nowTs, true, 0, 0);
+        (lastUpdate, _observedAt) = (nowTs, nowTs);
+        // Nothing has wrapped yet, so the initial size applies at once.
         observationCardinalityNext = 1;
-        if (cardinality > 1) _grow(cardinality);
-        observationCardinality = cardinality;
-        lastUpdate = uint32(block.timestamp);
+        if (cardinality > 1) _grow(1, cardinality);
+        (observationCardinality, _spanCardinality) = (cardinality, cardinality);
     }
 
     modifier ensure(uint256 deadline) {
@@ -76,8 +109,7 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
 
     /// @inheritdoc IConstantProductPool
     function spotPrice() public view returns (uint256) {
-        if (reserveBase == 0) return 0;
-        return Math.mulDiv(reserveQuote, WAD, reserveBase);
+        return _priceOf(reserveBase, reserveQuote);
     }
 
     /// @inheritdoc IConstantProductPool
@@ -129,10 +161,9 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
         }
 
         // Effects
-        _observe(rb, rq);
         if (supply == 0) _mint(DEAD, MINIMUM_LIQUIDITY);
         _mint(to, liquidity);
-        _setReserves(rb + baseUsed, rq + quoteUsed);
+        _update(rb, rq, rb + baseUsed, rq + quoteUsed);
 
         // Interactions
         IERC20(base).safeTransferFrom(msg.sender, address(this), baseUsed);
@@ -159,9 +190,8 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
         if (quoteOut < minQuote) revert PoolInsufficientOutput(quoteOut, minQuote);
 
         // Effects
-        _observe(rb, rq);
         _burn(msg.sender, liquidity);
-        _setReserves(rb - baseOut, rq - quoteOut);
+        _update(rb, rq, rb - baseOut, rq - quoteOut);
 
         // Interactions
         IERC20(base).safeTransfer(to, baseOut);
@@ -190,10 +220,9 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
         // Effects
         uint256 rb = reserveBase;
         uint256 rq = reserveQuote;
-        _observe(rb, rq);
         bool baseIn = tokenIn == base;
-        if (baseIn) _setReserves(rb + amountIn, rq - amountOut);
-        else _setReserves(rb - amountOut, rq + amountIn);
+        if (baseIn) _update(rb, rq, rb + amountIn, rq - amountOut);
+        else _update(rb, rq, rb - amountOut, rq + amountIn);
 
         // Interactions
         IERC20(tokenIn).safeTransferFrom(msg.sender, address(this), amountIn);
@@ -209,16 +238,24 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
         view
         returns (uint256 priceCumulative, uint256 reserveBaseCumulative)
     {
+        if (secondsAgo > block.timestamp) revert PoolInvalidWindow(secondsAgo);
         uint32 target = uint32(block.timestamp) - secondsAgo;
-        Observation memory last = observations[observationIndex];
-        if (target >= last.timestamp) {
-            // Extend counterfactually from the newest observation with the reserves since then.
-            // Reserves change only in blocks that also write an observation, so this is exact.
-            uint256 dt = target - last.timestamp;
-            return (last.priceCumulative + _price() * dt, last.reserveBaseCumulative + reserveBase * dt);
+        uint32 last = lastUpdate;
+        if (target >= last) {
+            // Exact: the reserves have not changed since the accumulator was last brought up to date.
+            uint256 dt = target - last;
+            return (_priceCumulative + spotPrice() * dt, _reserveBaseCumulative + reserveBase * dt);
         }
-        (Observation memory before, Observation memory afterObs) = _surrounding(target);
-        if (target == before.timestamp) return (before.priceCumulative, before.reserveBaseCumulative);
+        Observation memory before;
+        Observation memory afterObs;
+        if (target >= _observedAt) {
+            // Between the newest ring slot and the live accumulator.
+            before = observations[observationIndex];
+            afterObs = Observation(last, true, SafeCast.toUint216(_priceCumulative), _reserveBaseCumulative);
+        } else {
+            (before, afterObs) = _surrounding(target);
+        }
+        // Linear between two points: reserves changed only within one period after `before`.
         uint256 span = afterObs.timestamp - before.timestamp;
         uint256 part = target - before.timestamp;
         priceCumulative =
@@ -237,18 +274,28 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
     }
 
     /// @inheritdoc IConstantProductPool
+    function observationSpan() external view returns (uint256) {
+        return uint256(_spanCardinality - 1) * observationPeriod;
+    }
+
+    /// @inheritdoc IConstantProductPool
     function increaseObservationCardinality(uint16 next) external {
         uint16 current = observationCardinalityNext;
         if (next <= current) revert PoolInvalidCardinality(current, next);
-        _grow(next);
+        _grow(current, next);
+        // Until the ring first wraps its oldest point is the creation one, whatever its size: the
+        // new size applies at once. After a wrap it waits for the index to wrap again, and the
+        // span counts the new slots only as they are written.
+        if (observations[0].timestamp == _createdAt) {
+            (observationCardinality, _spanCardinality) = (next, next);
+        }
     }
 
     // ---------------------------------------------------------------- internals
 
     /// @dev Pre-writes the new slots (not initialized) so that later observations pay for a
     ///      non-zero to non-zero write instead of a fresh slot, as Uniswap v3 does.
-    function _grow(uint16 next) private {
-        uint16 current = observationCardinalityNext;
+    function _grow(uint16 current, uint16 next) private {
         for (uint256 i = current; i < next; ++i) {
             observations[i] = Observation(1, false, 1, 1);
         }
@@ -256,29 +303,40 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
         emit ObservationCardinalityIncreased(current, next);
     }
 
-    /// @dev Writes one observation per block, accumulating the reserves that held until now.
-    function _observe(uint256 rb, uint256 rq) private {
-        uint16 index = observationIndex;
-        Observation memory last = observations[index];
+    /// @dev Sets the reserves after bringing the accumulator up to date with the ones that held
+    ///      until now, and copies it into the ring if the newest slot is a period old.
+    function _update(uint256 rb, uint256 rq, uint256 rbNew, uint256 rqNew) private {
+        if (rbNew > type(uint112).max || rqNew > type(uint112).max) revert PoolReserveOverflow(rbNew, rqNew);
         uint32 nowTs = uint32(block.timestamp);
-        if (last.timestamp == nowTs) return;
-        uint256 dt = nowTs - last.timestamp;
-        uint256 price = rb == 0 ? 0 : Math.mulDiv(rq, WAD, rb);
-        // Grow into a larger ring only when the index wraps, so old slots are never skipped.
+        uint256 dt = nowTs - lastUpdate;
+        if (dt > 0) {
+            uint256 pc = _priceCumulative + _priceOf(rb, rq) * dt;
+            uint256 rc = _reserveBaseCumulative + rb * dt;
+            (_priceCumulative, _reserveBaseCumulative) = (pc, rc);
+            if (nowTs - _observedAt >= observationPeriod) _write(nowTs, pc, rc);
+        }
+        (reserveBase, reserveQuote, lastUpdate) = (uint112(rbNew), uint112(rqNew), nowTs);
+        emit Sync(rbNew, rqNew);
+    }
+
+    /// @dev Writes the next ring slot, growing into a larger ring only when the index wraps, so
+    ///      that old slots are never skipped.
+    function _write(uint32 nowTs, uint256 pc, uint256 rc) private {
+        uint16 index = observationIndex;
         uint16 cardinality = observationCardinality;
         if (index == cardinality - 1 && observationCardinalityNext > cardinality) {
             cardinality = observationCardinalityNext;
             observationCardinality = cardinality;
         }
         uint16 next = uint16((uint256(index) + 1) % cardinality);
-        observations[next] = Observation(
-            nowTs, true, uint216(last.priceCumulative + price * dt), last.reserveBaseCumulative + rb * dt
-        );
+        observations[next] = Observation(nowTs, true, SafeCast.toUint216(pc), rc);
         observationIndex = next;
+        _observedAt = nowTs;
+        if (next >= _spanCardinality) _spanCardinality = next + 1;
     }
 
-    /// @dev Binary search (Uniswap v3 Oracle.sol) for the observations around `target`,
-    ///      which lies strictly before the newest observation.
+    /// @dev Binary search over the ring's timestamps for the slots around `target`, which lies
+    ///      strictly before the newest slot. Only the final two slots are read whole.
     function _surrounding(uint32 target)
         private
         view
@@ -288,46 +346,24 @@ contract ConstantProductPool is IConstantProductPool, ERC20, ReentrancyGuard {
         uint256 index = observationIndex;
         // The oldest is the slot after the newest, if that slot was ever written.
         uint256 oldestIndex = (index + 1) % cardinality;
-        Observation memory oldest = observations[oldestIndex];
-        if (!oldest.initialized) {
-            oldestIndex = 0;
-            oldest = observations[0];
+        if (!observations[oldestIndex].initialized) oldestIndex = 0;
+        uint32 oldestTs = observations[oldestIndex].timestamp;
+        if (target < oldestTs) revert PoolObservationTooOld(oldestTs, target);
+
+        // Positions from the oldest: timestamp(lo) <= target < timestamp(hi).
+        uint256 lo;
+        uint256 hi = (index + cardinality - oldestIndex) % cardinality;
+        while (hi - lo > 1) {
+            uint256 mid = (lo + hi) / 2;
+            if (observations[(oldestIndex + mid) % cardinality].timestamp <= target) lo = mid;
+            else hi = mid;
         }
-        if (target < oldest.timestamp) revert PoolObservationTooOld(oldest.timestamp, target);
-
-        uint256 l = oldestIndex;
-        uint256 r = l + _written(oldestIndex, index, cardinality) - 1;
-        while (true) {
-            uint256 i = (l + r) / 2;
-            before = observations[i % cardinality];
-            afterObs = observations[(i + 1) % cardinality];
-            if (before.timestamp <= target && target <= afterObs.timestamp) {
-                if (target == afterObs.timestamp) before = afterObs;
-                return (before, afterObs);
-            }
-            if (before.timestamp > target) r = i - 1;
-            else l = i + 1;
-        }
+        before = observations[(oldestIndex + lo) % cardinality];
+        afterObs = observations[(oldestIndex + hi) % cardinality];
     }
 
-    /// @dev Number of written slots from the oldest to the newest, inclusive.
-    function _written(uint256 oldestIndex, uint256 newestIndex, uint256 cardinality)
-        private
-        pure
-        returns (uint256)
-    {
-        return (newestIndex + cardinality - oldestIndex) % cardinality + 1;
-    }
-
-    function _price() private view returns (uint256) {
-        return reserveBase == 0 ? 0 : Math.mulDiv(reserveQuote, WAD, reserveBase);
-    }
-
-    function _setReserves(uint256 rb, uint256 rq) private {
-        reserveBase = rb;
-        reserveQuote = rq;
-        lastUpdate = uint32(block.timestamp);
-        emit Sync(rb, rq);
+    function _priceOf(uint256 rb, uint256 rq) private pure returns (uint256) {
+        return rb == 0 ? 0 : Math.mulDiv(rq, WAD, rb);
     }
 
     function _reservesFor(address tokenIn) private view returns (uint256 rIn, uint256 rOut) {

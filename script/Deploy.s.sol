@@ -37,6 +37,9 @@ contract Deploy is Script {
         LendingMarket market;
     }
 
+    uint32 internal constant OBSERVATION_PERIOD = 60;
+    uint16 internal constant OBSERVATION_CARDINALITY = 1536;
+
     /// @dev The broadcaster: in a script, msg.sender is not it.
     address internal deployer;
 
@@ -64,9 +67,14 @@ contract Deploy is Script {
         w.vault.grantRole(w.vault.NAV_REPORTER_ROLE(), deployer);
         w.vault.grantRole(w.vault.NAV_CONFIRMER_ROLE(), deployer);
         w.vault.grantRole(w.vault.GUARDIAN_ROLE(), deployer);
-        // The observation ring grows in steps: pre-writing 512 slots at once exceeds a block's gas.
-        w.pool = new ConstantProductPool(address(w.vault), address(w.usd), "RWAC/bwUSD LP", "RWAC-LP", 64);
-        for (uint16 n = 192; n <= 512; n += 128) {
+        // A ring slot a minute at most, 1,536 slots: every window up to 1,535 min (≈ 25.6 h) stays
+        // answerable whatever the trade rate, covering the oracle's longest (24 h). Pre-writing a
+        // slot costs ~45k gas, so the ring grows in steps of 128 that each fit a block.
+        w.pool = new ConstantProductPool(
+            address(w.vault), address(w.usd), "RWAC/bwUSD LP", "RWAC-LP", OBSERVATION_PERIOD, 64
+        );
+        for (uint16 n = 64; n < OBSERVATION_CARDINALITY;) {
+            n = n + 128 < OBSERVATION_CARDINALITY ? n + 128 : OBSERVATION_CARDINALITY;
             w.pool.increaseObservationCardinality(n);
         }
         w.rates = new KinkedRateModel(0.02e18, 0.08e18, 1e18, 0.8e18);

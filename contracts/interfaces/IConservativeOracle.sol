@@ -3,12 +3,14 @@ pragma solidity 0.8.28;
 
 import {ICollateralOracle} from "./ICollateralOracle.sol";
 
-/// @notice What the conservative oracle currently believes about its inputs.
+/// @notice What the conservative oracle currently believes about its inputs. When several hold,
+///         MarketUnavailable comes first, then UnderReview, Stale, and Diverging or Normal.
 enum OracleState {
     Normal, // NAV fresh, market within tolerance
     Diverging, // the market's long TWAP is below the haircut NAV by more than the tolerance
     Stale, // NAV older than its heartbeat: a haircut applies
-    UnderReview // the vault's NAV is under review
+    UnderReview, // the vault's NAV is under review
+    MarketUnavailable // a TWAP the oracle needs cannot be read: liquidationPrice follows the NAV anchor
 }
 
 /// @notice Parameters of the conservative oracle. Fractions are 1e18-scaled; times in seconds.
@@ -29,8 +31,11 @@ struct OracleParams {
 /// @title IConservativeOracle
 /// @notice Two prices for RWA collateral: a low, market-checked `borrowPrice`, and a NAV-anchored,
 ///         rate-limited `liquidationPrice` that follows the market only after a confirmed
-///         divergence. Keepers `poke` it to refresh the market target; the views stay correct and
-///         conservative between pokes.
+///         divergence. Keepers `poke` it to refresh the market target; between pokes the views
+///         stay exact with respect to NAV and time, and a stale target lapses toward the NAV
+///         anchor. A TWAP that cannot be read is no evidence of calm: the state says
+///         MarketUnavailable, borrowPrice is 0 while the short window is unreadable, and
+///         liquidationPrice follows the anchor (no divergence can be confirmed without a market).
 interface IConservativeOracle is ICollateralOracle {
     event Poked(uint256 liquidationPrice, uint256 target, OracleState state);
     event StateChanged(OracleState previous, OracleState current);
@@ -39,8 +44,14 @@ interface IConservativeOracle is ICollateralOracle {
 
     error OracleParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
     error OracleZeroAddress();
+    /// @notice A window the oracle would read (`name`) is longer than the pool guarantees to answer.
+    error OracleWindowBeyondObservations(bytes32 name, uint256 window, uint256 observationSpan);
 
     /// @notice Refreshes the market target from the pool's TWAPs and stores the current price.
+    ///         The target counts for minConfirmation after this poke; later, without a new poke,
+    ///         liquidationPrice moves back toward hNAV at the bounded rise rate. Emits
+    ///         MarketReadFailed when a window it needs cannot be read (the state is then
+    ///         MarketUnavailable and there is no target).
     function poke() external returns (uint256 liquidationPrice);
 
     function setParams(OracleParams calldata params) external;

@@ -3,6 +3,8 @@ pragma solidity 0.8.28;
 
 import {Fixture} from "../utils/Fixture.sol";
 import {LendingMarket} from "../../contracts/LendingMarket.sol";
+import {ConservativeOracle} from "../../contracts/ConservativeOracle.sol";
+import {Defaults} from "../../script/Defaults.sol";
 import {NavOracle} from "../../contracts/oracles/NavOracle.sol";
 import {PermissiveBreaker} from "../../contracts/breakers/PermissiveBreaker.sol";
 import {CircuitBreaker} from "../../contracts/CircuitBreaker.sol";
@@ -78,11 +80,23 @@ contract GasTest is Fixture {
         vm.snapshotGasLastCall("vault", "reportNav");
     }
 
+    /// @dev A block's first swap in a busy pool: a trade one 12 s block ago, no ring slot due.
     function test_gas_pool_swap() public {
+        _tradeThenWarp(12);
         _cool();
         vm.prank(trader);
         pool.swap(address(vault), 100e18, 0, trader, block.timestamp);
         vm.snapshotGasLastCall("pool", "swap");
+    }
+
+    /// @dev A block's first swap a period after the newest ring slot: it also writes a slot
+    ///      (at most one block a minute pays this).
+    function test_gas_pool_swap_writesSlot() public {
+        _tradeThenWarp(60);
+        _cool();
+        vm.prank(trader);
+        pool.swap(address(vault), 100e18, 0, trader, block.timestamp);
+        vm.snapshotGasLastCall("pool", "swap_writesSlot");
     }
 
     function test_gas_pool_consult() public {
@@ -92,6 +106,31 @@ contract GasTest is Fixture {
         _cool();
         pool.consult(30 minutes);
         vm.snapshotGasLastCall("pool", "consult");
+    }
+
+    /// @dev The oracle's longest read (24 h) over a full ring of 1,536 slots: a binary search.
+    function test_gas_pool_consult_fullRing() public {
+        _fillRing();
+        _cool();
+        pool.consult(24 hours);
+        vm.snapshotGasLastCall("pool", "consult_fullRing");
+    }
+
+    /// @dev A keeper's poke (Normal state: one 6 h read) and a liquidation's price read, over a
+    ///      full ring.
+    function test_gas_oracle_pokeAndLiquidationPrice() public {
+        _fillRing();
+        ConservativeOracle o = new ConservativeOracle(vault, pool, admin, Defaults.oracleParams());
+        vm.warp(block.timestamp + 12);
+        _cool();
+        vm.cool(address(o));
+        o.poke();
+        vm.snapshotGasLastCall("oracle", "poke_fullRing");
+        vm.warp(block.timestamp + 12);
+        _cool();
+        vm.cool(address(o));
+        o.liquidationPrice();
+        vm.snapshotGasLastCall("oracle", "liquidationPrice");
     }
 
     function test_gas_market_supply() public {
@@ -217,6 +256,25 @@ contract GasTest is Fixture {
         vm.cool(address(naive.oracle()));
         vm.cool(address(naive.breaker()));
         vm.cool(address(rates));
+    }
+
+    /// @dev A swap now (the pool has traded before), then `dt` seconds.
+    function _tradeThenWarp(uint256 dt) internal {
+        vm.prank(trader);
+        pool.swap(address(usd), 1e18, 0, trader, block.timestamp);
+        vm.warp(block.timestamp + dt);
+    }
+
+    /// @dev A dust trade a minute for 1,540 minutes: every ring slot written, the ring wrapped.
+    function _fillRing() internal {
+        vm.pauseGasMetering();
+        vm.startPrank(trader);
+        for (uint256 i; i < 1540; ++i) {
+            vm.warp(block.timestamp + 60);
+            pool.swap(i % 2 == 0 ? address(usd) : address(vault), 1e15, 0, trader, block.timestamp);
+        }
+        vm.stopPrank();
+        vm.resumeGasMetering();
     }
 
     function _markDown(uint256 nav) internal {

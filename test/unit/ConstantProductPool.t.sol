@@ -22,9 +22,32 @@ contract ConstantProductPoolTest is Fixture {
 
     function test_constructor_rejectsBadTokens() public {
         vm.expectRevert(abi.encodeWithSelector(IConstantProductPool.PoolInvalidToken.selector, address(usd)));
-        new ConstantProductPool(address(usd), address(usd), "x", "x", 1);
+        new ConstantProductPool(address(usd), address(usd), "x", "x", 60, 1);
         vm.expectRevert(abi.encodeWithSelector(IConstantProductPool.PoolInvalidCardinality.selector, 0, 0));
-        new ConstantProductPool(address(vault), address(usd), "x", "x", 0);
+        new ConstantProductPool(address(vault), address(usd), "x", "x", 60, 0);
+    }
+
+    function test_constructor_boundsObservationPeriod() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(IConstantProductPool.PoolInvalidObservationPeriod.selector, 0, 1, 1 days)
+        );
+        new ConstantProductPool(address(vault), address(usd), "x", "x", 0, 8);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IConstantProductPool.PoolInvalidObservationPeriod.selector, 1 days + 1, 1, 1 days
+            )
+        );
+        new ConstantProductPool(address(vault), address(usd), "x", "x", 1 days + 1, 8);
+        ConstantProductPool p = new ConstantProductPool(address(vault), address(usd), "x", "x", 1 days, 8);
+        assertEq(p.observationPeriod(), 1 days);
+        assertEq(p.observationSpan(), 7 days);
+    }
+
+    function test_observationSpan_coversDefaultWindows() public view {
+        assertEq(pool.observationPeriod(), 60);
+        assertEq(pool.observationCardinality(), 1536);
+        assertEq(pool.observationSpan(), 1535 minutes);
+        assertGe(pool.observationSpan(), 24 hours, "the oracle's longest default window");
     }
 
     // ---------------------------------------------------------------- addLiquidity
@@ -89,6 +112,14 @@ contract ConstantProductPoolTest is Fixture {
             )
         );
         pool.addLiquidity(1e18, 1e18, 0, lp, block.timestamp - 1);
+    }
+
+    function test_addLiquidity_revertsWhenAReserveWouldExceed112Bits() public {
+        uint256 huge = uint256(type(uint112).max) + 1;
+        mintUsd(lp, huge);
+        vm.prank(lp);
+        vm.expectRevert(abi.encodeWithSelector(IConstantProductPool.PoolReserveOverflow.selector, 1e18, huge));
+        pool.addLiquidity(1e18, huge, 0, lp, block.timestamp);
     }
 
     // ---------------------------------------------------------------- removeLiquidity
@@ -226,7 +257,7 @@ contract ConstantProductPoolTest is Fixture {
     }
 
     function test_consult_revertsWhenBufferTooShort() public {
-        ConstantProductPool small = new ConstantProductPool(address(vault), address(usd), "s", "s", 2);
+        ConstantProductPool small = new ConstantProductPool(address(vault), address(usd), "s", "s", 1, 2);
         vm.startPrank(lp);
         vault.approve(address(small), type(uint256).max);
         usd.approve(address(small), type(uint256).max);
@@ -253,26 +284,59 @@ contract ConstantProductPoolTest is Fixture {
         pool.consult(0);
     }
 
-    function test_increaseObservationCardinality_growsWhenIndexWraps() public {
-        ConstantProductPool p = new ConstantProductPool(address(vault), address(usd), "s", "s", 2);
+    function test_increaseObservationCardinality_appliesAtOnceBeforeFirstWrap() public {
+        ConstantProductPool p = _smallPool(10, 2);
         vm.expectEmit(address(p));
         emit IConstantProductPool.ObservationCardinalityIncreased(2, 4);
         p.increaseObservationCardinality(4);
         assertEq(p.observationCardinalityNext(), 4);
-        assertEq(p.observationCardinality(), 2);
+        assertEq(p.observationCardinality(), 4, "the oldest point is still the creation one");
+        assertEq(p.observationSpan(), 30);
         vm.expectRevert(abi.encodeWithSelector(IConstantProductPool.PoolInvalidCardinality.selector, 4, 3));
         p.increaseObservationCardinality(3);
-        vm.startPrank(lp);
-        vault.approve(address(p), type(uint256).max);
-        usd.approve(address(p), type(uint256).max);
-        p.addLiquidity(100e18, 100e18, 0, lp, block.timestamp);
-        for (uint256 i; i < 5; ++i) {
-            vm.warp(block.timestamp + 10);
-            p.addLiquidity(1e18, 1e18, 0, lp, block.timestamp);
-        }
-        vm.stopPrank();
-        assertEq(p.observationCardinality(), 4);
-        p.consult(30); // four observations cover 30 s
+    }
+
+    function test_increaseObservationCardinality_countsInSpanOnlyAsWritten() public {
+        ConstantProductPool p = _smallPool(10, 3);
+        uint256 t0 = block.timestamp;
+        _tradeEvery(p, 10, 3); // slots 1, 2, then 0: the ring has wrapped
+        p.increaseObservationCardinality(5);
+        assertEq(p.observationCardinality(), 3, "after a wrap, growth waits for the index");
+        assertEq(p.observationSpan(), 20);
+        _tradeEvery(p, 10, 3); // slots 1, 2, then 3: the ring grows as the index wraps
+        assertEq(p.observationCardinality(), 5);
+        assertEq(p.observationSpan(), 30, "one new slot written");
+        p.consult(30);
+        _tradeEvery(p, 10, 1); // slot 4
+        assertEq(p.observationSpan(), 40);
+        p.consult(40);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IConstantProductPool.PoolObservationTooOld.selector, uint32(t0 + 30), uint32(t0 + 29)
+            )
+        );
+        p.consult(41);
+    }
+
+    function test_observe_writesAtMostOneSlotPerPeriod() public {
+        _add(1000e18, 1000e18);
+        _tradeEvery(pool, 12, 50); // 600 s of 12 s blocks
+        assertEq(pool.observationIndex(), 10, "one slot a minute, not one a block");
+        (uint32 ts,,,) = pool.observations(10);
+        assertEq(ts, block.timestamp, "the slot a minute after the previous one is this block's");
+    }
+
+    // ---------------------------------------------------------------- issue 12: windows on a busy pool
+
+    /// @dev Regression (issue 12, finding 1): a dust trade in every 12 s block for a day must
+    ///      leave every window the oracle and the breaker read (30 min, 6 h, 24 h) answerable.
+    function test_consult_answersDayWindowsUnderTradeEveryBlock() public {
+        _busyDay(12);
+    }
+
+    /// @dev The same on an L2 with 2 s blocks: six times the trades, the same windows.
+    function test_consult_answersDayWindowsUnderTradeEveryTwoSecondBlock() public {
+        _busyDay(2);
     }
 
     // ---------------------------------------------------------------- naive oracles
@@ -304,6 +368,49 @@ contract ConstantProductPoolTest is Fixture {
     function _add(uint256 b, uint256 q) internal returns (uint256 liq) {
         vm.prank(lp);
         (liq,,) = pool.addLiquidity(b, q, 0, lp, block.timestamp);
+    }
+
+    /// @dev Seeds the pool at price 1, then trades dust (alternating sides) in every block of
+    ///      `blockTime` seconds for a day, and reads the oracle's and the breaker's windows.
+    function _busyDay(uint256 blockTime) internal {
+        _add(100_000e18, 100_000e18);
+        uint256 end = block.timestamp + 1 days;
+        bool baseIn;
+        vm.pauseGasMetering(); // 43,200 swaps on 2 s blocks exceed a test's gas limit
+        vm.startPrank(trader);
+        while (block.timestamp < end) {
+            vm.warp(block.timestamp + blockTime);
+            pool.swap(baseIn ? address(vault) : address(usd), 1e15, 0, trader, block.timestamp);
+            baseIn = !baseIn;
+        }
+        vm.stopPrank();
+        vm.resumeGasMetering();
+        uint32[3] memory windows = [uint32(30 minutes), 6 hours, 1 days];
+        for (uint256 i; i < windows.length; ++i) {
+            (uint256 twap, uint256 depth) = pool.consult(windows[i]);
+            assertApproxEqRel(twap, 1e18, 1e12, "a dust market trades at 1");
+            assertApproxEqRel(depth, 100_000e18, 1e12, "at its seeded depth");
+        }
+    }
+
+    /// @dev A pool with `period` and `cardinality`, seeded at price 1 in this block.
+    function _smallPool(uint32 period, uint16 cardinality) internal returns (ConstantProductPool p) {
+        p = new ConstantProductPool(address(vault), address(usd), "s", "s", period, cardinality);
+        vm.startPrank(lp);
+        vault.approve(address(p), type(uint256).max);
+        usd.approve(address(p), type(uint256).max);
+        p.addLiquidity(100e18, 100e18, 0, lp, block.timestamp);
+        vm.stopPrank();
+    }
+
+    /// @dev `n` blocks `blockTime` apart, each with one small liquidity add (a reserve change).
+    function _tradeEvery(ConstantProductPool p, uint256 blockTime, uint256 n) internal {
+        vm.startPrank(lp);
+        for (uint256 i; i < n; ++i) {
+            vm.warp(block.timestamp + blockTime);
+            p.addLiquidity(1e18, 1e18, 0, lp, block.timestamp);
+        }
+        vm.stopPrank();
     }
 
     function _oldest(ConstantProductPool p) internal view returns (uint256 index, uint256 ts) {

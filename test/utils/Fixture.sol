@@ -28,6 +28,10 @@ abstract contract Fixture is Test {
     uint64 internal constant EPOCH = 1 days;
     uint256 internal constant GATE = 0.1e18;
     uint256 internal constant MAX_MOVE = 0.1e18;
+    /// @dev The pool's ring, as Deploy.s.sol builds it: a slot a minute at most, 1,536 slots,
+    ///      so the span (1,535 min ≈ 25.6 h) covers the default oracle windows (up to 24 h).
+    uint32 internal constant OBSERVATION_PERIOD = 60;
+    uint16 internal constant OBSERVATION_CARDINALITY = 1536;
 
     Stablecoin internal usd;
     RwaVault internal vault;
@@ -48,7 +52,14 @@ abstract contract Fixture is Test {
         vault.grantRole(vault.NAV_CONFIRMER_ROLE(), confirmer);
         vault.grantRole(vault.GUARDIAN_ROLE(), guardian);
         vm.stopPrank();
-        pool = new ConstantProductPool(address(vault), address(usd), "RWAC/bwUSD LP", "RWAC-LP", 64);
+        pool = new ConstantProductPool(
+            address(vault),
+            address(usd),
+            "RWAC/bwUSD LP",
+            "RWAC-LP",
+            OBSERVATION_PERIOD,
+            OBSERVATION_CARDINALITY
+        );
         oracle = new MockOracle(1e18);
         breaker = new MockBreaker();
         rates = new KinkedRateModel(0.02e18, 0.08e18, 1e18, 0.8e18);

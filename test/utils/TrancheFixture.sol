@@ -134,7 +134,9 @@ abstract contract TrancheFixture is Fixture {
         address lp = makeAddr("tranchePoolLp");
         for (uint256 i; i < constituentVaults.length; ++i) {
             RwaVault v = constituentVaults[i];
-            ConstantProductPool p = new ConstantProductPool(address(v), address(usd), "LP", "LP", 64);
+            ConstantProductPool p = new ConstantProductPool(
+                address(v), address(usd), "LP", "LP", OBSERVATION_PERIOD, OBSERVATION_CARDINALITY
+            );
             mintUsd(lp, 2_000_000e18);
             vm.startPrank(lp);
             usd.approve(address(v), 1_000_000e18);
