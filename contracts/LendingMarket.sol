@@ -18,8 +18,8 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 /// @title LendingMarket
 /// @notice Isolated market: lend the stablecoin, borrow against RWA vault shares.
 /// @dev Constructor: (loanToken, collateralVault, oracle, breaker, rateModel, admin, params).
-///      Oracle, breaker and rate model are immutable: a policy is a choice of modules at deploy
-///      time, and a module swap under open positions would be a governance attack surface.
+///      Oracle, breaker, rate model and lltv are immutable: a policy is a choice of modules at
+///      deploy time, and a swap under open positions would be a governance attack surface.
 ///      Accounting identity: loan balance = totalSupplyAssets + totalReserves − totalBorrowAssets
 ///      (plus slow-path proceeds in flight, which are paid out in the same call).
 contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
@@ -334,6 +334,9 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
 
     /// @inheritdoc ILendingMarket
     function setParams(MarketParams calldata params_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (params_.lltv != _params.lltv) revert MarketLltvImmutable(_params.lltv, params_.lltv);
+        // Interest so far was earned under the old reserve factor.
+        _accrue();
         _setParams(params_);
     }
 

@@ -4,7 +4,7 @@ pragma solidity 0.8.28;
 /// @notice Risk parameters of a market, all 1e18-scaled except the caps (token units).
 struct MarketParams {
     uint256 maxLtv; // borrowing and collateral withdrawal must keep debt <= collateral × borrowPrice × maxLtv
-    uint256 lltv; // liquidation LTV: liquidatable once debt > collateral × liquidationPrice × lltv
+    uint256 lltv; // liquidatable once debt > collateral × liquidationPrice × lltv; fixed per market
     uint256 closeFactor; // share of the debt one liquidation may repay
     uint256 reserveFactor; // share of interest kept as reserves, which absorb bad debt first
     uint256 keeperFee; // share of slow-path proceeds paid to whoever started it
@@ -72,6 +72,9 @@ interface ILendingMarket {
     error MarketZeroAddress();
     error MarketInconsistentInput(uint256 assets, uint256 shares);
     error MarketParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
+    /// @notice The liquidation LTV is fixed per market (as in Morpho Blue): changing it under open
+    ///         positions would make healthy positions liquidatable, or shelter unhealthy ones.
+    error MarketLltvImmutable(uint256 lltv, uint256 proposed);
     error MarketSupplyCapExceeded(uint256 total, uint256 cap);
     error MarketBorrowCapExceeded(uint256 total, uint256 cap);
     error MarketCollateralCapExceeded(uint256 total, uint256 cap);
@@ -130,6 +133,8 @@ interface ILendingMarket {
     function settleSlowLiquidation(uint256 id) external;
 
     // ---------------------------------------------------------------- admin
+    /// @notice Sets the risk parameters, accruing interest first so that a new reserve factor
+    ///         applies only to interest from now on. The liquidation LTV cannot change.
     function setParams(MarketParams calldata params) external;
     function withdrawReserves(uint256 assets, address to) external;
 

@@ -40,6 +40,17 @@ contract LendingMarketTest is Fixture {
         new LendingMarket(usd, vault, oracle, breaker, rates, address(0), defaultParams());
     }
 
+    function test_constructor_boundsLltv() public {
+        MarketParams memory p = defaultParams();
+        p.lltv = 0.99e18;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ILendingMarket.MarketParameterOutOfBounds.selector, bytes32("lltv"), 0.99e18, 0.05e18, 0.98e18
+            )
+        );
+        new LendingMarket(usd, vault, oracle, breaker, rates, admin, p);
+    }
+
     function test_liquidationIncentiveFactor_morphoFormula() public view {
         // 1 / (0.3 × 0.8 + 0.7) = 1.063829787…
         assertEq(market.liquidationIncentiveFactor(), 1.063829787234042553e18);
@@ -70,15 +81,6 @@ contract LendingMarketTest is Fixture {
         );
         market.setParams(p);
         p = defaultParams();
-        p.lltv = 0.99e18;
-        vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ILendingMarket.MarketParameterOutOfBounds.selector, bytes32("lltv"), 0.99e18, 0.05e18, 0.98e18
-            )
-        );
-        market.setParams(p);
-        p = defaultParams();
         p.reserveFactor = 0.6e18;
         vm.prank(admin);
         vm.expectRevert(
@@ -104,6 +106,40 @@ contract LendingMarketTest is Fixture {
             )
         );
         market.setParams(p);
+    }
+
+    /// @dev Regression: setParams did not accrue first, so a new reserve factor took a share of
+    ///      interest earned under the old one.
+    function test_setParams_accruesBeforeNewReserveFactor() public {
+        openPosition(borrower, 2_000_000e18, 800_000e18);
+        vm.warp(block.timestamp + 365 days);
+        (,, uint256 borrowed,,) = market.totals();
+        uint256 interest = borrowed - 800_000e18;
+        MarketParams memory p = defaultParams();
+        p.reserveFactor = 0.5e18;
+        vm.prank(admin);
+        market.setParams(p);
+        market.accrueInterest();
+        assertEq(market.totalReserves(), interest / 10, "past interest at the old 10%");
+        vm.warp(block.timestamp + 1 days);
+        (,, uint256 borrowedLater,,) = market.totals();
+        market.accrueInterest();
+        assertEq(
+            market.totalReserves() - interest / 10, (borrowedLater - borrowed) / 2, "new interest at 50%"
+        );
+    }
+
+    /// @dev Regression: lltv could change under open positions (a healthy position became
+    ///      liquidatable by decree). It is fixed per market, as in Morpho Blue.
+    function test_setParams_revertsOnLltvChange() public {
+        openPosition(borrower, 100e18, 69e18);
+        MarketParams memory p = defaultParams();
+        (p.lltv, p.maxLtv) = (0.7e18, 0.6e18);
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.MarketLltvImmutable.selector, 0.8e18, 0.7e18));
+        market.setParams(p);
+        assertEq(market.params().lltv, 0.8e18);
+        assertGe(market.healthFactor(borrower), WAD);
     }
 
     function test_setParams_revertsForNonAdmin() public {
