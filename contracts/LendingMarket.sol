@@ -6,22 +6,22 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 
-import {ILendingMarket, MarketParams, PositionHealth, SlowLiquidation} from "./interfaces/ILendingMarket.sol";
+import {ILendingMarket, MarketParams, PositionHealth} from "./interfaces/ILendingMarket.sol";
 import {ICollateralOracle} from "./interfaces/ICollateralOracle.sol";
 import {ICircuitBreaker} from "./interfaces/ICircuitBreaker.sol";
 import {IRateModel} from "./interfaces/IRateModel.sol";
-import {IRwaVault} from "./interfaces/IRwaVault.sol";
 import {WAD, WadMath} from "./libraries/WadMath.sol";
 import {SharesMath} from "./libraries/SharesMath.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 /// @title LendingMarket
-/// @notice Isolated market: lend the stablecoin, borrow against RWA vault shares.
-/// @dev Constructor: (loanToken, collateralVault, oracle, breaker, rateModel, admin, params).
-///      Oracle, breaker and rate model are immutable: a policy is a choice of modules at deploy
-///      time, and a module swap under open positions would be a governance attack surface.
-///      Accounting identity: loan balance = totalSupplyAssets + totalReserves − totalBorrowAssets
-///      (plus slow-path proceeds in flight, which are paid out in the same call).
+/// @notice Isolated market: lend the stablecoin, borrow against any ERC20 collateral, fast
+///         liquidation gated by the breaker. RedeemToRepayMarket extends it with the slow path.
+/// @dev Constructor: (loanToken, collateral, oracle, breaker, rateModel, admin, params).
+///      Oracle, breaker, rate model and lltv are immutable: a policy is a choice of modules at
+///      deploy time, and a swap under open positions would be a governance attack surface.
+///      Accounting identity, exact after every call: loan balance = totalSupplyAssets +
+///      totalReserves − totalBorrowAssets.
 contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
     using SafeERC20 for IERC20;
     using WadMath for uint256;
@@ -39,7 +39,7 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
     uint256 public constant MAX_KEEPER_FEE = 0.05e18;
 
     IERC20 public immutable loanToken;
-    IRwaVault public immutable collateralToken;
+    IERC20 public immutable collateralToken;
     ICollateralOracle public immutable oracle;
     ICircuitBreaker public immutable breaker;
     IRateModel public immutable rateModel;
@@ -63,11 +63,10 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
     }
 
     mapping(address => Position) internal _positions;
-    SlowLiquidation[] internal _slow;
 
     constructor(
         IERC20 loanToken_,
-        IRwaVault collateral_,
+        IERC20 collateral_,
         ICollateralOracle oracle_,
         ICircuitBreaker breaker_,
         IRateModel rateModel_,
@@ -151,7 +150,7 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         _positions[onBehalf].collateral += assets.toUint128();
         totalCollateral = newTotal;
         // Interactions
-        IERC20(address(collateralToken)).safeTransferFrom(msg.sender, address(this), assets);
+        collateralToken.safeTransferFrom(msg.sender, address(this), assets);
         emit SupplyCollateral(msg.sender, onBehalf, assets);
     }
 
@@ -160,6 +159,7 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         // Checks
         if (assets == 0) revert MarketZeroAmount();
         if (receiver == address(0)) revert MarketZeroAddress();
+        _checkUnlocked(msg.sender);
         Position storage p = _positions[msg.sender];
         if (assets > p.collateral) revert MarketInsufficientBalance(msg.sender, assets, p.collateral);
         // Effects
@@ -170,7 +170,7 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
             _checkBorrowable(msg.sender, p);
         }
         // Interactions
-        IERC20(address(collateralToken)).safeTransfer(receiver, assets);
+        collateralToken.safeTransfer(receiver, assets);
         emit WithdrawCollateral(msg.sender, receiver, assets);
     }
 
@@ -179,6 +179,7 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         // Checks
         if (assets == 0) revert MarketZeroAmount();
         if (receiver == address(0)) revert MarketZeroAddress();
+        _checkUnlocked(msg.sender);
         _accrue();
         uint256 idle = _idle();
         if (assets > idle) revert MarketInsufficientLiquidity(assets, idle);
@@ -236,6 +237,7 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         _accrue();
         Position storage p = _positions[borrower];
         (uint256 allowance, bool confirmedOnly) = breaker.liquidationAllowance();
+        _checkFastLiquidation(borrower, confirmedOnly);
         uint256 price = _liquidationPriceFor(confirmedOnly);
         if (price == 0) revert MarketZeroPrice();
         uint256 repaidShares;
@@ -252,88 +254,18 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
 
         // Interactions
         breaker.onFastLiquidation(seized);
-        IERC20(address(collateralToken)).safeTransfer(msg.sender, seized);
+        collateralToken.safeTransfer(msg.sender, seized);
         loanToken.safeTransferFrom(msg.sender, address(this), repaid);
         emit Liquidate(msg.sender, borrower, repaid, repaidShares, seized);
-    }
-
-    // ---------------------------------------------------------------- slow path
-
-    /// @inheritdoc ILendingMarket
-    function slowLiquidate(address borrower) external nonReentrant returns (uint256 id) {
-        // Checks
-        _accrue();
-        (uint256 allowance, bool confirmedOnly) = breaker.liquidationAllowance();
-        if (allowance == type(uint256).max && !confirmedOnly) revert MarketSlowPathClosed();
-        Position storage p = _positions[borrower];
-        uint256 price = _liquidationPriceFor(confirmedOnly);
-        uint256 debt = uint256(p.borrowShares).toAssetsUp(totalBorrowAssets, totalBorrowShares);
-        _requireLiquidatable(borrower, p, debt, price);
-        // Collateral that covers the debt with the incentive, at the liquidation price; all of it
-        // when the price is zero or the position is underwater.
-        uint256 collateral = p.collateral;
-        if (price > 0) {
-            collateral = debt.mulWadUp(liquidationIncentiveFactor()).divWadUp(price).min(collateral);
-        }
-
-        // Effects: the debt leaves the borrower but stays in the totals, still accruing for lenders.
-        id = _slow.length;
-        _slow.push(SlowLiquidation(borrower, msg.sender, 0, p.borrowShares, 0, false));
-        p.borrowShares = 0;
-        p.collateral -= uint128(collateral);
-        totalCollateral -= collateral;
-
-        // Interactions
-        _slow[id].requestId = collateralToken.requestRedeem(collateral, address(this), address(this));
-        emit SlowLiquidationStarted(id, borrower, msg.sender, collateral, debt);
-    }
-
-    /// @inheritdoc ILendingMarket
-    function settleSlowLiquidation(uint256 id) external nonReentrant {
-        // Checks
-        if (id >= _slow.length) revert MarketUnknownSlowLiquidation(id);
-        SlowLiquidation storage s = _slow[id];
-        if (s.closed) revert MarketSlowLiquidationClosed(id);
-        _accrue();
-
-        // Interactions first, with a trusted vault: the claim is what there is to account for.
-        uint256 received = collateralToken.claim(s.requestId, address(this));
-        (uint256 pending,) = collateralToken.redeemStatus(s.requestId);
-
-        // Effects
-        uint256 fee = received.mulWadDown(_params.keeperFee);
-        uint256 available = received - fee;
-        uint256 debt = s.borrowShares.toAssetsUp(totalBorrowAssets, totalBorrowShares);
-        uint256 repaid = available.min(debt);
-        uint256 shares =
-            repaid == debt ? s.borrowShares : repaid.toSharesDown(totalBorrowAssets, totalBorrowShares);
-        s.borrowShares -= shares;
-        s.proceeds += received;
-        _reduceDebt(shares, repaid);
-        emit SlowLiquidationProgressed(id, received, repaid, fee);
-
-        uint256 surplus;
-        uint256 badDebt;
-        if (pending == 0) {
-            s.closed = true;
-            surplus = available - repaid;
-            if (s.borrowShares > 0) {
-                badDebt = s.borrowShares.toAssetsUp(totalBorrowAssets, totalBorrowShares);
-                _writeOff(s.borrower, s.borrowShares, badDebt);
-                s.borrowShares = 0;
-            }
-            emit SlowLiquidationClosed(id, surplus, badDebt);
-        }
-
-        // Interactions
-        if (fee > 0) loanToken.safeTransfer(s.keeper, fee);
-        if (surplus > 0) loanToken.safeTransfer(s.borrower, surplus);
     }
 
     // ---------------------------------------------------------------- admin
 
     /// @inheritdoc ILendingMarket
     function setParams(MarketParams calldata params_) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (params_.lltv != _params.lltv) revert MarketLltvImmutable(_params.lltv, params_.lltv);
+        // Interest so far was earned under the old reserve factor.
+        _accrue();
         _setParams(params_);
     }
 
@@ -381,7 +313,7 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
     /// @inheritdoc ILendingMarket
     function healthFactor(address borrower) external view returns (uint256) {
         uint256 debt = debtOf(borrower);
-        return _healthFactor(_positions[borrower].collateral, debt, oracle.liquidationPrice());
+        return _healthFactor(_positions[borrower].collateral, debt, _previewLiquidationPrice());
     }
 
     /// @inheritdoc ILendingMarket
@@ -391,33 +323,23 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         returns (PositionHealth[] memory out)
     {
         (,, uint256 borrowAssets, uint256 borrowShares,) = totals();
-        uint256 price = oracle.liquidationPrice();
+        uint256 price = _previewLiquidationPrice();
         uint256 lif = liquidationIncentiveFactor();
         out = new PositionHealth[](borrowers.length);
         for (uint256 i; i < borrowers.length; ++i) {
             Position memory p = _positions[borrowers[i]];
             uint256 debt = uint256(p.borrowShares).toAssetsUp(borrowAssets, borrowShares);
             uint256 hf = _healthFactor(p.collateral, debt, price);
+            bool liquidatable = hf < WAD && !_inSlowLiquidation(borrowers[i]);
             PositionHealth memory h = out[i];
             (h.borrower, h.collateral, h.debt, h.healthFactor, h.liquidatable) =
-            (borrowers[i], p.collateral, debt, hf, hf < WAD);
+            (borrowers[i], p.collateral, debt, hf, liquidatable);
             // A zero price makes every position unhealthy but leaves fast liquidation nothing to do.
-            if (hf < WAD && price > 0) {
+            if (liquidatable && price > 0) {
                 h.maxRepay = _maxRepay(debt);
                 h.seizable = h.maxRepay.mulWadDown(lif).divWadDown(price).min(p.collateral);
             }
         }
-    }
-
-    /// @inheritdoc ILendingMarket
-    function slowLiquidation(uint256 id) external view returns (SlowLiquidation memory) {
-        if (id >= _slow.length) revert MarketUnknownSlowLiquidation(id);
-        return _slow[id];
-    }
-
-    /// @notice Number of slow liquidations ever started.
-    function slowLiquidationCount() external view returns (uint256) {
-        return _slow.length;
     }
 
     /// @inheritdoc ILendingMarket
@@ -460,7 +382,7 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
 
     function _checkBorrowable(address borrower, Position storage p) internal {
         if (!breaker.borrowAllowed()) revert MarketBorrowsClosed();
-        uint256 debt = uint256(p.borrowShares).toAssetsUp(totalBorrowAssets, totalBorrowShares);
+        uint256 debt = _debtOf(p);
         uint256 maxDebt = uint256(p.collateral).mulWadDown(oracle.borrowPrice()).mulWadDown(_params.maxLtv);
         if (debt > maxDebt) revert MarketInsufficientCollateral(borrower, debt, maxDebt);
     }
@@ -470,6 +392,29 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
     function _liquidationPriceFor(bool confirmedOnly) internal view returns (uint256 price) {
         price = oracle.liquidationPrice();
         if (confirmedOnly) price = price.max(oracle.anchorPrice());
+    }
+
+    /// @dev `_liquidationPriceFor` as the breaker would answer now, for views.
+    function _previewLiquidationPrice() internal view returns (uint256) {
+        (, bool confirmedOnly) = breaker.previewLiquidationAllowance();
+        return _liquidationPriceFor(confirmedOnly);
+    }
+
+    function _debtOf(Position storage p) internal view returns (uint256) {
+        return uint256(p.borrowShares).toAssetsUp(totalBorrowAssets, totalBorrowShares);
+    }
+
+    // ------------------------------------------------ hooks for a market with a slow path
+
+    /// @dev Reverts if `borrower`'s position is locked (it may not borrow or withdraw collateral).
+    function _checkUnlocked(address borrower) internal view virtual {}
+
+    /// @dev Reverts if fast liquidation of `borrower` is not this market's path now.
+    function _checkFastLiquidation(address borrower, bool confirmedOnly) internal view virtual {}
+
+    /// @dev Whether `borrower`'s position is in a slow liquidation (not liquidatable meanwhile).
+    function _inSlowLiquidation(address) internal view virtual returns (bool) {
+        return false;
     }
 
     function _healthFactor(uint256 collateral, uint256 debt, uint256 price) internal view returns (uint256) {
@@ -499,7 +444,7 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         view
         returns (uint256 repaid, uint256 repaidShares, uint256 seized)
     {
-        uint256 debt = uint256(p.borrowShares).toAssetsUp(totalBorrowAssets, totalBorrowShares);
+        uint256 debt = _debtOf(p);
         _requireLiquidatable(borrower, p, debt, price);
         uint256 lif = liquidationIncentiveFactor();
         repaid = repayAssets.min(_maxRepay(debt));
@@ -518,16 +463,12 @@ contract LendingMarket is ILendingMarket, AccessControl, ReentrancyGuard {
         totalBorrowAssets = totalBorrowAssets.zeroFloorSub(assets);
     }
 
-    function _realizeBadDebt(address borrower, Position storage p) internal {
+    /// @dev Removes the debt of a position with no collateral left: reserves absorb it first,
+    ///      lenders the rest.
+    function _realizeBadDebt(address borrower, Position storage p) internal returns (uint256 badDebt) {
         uint256 shares = p.borrowShares;
-        uint256 badDebt = shares.toAssetsUp(totalBorrowAssets, totalBorrowShares);
+        badDebt = shares.toAssetsUp(totalBorrowAssets, totalBorrowShares).min(totalBorrowAssets);
         p.borrowShares = 0;
-        _writeOff(borrower, shares, badDebt);
-    }
-
-    /// @dev Removes debt with no collateral behind it: reserves absorb it first, lenders the rest.
-    function _writeOff(address borrower, uint256 shares, uint256 badDebt) internal {
-        badDebt = badDebt.min(totalBorrowAssets);
         totalBorrowShares -= shares;
         totalBorrowAssets -= badDebt;
         uint256 fromReserves = badDebt.min(totalReserves);

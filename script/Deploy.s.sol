@@ -7,6 +7,7 @@ import {Stablecoin} from "../contracts/mocks/Stablecoin.sol";
 import {RwaVault} from "../contracts/RwaVault.sol";
 import {ConstantProductPool} from "../contracts/ConstantProductPool.sol";
 import {LendingMarket} from "../contracts/LendingMarket.sol";
+import {RedeemToRepayMarket} from "../contracts/RedeemToRepayMarket.sol";
 import {KinkedRateModel} from "../contracts/KinkedRateModel.sol";
 import {SpotOracle} from "../contracts/oracles/SpotOracle.sol";
 import {NavOracle} from "../contracts/oracles/NavOracle.sol";
@@ -14,6 +15,7 @@ import {PermissiveBreaker} from "../contracts/breakers/PermissiveBreaker.sol";
 import {ConservativeOracle} from "../contracts/ConservativeOracle.sol";
 import {CircuitBreaker} from "../contracts/CircuitBreaker.sol";
 import {BreakerParams} from "../contracts/interfaces/ICircuitBreakerAdmin.sol";
+import {MarketParams} from "../contracts/interfaces/ILendingMarket.sol";
 import {ICollateralOracle} from "../contracts/interfaces/ICollateralOracle.sol";
 import {ICircuitBreaker} from "../contracts/interfaces/ICircuitBreaker.sol";
 import {Defaults} from "./Defaults.sol";
@@ -79,9 +81,7 @@ contract Deploy is Script {
         }
         w.rates = new KinkedRateModel(0.02e18, 0.08e18, 1e18, 0.8e18);
         (w.oracle, w.breaker) = _modules(policy, w);
-        w.market = new LendingMarket(
-            w.usd, w.vault, w.oracle, w.breaker, w.rates, deployer, Defaults.marketParams(seed * 100)
-        );
+        w.market = _market(policy, w, Defaults.marketParams(seed * 100));
         if (_isCircuitBreaker(policy)) CircuitBreaker(address(w.breaker)).setMarket(address(w.market));
         _seed(w, deployer, seed);
         vm.stopBroadcast();
@@ -89,8 +89,9 @@ contract Deploy is Script {
         _write(w, policy);
     }
 
-    /// @dev A policy is a choice of oracle and breaker for the same market code. The ablations
-    ///      take one safeguard away at a time so the lab can say what each one buys.
+    /// @dev A policy is a choice of oracle and breaker (and, for `no-slow-path`, of the base market
+    ///      without the slow path). The ablations take one safeguard away at a time so the lab can
+    ///      say what each one buys.
     function _modules(string memory policy, World memory w)
         internal
         returns (ICollateralOracle o, ICircuitBreaker b)
@@ -114,6 +115,18 @@ contract Deploy is Script {
                 "' is not one of naive-spot, naive-nav, safeguarded, oracle-only, breaker-only, no-slow-path"
             )
         );
+    }
+
+    /// @dev The slow path exists by construction: every policy but `no-slow-path` lists the vault
+    ///      in a RedeemToRepayMarket (under a PermissiveBreaker its slow path never opens).
+    function _market(string memory policy, World memory w, MarketParams memory params)
+        internal
+        returns (LendingMarket)
+    {
+        if (keccak256(bytes(policy)) == keccak256("no-slow-path")) {
+            return new LendingMarket(w.usd, w.vault, w.oracle, w.breaker, w.rates, deployer, params);
+        }
+        return new RedeemToRepayMarket(w.usd, w.vault, w.oracle, w.breaker, w.rates, deployer, params);
     }
 
     function _isCircuitBreaker(string memory policy) internal pure returns (bool) {

@@ -2,6 +2,8 @@
 pragma solidity 0.8.28;
 
 import {Fixture} from "../utils/Fixture.sol";
+import {LendingMarket} from "../../contracts/LendingMarket.sol";
+import {RedeemToRepayMarket} from "../../contracts/RedeemToRepayMarket.sol";
 import {ILendingMarket, MarketParams} from "../../contracts/interfaces/ILendingMarket.sol";
 import {WAD} from "../../contracts/libraries/WadMath.sol";
 
@@ -122,10 +124,98 @@ contract LendingMarketFuzzTest is Fixture {
         MarketParams memory p = defaultParams();
         p.lltv = bound(lltv, 0.05e18, 0.98e18);
         p.maxLtv = p.lltv - 0.02e18 < 0.01e18 ? 0.01e18 : p.lltv - 0.02e18;
-        vm.prank(admin);
-        market.setParams(p);
-        uint256 lif = market.liquidationIncentiveFactor();
+        // lltv is fixed per market: a market per value.
+        LendingMarket m = new LendingMarket(usd, vault, oracle, breaker, rates, admin, p);
+        uint256 lif = m.liquidationIncentiveFactor();
         assertGe(lif, 1e18);
         assertLe(lif, 1.15e18);
+    }
+}
+
+/// @notice The slow path under random positions, keeper fees, NAV moves, gates, repayments and
+///         top-ups: cash is conserved exactly every round, the borrower is paid only once the debt
+///         is clear, and nothing is written off while the borrower holds collateral.
+contract RedeemToRepayMarketFuzzTest is Fixture {
+    RedeemToRepayMarket internal rtr;
+    address internal holder = makeAddr("holder");
+
+    function setUp() public override {
+        super.setUp();
+        rtr = new RedeemToRepayMarket(usd, vault, oracle, breaker, rates, admin, defaultParams());
+        supplyLiquidityOn(rtr, lender, 1e27);
+    }
+
+    struct Case {
+        uint256 collateral;
+        uint256 ltvPct;
+        uint256 keeperFee;
+        uint256 nav;
+        uint256 gate;
+        uint256 repayPct;
+        uint256 topUp;
+    }
+
+    function testFuzz_slowPath_conservesCashAndPaysSurplusOnlyAfterDebt(Case memory k) public {
+        k.collateral = bound(k.collateral, 10e18, 1e24);
+        k.ltvPct = bound(k.ltvPct, 50, 100);
+        MarketParams memory p = defaultParams();
+        p.keeperFee = bound(k.keeperFee, 0, 0.05e18);
+        vm.prank(admin);
+        rtr.setParams(p);
+        uint256 debt = k.collateral * 0.7e18 / WAD * k.ltvPct / 100;
+        openPositionOn(rtr, borrower, k.collateral, debt);
+        mintShares(holder, k.collateral / 5); // the gate is a share of all holders' supply
+        // Unhealthy at the oracle: the slow path opens under a restricting breaker.
+        oracle.setPrice(debt * WAD / (k.collateral * 0.8e18 / WAD) * 99 / 100);
+        breaker.set(false, 0, true);
+        vm.prank(keeper);
+        uint256 id = rtr.slowLiquidate(borrower);
+
+        vm.warp(block.timestamp + 1 hours);
+        k.nav = bound(k.nav, 0.5e18, 1.2e18);
+        vm.prank(admin);
+        vault.setMaxNavMove(0.5e18);
+        vm.prank(reporter);
+        vault.reportNav(k.nav, uint64(block.timestamp));
+        vm.prank(admin);
+        vault.setGate(bound(k.gate, 0.05e18, 1e18));
+        k.repayPct = bound(k.repayPct, 0, 100);
+        if (k.repayPct > 0) {
+            uint256 amount = rtr.debtOf(borrower) * k.repayPct / 100 + 1;
+            mintUsd(borrower, amount);
+            vm.prank(borrower);
+            rtr.repay(amount, 0, borrower);
+        }
+        k.topUp = bound(k.topUp, 0, k.collateral);
+        if (k.topUp > 0) {
+            mintShares(borrower, k.topUp * k.nav / WAD + 1);
+            uint256 shares = vault.balanceOf(borrower);
+            vm.prank(borrower);
+            rtr.supplyCollateral(shares, borrower); // never blocked, even in the slow path
+        }
+
+        vm.warp(block.timestamp + EPOCH + NOTICE);
+        refillVault(k.collateral * 2);
+        uint256 paid = usd.balanceOf(borrower);
+        for (uint256 round; round < 100 && !rtr.slowLiquidation(id).closed; ++round) {
+            vault.settle();
+            rtr.settleSlowLiquidation(id);
+            assertEq(
+                usd.balanceOf(address(rtr)),
+                rtr.totalSupplyAssets() + rtr.totalReserves() - rtr.totalBorrowAssets(),
+                "cash identity, every round"
+            );
+            if (usd.balanceOf(borrower) > paid) {
+                assertEq(rtr.debtOf(borrower), 0, "surplus before the debt cleared");
+            }
+            paid = usd.balanceOf(borrower);
+            vm.warp(block.timestamp + EPOCH);
+        }
+        assertTrue(rtr.slowLiquidation(id).closed, "closes");
+        (,, uint256 left) = rtr.position(borrower);
+        if (rtr.totalBadDebt() > 0) assertEq(left, 0, "write-off while the borrower keeps collateral");
+        if (left == 0) assertEq(rtr.debtOf(borrower), 0, "debt without collateral left unrealized");
+        (bool active,) = rtr.slowLiquidationOf(borrower);
+        assertFalse(active);
     }
 }

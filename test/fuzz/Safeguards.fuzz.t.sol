@@ -8,6 +8,8 @@ import {BreakerLevel} from "../../contracts/interfaces/ICircuitBreaker.sol";
 import {NavStatus} from "../../contracts/interfaces/IRwaVault.sol";
 import {ICircuitBreakerAdmin} from "../../contracts/interfaces/ICircuitBreakerAdmin.sol";
 import {Vm} from "forge-std/Vm.sol";
+import {ILendingMarket} from "../../contracts/interfaces/ILendingMarket.sol";
+import {IRedeemToRepayMarket} from "../../contracts/interfaces/IRedeemToRepayMarket.sol";
 import {WAD} from "../../contracts/libraries/WadMath.sol";
 
 /// @notice The oracle's price bounds and the breaker's throttle and halt bounds under random
@@ -243,5 +245,60 @@ contract SafeguardsFuzzTest is SafeguardedFixture {
         uint256 amount = bound(seed, 1e18, 100_000e18);
         vm.prank(trader);
         pool.swap(seed % 2 == 0 ? address(vault) : address(usd), amount, 0, trader, block.timestamp);
+    }
+}
+
+/// @notice The market under a halt, with the real oracle, breaker, pool and vault: whatever the
+///         sell-off and the NAV markdown, fast liquidation is closed and the slow path opens
+///         exactly for positions unhealthy at max(liquidationPrice, NAV anchor).
+contract SafeguardedMarketFuzzTest is SafeguardedFixture {
+    function testFuzz_halt_slowPathTakesExactlyTheConfirmedLosses(
+        uint256 ltvPct,
+        uint256 sold,
+        uint256 hoursFollowed,
+        uint256 navPct
+    ) public {
+        supplyLiquidityOn(safeMarket, lender, 1_000_000e18);
+        mintUsd(liquidator, 1_000_000e18);
+        vm.prank(liquidator);
+        usd.approve(address(safeMarket), type(uint256).max);
+        openPositionOn(safeMarket, borrower, 1000e18, 700e18 * bound(ltvPct, 50, 100) / 100);
+        vm.warp(block.timestamp + 1 hours);
+        cOracle.poke();
+        cBreaker.poke();
+        sellShares(bound(sold, 1e18, 300_000e18));
+        for (uint256 h = bound(hoursFollowed, 0, 12); h > 0; --h) {
+            vm.warp(block.timestamp + 1 hours);
+            cOracle.poke();
+        }
+        reportNav(1e18 * bound(navPct, 60, 100) / 100);
+        vm.prank(guardian);
+        cBreaker.trip(BreakerLevel.Halted);
+        (, bool confirmedOnly) = cBreaker.previewLiquidationAllowance();
+        assertTrue(confirmedOnly);
+
+        vm.prank(liquidator);
+        vm.expectRevert(IRedeemToRepayMarket.MarketFastLiquidationHalted.selector);
+        safeMarket.liquidate(borrower, 1e18, 0);
+
+        uint256 price = cOracle.liquidationPrice();
+        uint256 anchor = cOracle.anchorPrice();
+        if (anchor > price) price = anchor;
+        uint256 hf = uint256(1000e18) * price / WAD * 0.8e18 / WAD * WAD / safeMarket.debtOf(borrower);
+        if (hf >= WAD) {
+            vm.expectRevert(
+                abi.encodeWithSelector(ILendingMarket.MarketPositionHealthy.selector, borrower, hf)
+            );
+            safeMarket.slowLiquidate(borrower);
+        } else {
+            safeMarket.slowLiquidate(borrower);
+            (bool active,) = safeMarket.slowLiquidationOf(borrower);
+            assertTrue(active);
+            assertLt(
+                uint256(1000e18) * anchor / WAD * 0.8e18 / WAD,
+                safeMarket.debtOf(borrower),
+                "a confirmed loss"
+            );
+        }
     }
 }

@@ -5,6 +5,7 @@ import {Fixture} from "../utils/Fixture.sol";
 import {LendingMarket} from "../../contracts/LendingMarket.sol";
 import {ConservativeOracle} from "../../contracts/ConservativeOracle.sol";
 import {Defaults} from "../../script/Defaults.sol";
+import {RedeemToRepayMarket} from "../../contracts/RedeemToRepayMarket.sol";
 import {NavOracle} from "../../contracts/oracles/NavOracle.sol";
 import {PermissiveBreaker} from "../../contracts/breakers/PermissiveBreaker.sol";
 import {CircuitBreaker} from "../../contracts/CircuitBreaker.sol";
@@ -15,14 +16,15 @@ import {MarketParams} from "../../contracts/interfaces/ILendingMarket.sol";
 
 /// @notice Gas of each hot path, one call per test on a warmed, realistic state, written to
 ///         snapshots/*.json by `forge test` and kept in the repo so every change shows its cost.
-///         The market here is the naive one (NAV oracle, permissive breaker).
+///         The market here is the naive one (NAV oracle, permissive breaker), a RedeemToRepayMarket
+///         as Deploy.s.sol builds it for the naive policies.
 contract GasTest is Fixture {
-    LendingMarket internal naive;
+    RedeemToRepayMarket internal naive;
     address internal trader = makeAddr("trader");
 
     function setUp() public override {
         super.setUp();
-        naive = new LendingMarket(
+        naive = new RedeemToRepayMarket(
             usd, vault, new NavOracle(vault), new PermissiveBreaker(), rates, admin, defaultParams()
         );
         seedPool(1_000_000e18, 1_000_000e18);
@@ -190,7 +192,8 @@ contract GasTest is Fixture {
         MarketParams memory p = defaultParams();
         p.closeFactor = 1e18;
         vm.prank(admin);
-        naive.setParams(p);
+        naive.setParams(p); // accrues: let interest build again so liquidate accrues as elsewhere
+        vm.warp(block.timestamp + 1 hours);
         _markDown(0.5e18);
         _cool();
         vm.prank(liquidator);

@@ -5,13 +5,7 @@ import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol"
 
 import {Fixture} from "../utils/Fixture.sol";
 import {LendingMarket} from "../../contracts/LendingMarket.sol";
-import {
-    ILendingMarket,
-    MarketParams,
-    PositionHealth,
-    SlowLiquidation
-} from "../../contracts/interfaces/ILendingMarket.sol";
-import {NavStatus} from "../../contracts/interfaces/IRwaVault.sol";
+import {ILendingMarket, MarketParams, PositionHealth} from "../../contracts/interfaces/ILendingMarket.sol";
 import {WAD} from "../../contracts/libraries/WadMath.sol";
 
 contract LendingMarketTest is Fixture {
@@ -38,6 +32,17 @@ contract LendingMarketTest is Fixture {
     function test_constructor_revertsOnZeroAddress() public {
         vm.expectRevert(ILendingMarket.MarketZeroAddress.selector);
         new LendingMarket(usd, vault, oracle, breaker, rates, address(0), defaultParams());
+    }
+
+    function test_constructor_boundsLltv() public {
+        MarketParams memory p = defaultParams();
+        p.lltv = 0.99e18;
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ILendingMarket.MarketParameterOutOfBounds.selector, bytes32("lltv"), 0.99e18, 0.05e18, 0.98e18
+            )
+        );
+        new LendingMarket(usd, vault, oracle, breaker, rates, admin, p);
     }
 
     function test_liquidationIncentiveFactor_morphoFormula() public view {
@@ -70,15 +75,6 @@ contract LendingMarketTest is Fixture {
         );
         market.setParams(p);
         p = defaultParams();
-        p.lltv = 0.99e18;
-        vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ILendingMarket.MarketParameterOutOfBounds.selector, bytes32("lltv"), 0.99e18, 0.05e18, 0.98e18
-            )
-        );
-        market.setParams(p);
-        p = defaultParams();
         p.reserveFactor = 0.6e18;
         vm.prank(admin);
         vm.expectRevert(
@@ -104,6 +100,40 @@ contract LendingMarketTest is Fixture {
             )
         );
         market.setParams(p);
+    }
+
+    /// @dev Regression: setParams did not accrue first, so a new reserve factor took a share of
+    ///      interest earned under the old one.
+    function test_setParams_accruesBeforeNewReserveFactor() public {
+        openPosition(borrower, 2_000_000e18, 800_000e18);
+        vm.warp(block.timestamp + 365 days);
+        (,, uint256 borrowed,,) = market.totals();
+        uint256 interest = borrowed - 800_000e18;
+        MarketParams memory p = defaultParams();
+        p.reserveFactor = 0.5e18;
+        vm.prank(admin);
+        market.setParams(p);
+        market.accrueInterest();
+        assertEq(market.totalReserves(), interest / 10, "past interest at the old 10%");
+        vm.warp(block.timestamp + 1 days);
+        (,, uint256 borrowedLater,,) = market.totals();
+        market.accrueInterest();
+        assertEq(
+            market.totalReserves() - interest / 10, (borrowedLater - borrowed) / 2, "new interest at 50%"
+        );
+    }
+
+    /// @dev Regression: lltv could change under open positions (a healthy position became
+    ///      liquidatable by decree). It is fixed per market, as in Morpho Blue.
+    function test_setParams_revertsOnLltvChange() public {
+        openPosition(borrower, 100e18, 69e18);
+        MarketParams memory p = defaultParams();
+        (p.lltv, p.maxLtv) = (0.7e18, 0.6e18);
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.MarketLltvImmutable.selector, 0.8e18, 0.7e18));
+        market.setParams(p);
+        assertEq(market.params().lltv, 0.8e18);
+        assertGe(market.healthFactor(borrower), WAD);
     }
 
     function test_setParams_revertsForNonAdmin() public {
@@ -498,101 +528,45 @@ contract LendingMarketTest is Fixture {
         assertApproxEqAbs(seized, h[0].seizable, 1);
     }
 
-    // ---------------------------------------------------------------- slow path
+    // ---------------------------------------------------------------- halts: confirmed losses only
 
-    function test_slowLiquidate_revertsWhenClosed() public {
-        openPosition(borrower, 100e18, 70e18);
-        oracle.setPrice(0.8e18);
-        vm.expectRevert(ILendingMarket.MarketSlowPathClosed.selector);
-        market.slowLiquidate(borrower);
+    /// @dev While the breaker admits only confirmed losses the price counts no lower than the NAV
+    ///      anchor: a market move alone liquidates nothing, a NAV markdown does, within the throttle.
+    function test_liquidate_whileConfirmedOnlyUsesNavAnchorWithinThrottle() public {
+        openPosition(bob, 1000e18, 600e18); // unhealthy at 0.7, healthy at 0.85
+        openPosition(borrower, 1000e18, 690e18); // unhealthy at 0.85
+        oracle.setPrices(0.7e18, 0.7e18);
+        oracle.setAnchorPrice(0.85e18);
+        breaker.set(false, 100e18, true);
+        vm.prank(liquidator);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ILendingMarket.MarketPositionHealthy.selector, bob, uint256(680e18) * WAD / 600e18
+            )
+        );
+        market.liquidate(bob, 10e18, 0);
+        vm.prank(liquidator);
+        (uint256 repaid, uint256 seized) = market.liquidate(borrower, 50e18, 0);
+        assertEq(repaid, 50e18);
+        assertApproxEqAbs(
+            seized, uint256(50e18) * market.liquidationIncentiveFactor() / 0.85e18, 1, "at the anchor"
+        );
+        vm.prank(liquidator);
+        vm.expectPartialRevert(ILendingMarket.MarketLiquidationThrottled.selector);
+        market.liquidate(borrower, 300e18, 0);
     }
 
-    function test_slowLiquidate_revertsOnHealthy() public {
-        openPosition(borrower, 100e18, 50e18);
-        breaker.set(true, 0, true);
-        vm.expectPartialRevert(ILendingMarket.MarketPositionHealthy.selector);
-        market.slowLiquidate(borrower);
-    }
-
-    function test_slowLiquidate_fullLifecycleWithSurplus() public {
-        _allowFullSettlement();
-        openPosition(borrower, 100e18, 70e18);
-        oracle.setPrice(0.8e18);
-        breaker.set(true, 0, true);
-        vm.prank(keeper);
-        uint256 id = market.slowLiquidate(borrower);
-        SlowLiquidation memory s = market.slowLiquidation(id);
-        uint256 moved = uint256(70e18) * market.liquidationIncentiveFactor() / 0.8e18 + 1;
-        (uint256 pending,) = vault.redeemStatus(s.requestId);
-        assertApproxEqAbs(pending, moved, 1);
-        assertEq(market.debtOf(borrower), 0, "debt left the borrower");
-        (,, uint256 left) = market.position(borrower);
-        assertApproxEqAbs(left, 100e18 - moved, 1);
-        // NAV holds at 1.0: settlement pays more than the debt.
-        vm.warp(block.timestamp + EPOCH + NOTICE);
-        refillVault(1_000e18);
-        vault.settle();
-        uint256 debtNow = _slowDebt(id);
-        uint256 borrowerBefore = usd.balanceOf(borrower);
-        market.settleSlowLiquidation(id);
-        uint256 proceeds = moved; // NAV 1
-        uint256 fee = proceeds / 100;
-        assertApproxEqAbs(usd.balanceOf(keeper), fee, 2);
-        assertApproxEqAbs(usd.balanceOf(borrower) - borrowerBefore, proceeds - fee - debtNow, 3);
-        s = market.slowLiquidation(id);
-        assertTrue(s.closed);
-        assertEq(s.borrowShares, 0);
-        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.MarketSlowLiquidationClosed.selector, id));
-        market.settleSlowLiquidation(id);
-    }
-
-    function test_slowLiquidate_partialSettlementThenShortfall() public {
-        openPosition(borrower, 100e18, 70e18);
-        oracle.setPrice(0.8e18);
-        breaker.set(true, 0, true);
-        uint256 id = market.slowLiquidate(borrower);
-        // Gate 10% of supply and a small buffer: settlement comes in pieces.
-        vm.warp(block.timestamp + EPOCH + NOTICE);
-        refillVault(20e18);
-        vault.settle();
-        market.settleSlowLiquidation(id);
-        SlowLiquidation memory s = market.slowLiquidation(id);
-        assertFalse(s.closed);
-        assertApproxEqAbs(s.proceeds, 10e18, 1, "the gate (10% of 100 shares) binds before the buffer");
-        // A real impairment: NAV falls to 0.5 before the rest settles.
-        vm.prank(admin);
-        vault.setMaxNavMove(0.5e18);
-        vm.prank(reporter);
-        vault.reportNav(0.5e18, uint64(block.timestamp));
-        vm.prank(admin);
-        vault.setGate(1e18);
-        refillVault(1_000e18);
-        vault.settle();
-        uint256 badBefore = market.totalBadDebt();
-        market.settleSlowLiquidation(id);
-        s = market.slowLiquidation(id);
-        assertTrue(s.closed);
-        assertGt(market.totalBadDebt(), badBefore, "shortfall realized at settlement");
-        assertEq(s.borrowShares, 0);
-    }
-
-    function test_settleSlowLiquidation_revertsOnUnknownId() public {
-        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.MarketUnknownSlowLiquidation.selector, 0));
-        market.settleSlowLiquidation(0);
-        vm.expectRevert(abi.encodeWithSelector(ILendingMarket.MarketUnknownSlowLiquidation.selector, 3));
-        market.slowLiquidation(3);
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    function _allowFullSettlement() internal {
-        vm.prank(admin);
-        vault.setGate(1e18);
-    }
-
-    function _slowDebt(uint256 id) internal view returns (uint256) {
-        (,, uint256 tba, uint256 tbs,) = market.totals();
-        uint256 shares = market.slowLiquidation(id).borrowShares;
-        return (shares * (tba + 1) + (tbs + 1e6) - 1) / (tbs + 1e6);
+    function test_positionsHealth_whileConfirmedOnlyUsesNavAnchor() public {
+        openPosition(bob, 1000e18, 600e18);
+        oracle.setPrices(0.7e18, 0.7e18);
+        oracle.setAnchorPrice(0.85e18);
+        address[] memory who = new address[](1);
+        who[0] = bob;
+        assertTrue(market.positionsHealth(who)[0].liquidatable, "unrestricted: the market price counts");
+        breaker.set(false, 100e18, true);
+        PositionHealth memory h = market.positionsHealth(who)[0];
+        assertFalse(h.liquidatable, "halted: only a confirmed loss counts");
+        assertEq(h.healthFactor, uint256(680e18) * WAD / 600e18);
+        assertEq(market.healthFactor(bob), h.healthFactor);
     }
 }

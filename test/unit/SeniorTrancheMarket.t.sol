@@ -6,14 +6,12 @@ import {LendingMarket} from "../../contracts/LendingMarket.sol";
 import {PermissiveBreaker} from "../../contracts/breakers/PermissiveBreaker.sol";
 import {SeniorTrancheOracle} from "../../contracts/oracles/SeniorTrancheOracle.sol";
 import {ILendingMarket} from "../../contracts/interfaces/ILendingMarket.sol";
-import {IRwaVault} from "../../contracts/interfaces/IRwaVault.sol";
 import {Tranche} from "../../contracts/interfaces/ITrancheVault.sol";
 
 /// @notice RWA² as collateral: the senior token listed in its own LendingMarket, priced by a
 ///         SeniorTrancheOracle over a ConservativeOracle per constituent (stress 10%, review
-///         haircut 30%). The market takes any ERC20 as collateral on its fast path; its slow path
-///         needs an RwaVault's redemption queue, which the senior token does not have, so the
-///         breaker keeps the slow path closed (PermissiveBreaker here).
+///         haircut 30%). The senior token has no redemption queue of its own, so it is listed in
+///         the base LendingMarket, which takes any ERC20 and has no slow path.
 contract SeniorTrancheMarketTest is TrancheFixture {
     SeniorTrancheOracle internal seniorOracle;
     LendingMarket internal seniorMarket;
@@ -25,13 +23,7 @@ contract SeniorTrancheMarketTest is TrancheFixture {
         deployPools();
         seniorOracle = new SeniorTrancheOracle(tranche, conservativeOracles(), 0.1e18, 0.3e18);
         seniorMarket = new LendingMarket(
-            usd,
-            IRwaVault(address(senior)), // only its ERC20 part is used on the fast path
-            seniorOracle,
-            new PermissiveBreaker(),
-            rates,
-            admin,
-            defaultParams()
+            usd, senior, seniorOracle, new PermissiveBreaker(), rates, admin, defaultParams()
         );
         supplyLiquidityOn(seniorMarket, lender, 1_000_000e18);
         vm.startPrank(borrower);
@@ -69,7 +61,7 @@ contract SeniorTrancheMarketTest is TrancheFixture {
         vm.expectPartialRevert(ILendingMarket.MarketInsufficientCollateral.selector);
         seniorMarket.borrow(1e18, borrower);
 
-        // Fast liquidation at the senior's price; the slow path is closed for this collateral.
+        // Fast liquidation at the senior's price; there is no slow path for this collateral.
         uint256 debt = seniorMarket.debtOf(borrower);
         uint256 repay = debt / 2;
         uint256 seized = repay * seniorMarket.liquidationIncentiveFactor() / 1e18 * 1e18 / 0.75375e18;
@@ -78,8 +70,9 @@ contract SeniorTrancheMarketTest is TrancheFixture {
         assertApproxEqAbs(repaid, repay, 1);
         assertApproxEqAbs(seizedOut, seized, 2);
         assertEq(senior.balanceOf(liquidator), seizedOut);
-        vm.expectRevert(ILendingMarket.MarketSlowPathClosed.selector);
-        seniorMarket.slowLiquidate(borrower);
+        (bool hasSlowPath,) =
+            address(seniorMarket).call(abi.encodeWithSignature("slowLiquidate(address)", borrower));
+        assertFalse(hasSlowPath, "the base market has no slow path");
 
         // The liquidator exits through the tranche: pro rata of the impaired senior, in kind.
         uint256 expectedUnits = tranche.previewRedeem(Tranche.Senior, seizedOut);

@@ -12,7 +12,8 @@ import {MarketParams} from "../../contracts/interfaces/ILendingMarket.sol";
 import {MockOracle, MockBreaker} from "./Mocks.sol";
 import {Defaults} from "../../script/Defaults.sol";
 
-/// @notice The local world with mock oracle and breaker, and named actors.
+/// @notice The local world with mock oracle and breaker, and named actors. `market` is the base
+///         LendingMarket (fast liquidation only); RedeemToRepayMarket tests deploy their own.
 abstract contract Fixture is Test {
     address internal admin = makeAddr("admin");
     address internal reporter = makeAddr("reporter");

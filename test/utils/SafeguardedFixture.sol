@@ -4,18 +4,19 @@ pragma solidity 0.8.28;
 import {Fixture} from "./Fixture.sol";
 import {ConservativeOracle} from "../../contracts/ConservativeOracle.sol";
 import {CircuitBreaker} from "../../contracts/CircuitBreaker.sol";
-import {LendingMarket} from "../../contracts/LendingMarket.sol";
+import {RedeemToRepayMarket} from "../../contracts/RedeemToRepayMarket.sol";
 import {OracleParams} from "../../contracts/interfaces/IConservativeOracle.sol";
 import {BreakerParams} from "../../contracts/interfaces/ICircuitBreakerAdmin.sol";
 import {ICollateralOracle} from "../../contracts/interfaces/ICollateralOracle.sol";
 import {Defaults} from "../../script/Defaults.sol";
 
 /// @notice The world with the real safeguards: conservative oracle and circuit breaker over the
-///         real vault and pool, a market wired to both, and a pool with a day of observations.
+///         real vault and pool, a market with the slow path wired to both (the `safeguarded`
+///         policy), and a pool with a day of observations.
 abstract contract SafeguardedFixture is Fixture {
     ConservativeOracle internal cOracle;
     CircuitBreaker internal cBreaker;
-    LendingMarket internal safeMarket;
+    RedeemToRepayMarket internal safeMarket;
     address internal trader = makeAddr("trader");
 
     function setUp() public virtual override {
@@ -25,7 +26,7 @@ abstract contract SafeguardedFixture is Fixture {
         vm.warp(block.timestamp + 1 days); // a day of history at NAV for the TWAPs
         cOracle = new ConservativeOracle(vault, pool, admin, oracleParams());
         cBreaker = deployBreaker(cOracle);
-        safeMarket = new LendingMarket(usd, vault, cOracle, cBreaker, rates, admin, defaultParams());
+        safeMarket = new RedeemToRepayMarket(usd, vault, cOracle, cBreaker, rates, admin, defaultParams());
         vm.prank(admin);
         cBreaker.setMarket(address(safeMarket));
     }

@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {Test} from "forge-std/Test.sol";
-
+import {BaseHandler} from "./BaseHandler.sol";
 import {Stablecoin} from "../../../contracts/mocks/Stablecoin.sol";
 import {RwaVault} from "../../../contracts/RwaVault.sol";
 import {LendingMarket} from "../../../contracts/LendingMarket.sol";
+import {ILendingMarket} from "../../../contracts/interfaces/ILendingMarket.sol";
 import {MockOracle} from "../../utils/Mocks.sol";
-import {WAD} from "../../../contracts/libraries/WadMath.sol";
+import {WAD, WadMath} from "../../../contracts/libraries/WadMath.sol";
+import {SharesMath} from "../../../contracts/libraries/SharesMath.sol";
 
 /// @notice Drives a LendingMarket with several lenders, borrowers and liquidators, price moves and
-///         time, keeping ghost totals of everything that went in and out.
-contract MarketHandler is Test {
+///         time, keeping ghost totals of everything that went in and out. Every call is bounded to
+///         what must succeed (fail_on_revert), except liquidations of healthy positions, made
+///         under the revert the market owes.
+contract MarketHandler is BaseHandler {
+    using WadMath for uint256;
+    using SharesMath for uint256;
+
     LendingMarket internal market;
     Stablecoin internal usd;
     RwaVault internal vault;
@@ -19,7 +25,6 @@ contract MarketHandler is Test {
     address internal admin;
 
     address[] public lenders;
-    address[] public borrowers;
     address[] public liquidators;
 
     uint256 public ghostCollateralIn;
@@ -27,31 +32,31 @@ contract MarketHandler is Test {
     uint256 public ghostSeized;
     uint256 public ghostRepaidByLiquidators;
     uint256 public ghostBadDebt;
-    uint256 public ghostHealthyLiquidated;
-    mapping(bytes32 => uint256) public calls;
 
     constructor(LendingMarket market_, Stablecoin usd_, RwaVault vault_, MockOracle oracle_, address admin_) {
         (market, usd, vault, oracle, admin) = (market_, usd_, vault_, oracle_, admin_);
+        _addActors("borrower", 3);
         for (uint256 i; i < 3; ++i) {
-            lenders.push(_actor("lender", i));
-            borrowers.push(_actor("borrower", i));
+            _approve(_actors[i]);
+            lenders.push(_approve(makeAddr(string.concat("lender", vm.toString(i)))));
         }
-        liquidators.push(_actor("liquidator", 0));
-        liquidators.push(_actor("liquidator", 1));
+        liquidators.push(_approve(makeAddr("liquidator0")));
+        liquidators.push(_approve(makeAddr("liquidator1")));
     }
 
-    function _actor(string memory role, uint256 i) internal returns (address a) {
-        a = makeAddr(string.concat(role, vm.toString(i)));
+    function _approve(address a) internal returns (address) {
         vm.startPrank(a);
         usd.approve(address(market), type(uint256).max);
+        usd.approve(address(vault), type(uint256).max);
         vault.approve(address(market), type(uint256).max);
         vm.stopPrank();
+        return a;
     }
 
     function allActors() external view returns (address[] memory all) {
         all = new address[](8);
         for (uint256 i; i < 3; ++i) {
-            (all[i], all[3 + i]) = (lenders[i], borrowers[i]);
+            (all[i], all[3 + i]) = (lenders[i], _actors[i]);
         }
         (all[6], all[7]) = (liquidators[0], liquidators[1]);
     }
@@ -59,104 +64,122 @@ contract MarketHandler is Test {
     function supply(uint256 who, uint256 assets) external {
         address a = lenders[who % 3];
         assets = bound(assets, 1e18, 1_000_000e18);
-        vm.prank(admin);
-        usd.mint(a, assets);
+        _mint(a, assets);
         vm.prank(a);
         market.supply(assets, a);
-        ++calls["supply"];
+        _log("supply", vm.toString(assets));
     }
 
+    /// @dev Up to the lender's balance and the idle liquidity.
     function withdraw(uint256 who, uint256 fraction) external {
         address a = lenders[who % 3];
         (uint256 shares,,) = market.position(a);
-        shares = shares * bound(fraction, 1, 100) / 100;
-        if (shares == 0) return;
+        (uint256 supplied, uint256 supplyShares, uint256 borrowed,, uint256 reserves) = market.totals();
+        uint256 owned = shares.toAssetsDown(supplied, supplyShares);
+        uint256 amount = owned.min(supplied + reserves - borrowed) * bound(fraction, 1, 100) / 100;
+        if (amount == 0) return _skip("withdraw", "nothing idle");
         vm.prank(a);
-        try market.withdraw(0, shares, a) {
-            ++calls["withdraw"];
-        } catch {}
+        market.withdraw(amount, 0, a);
+        _log("withdraw", vm.toString(amount));
     }
 
     function supplyCollateral(uint256 who, uint256 assets) external {
-        address a = borrowers[who % 3];
+        address a = _actor(who);
         assets = bound(assets, 1e18, 1_000_000e18);
-        vm.prank(admin);
-        usd.mint(a, assets);
+        _mint(a, assets);
         vm.startPrank(a);
-        usd.approve(address(vault), assets);
         uint256 shares = vault.subscribe(assets, a);
         market.supplyCollateral(shares, a);
         vm.stopPrank();
         ghostCollateralIn += shares;
-        ++calls["supplyCollateral"];
+        _log("supplyCollateral", vm.toString(shares));
     }
 
+    /// @dev Keeps the position within maxLtv at the borrow price, with a margin for rounding.
     function withdrawCollateral(uint256 who, uint256 fraction) external {
-        address a = borrowers[who % 3];
+        address a = _actor(who);
         (,, uint256 c) = market.position(a);
-        uint256 amount = c * bound(fraction, 1, 100) / 100;
-        if (amount == 0) return;
+        uint256 debt = market.debtOf(a);
+        uint256 keep;
+        if (debt > 0) {
+            uint256 price = oracle.borrowPrice();
+            keep = (debt + 1e18).divWadUp(market.params().maxLtv).divWadUp(price);
+        }
+        if (keep >= c) return _skip("withdrawCollateral", "nothing free");
+        uint256 amount = (c - keep) * bound(fraction, 1, 100) / 100;
+        if (amount == 0) return _skip("withdrawCollateral", "dust");
         vm.prank(a);
-        try market.withdrawCollateral(amount, a) {
-            ghostCollateralOut += amount;
-            ++calls["withdrawCollateral"];
-        } catch {}
+        market.withdrawCollateral(amount, a);
+        ghostCollateralOut += amount;
+        _log("withdrawCollateral", vm.toString(amount));
     }
 
     function borrow(uint256 who, uint256 fraction) external {
-        address a = borrowers[who % 3];
+        address a = _actor(who);
         (,, uint256 c) = market.position(a);
-        uint256 room = c * oracle.borrowPrice() / WAD * market.params().maxLtv / WAD;
+        uint256 room = c.mulWadDown(oracle.borrowPrice()).mulWadDown(market.params().maxLtv);
         uint256 debt = market.debtOf(a);
-        if (room <= debt + 1) return;
-        uint256 amount = (room - debt) * bound(fraction, 1, 100) / 100;
-        if (amount == 0) return;
+        if (room <= debt + 1e18) return _skip("borrow", "no room");
+        (uint256 supplied,, uint256 borrowed,, uint256 reserves) = market.totals();
+        uint256 amount =
+            ((room - debt - 1e18) * bound(fraction, 1, 100) / 100).min(supplied + reserves - borrowed);
+        if (amount == 0) return _skip("borrow", "no liquidity");
         vm.prank(a);
-        try market.borrow(amount, a) {
-            ++calls["borrow"];
-        } catch {}
+        market.borrow(amount, a);
+        _log("borrow", vm.toString(amount));
     }
 
+    /// @dev A valid repay never reverts.
     function repay(uint256 who, uint256 fraction) external {
-        address a = borrowers[who % 3];
+        address a = _actor(who);
         uint256 debt = market.debtOf(a);
-        if (debt == 0) return;
-        uint256 amount = debt * bound(fraction, 1, 100) / 100;
-        if (amount == 0) return;
-        vm.prank(admin);
-        usd.mint(a, amount);
+        if (debt == 0) return _skip("repay", "no debt");
+        uint256 amount = (debt * bound(fraction, 1, 100) / 100).max(1e12);
+        _mint(a, amount);
         vm.prank(a);
-        market.repay(amount, 0, a); // a valid repay must never revert
-        ++calls["repay"];
+        market.repay(amount, 0, a);
+        _log("repay", vm.toString(amount));
     }
 
     function liquidate(uint256 who, uint256 by, uint256 fraction) external {
-        address b = borrowers[who % 3];
+        address b = _actor(who);
         address l = liquidators[by % 2];
         uint256 debt = market.debtOf(b);
-        if (debt == 0) return;
-        bool healthy = market.healthFactor(b) >= WAD;
+        if (debt == 0) return _skip("liquidate", "no debt");
+        (,, uint256 c) = market.position(b);
+        bool healthy =
+            c.mulWadDown(oracle.liquidationPrice()).mulWadDown(market.params().lltv).divWadDown(debt) >= WAD;
         uint256 amount = debt * bound(fraction, 1, 100) / 100 + 1;
-        vm.prank(admin);
-        usd.mint(l, amount);
+        _mint(l, amount);
+        if (healthy) {
+            vm.expectPartialRevert(ILendingMarket.MarketPositionHealthy.selector);
+            vm.prank(l);
+            market.liquidate(b, amount, 0);
+            return _log("liquidate.refused", "healthy");
+        }
         uint256 badBefore = market.totalBadDebt();
         vm.prank(l);
-        try market.liquidate(b, amount, 0) returns (uint256 repaid, uint256 seized) {
-            if (healthy) ++ghostHealthyLiquidated;
-            ghostSeized += seized;
-            ghostRepaidByLiquidators += repaid;
-            ghostBadDebt += market.totalBadDebt() - badBefore;
-            ++calls["liquidate"];
-        } catch {}
+        (uint256 repaid, uint256 seized) = market.liquidate(b, amount, 0);
+        ghostSeized += seized;
+        ghostRepaidByLiquidators += repaid;
+        ghostBadDebt += market.totalBadDebt() - badBefore;
+        _log("liquidate", string.concat(vm.toString(repaid), " ", vm.toString(seized)));
     }
 
     function movePrice(uint256 price) external {
-        oracle.setPrice(bound(price, 0.2e18, 1.5e18));
-        ++calls["movePrice"];
+        price = bound(price, 0.2e18, 1.5e18);
+        oracle.setPrice(price);
+        _log("movePrice", vm.toString(price));
     }
 
     function warp(uint256 secs) external {
-        vm.warp(block.timestamp + bound(secs, 1, 30 days));
-        ++calls["warp"];
+        secs = bound(secs, 1, 30 days);
+        vm.warp(block.timestamp + secs);
+        _log("warp", vm.toString(secs));
+    }
+
+    function _mint(address to, uint256 amount) internal {
+        vm.prank(admin);
+        usd.mint(to, amount);
     }
 }
