@@ -2,7 +2,6 @@
 pragma solidity 0.8.28;
 
 import {Fixture} from "../utils/Fixture.sol";
-import {LendingMarket} from "../../contracts/LendingMarket.sol";
 import {ConservativeOracle} from "../../contracts/ConservativeOracle.sol";
 import {Defaults} from "../../script/Defaults.sol";
 import {RedeemToRepayMarket} from "../../contracts/RedeemToRepayMarket.sol";

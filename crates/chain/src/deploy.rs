@@ -321,30 +321,49 @@ pub(crate) async fn deploy_market(
     modules: MarketModules,
     m: &crate::MarketConfig,
 ) -> Result<Address> {
+    // Each binding has its own (identical) `MarketParams` type.
+    macro_rules! params {
+        ($market:ident) => {
+            $market::MarketParams {
+                maxLtv: m.max_ltv.raw(),
+                lltv: m.liquidation_ltv.raw(),
+                closeFactor: m.close_factor.raw(),
+                reserveFactor: m.reserve_factor.raw(),
+                keeperFee: m.keeper_fee.raw(),
+                dustDebt: m.dust_debt.raw(),
+                supplyCap: m.supply_cap.raw(),
+                borrowCap: m.borrow_cap.raw(),
+                collateralCap: m.collateral_cap.raw(),
+            }
+        };
+    }
     let me = chain.sender();
-    let params = LendingMarket::MarketParams {
-        maxLtv: m.max_ltv.raw(),
-        lltv: m.liquidation_ltv.raw(),
-        closeFactor: m.close_factor.raw(),
-        reserveFactor: m.reserve_factor.raw(),
-        keeperFee: m.keeper_fee.raw(),
-        dustDebt: m.dust_debt.raw(),
-        supplyCap: m.supply_cap.raw(),
-        borrowCap: m.borrow_cap.raw(),
-        collateralCap: m.collateral_cap.raw(),
-    };
     let MarketModules { oracle, breaker, rate_model } = modules;
     let p = chain.provider().clone();
     let market = match kind {
         MarketKind::RedeemToRepay => {
             let builder = RedeemToRepayMarket::deploy_builder(
-                p, loan, collateral, oracle, breaker, rate_model, me, params,
+                p,
+                loan,
+                collateral,
+                oracle,
+                breaker,
+                rate_model,
+                me,
+                params!(RedeemToRepayMarket),
             );
             tx::deploy("deploy RedeemToRepayMarket", builder.from(me)).await?
         }
         MarketKind::FastOnly => {
             let builder = LendingMarket::deploy_builder(
-                p, loan, collateral, oracle, breaker, rate_model, me, params,
+                p,
+                loan,
+                collateral,
+                oracle,
+                breaker,
+                rate_model,
+                me,
+                params!(LendingMarket),
             );
             tx::deploy("deploy LendingMarket", builder.from(me)).await?
         }
