@@ -59,7 +59,8 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-/// `$FORGE`, else `node_modules/.bin/forge` (running `npm ci` first if it is missing).
+/// `$FORGE`, else `node_modules/.bin/forge`. A missing forge is an error naming the setup
+/// command: the build never installs it itself, which would need the network inside `cargo build`.
 fn forge_binary(root: &Path) -> Result<PathBuf, String> {
     if let Some(forge) = env::var_os("FORGE") {
         return Ok(PathBuf::from(forge));
@@ -68,28 +69,13 @@ fn forge_binary(root: &Path) -> Result<PathBuf, String> {
     if forge.exists() {
         return Ok(forge);
     }
-    println!(
-        "cargo:warning=node_modules/.bin/forge is missing: running `npm ci` at {}",
+    Err(format!(
+        "{} is missing: the contracts are compiled with the repository's forge, which npm \
+         installs. Run `npm ci` (or `make setup`) in {} first (Node.js >= 20), or set FORGE to a \
+         forge binary.",
+        forge.display(),
         root.display()
-    );
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(root)
-        .status()
-        .map_err(|e| {
-            format!(
-                "{} is missing and `npm ci` could not start ({e}). Install Node.js >= 20 with npm \
-                 and run `npm ci` at the repository root, or set FORGE to a forge binary.",
-                forge.display()
-            )
-        })?;
-    if !status.success() {
-        return Err(format!("`npm ci` at {} failed ({status})", root.display()));
-    }
-    if !forge.exists() {
-        return Err(format!("`npm ci` succeeded but {} is still missing", forge.display()));
-    }
-    Ok(forge)
+    ))
 }
 
 fn forge_build(root: &Path, forge: &Path, out: &Path, cache: &Path) -> Result<(), String> {
