@@ -52,7 +52,7 @@ fn run() -> Result<(), String> {
     let artifacts = out_dir.join("forge-out");
     forge_build(&root, &forge, &artifacts, &out_dir.join("forge-cache"))?;
 
-    let contracts = discover(&root.join("contracts"), &artifacts)?;
+    let contracts = discover(&root.join("contracts"), &artifacts, &out_dir.join("abi"))?;
     let code = generate(&contracts)?;
     fs::write(out_dir.join("contracts.rs"), code)
         .map_err(|e| format!("cannot write the generated bindings: {e}"))?;
@@ -108,14 +108,21 @@ fn forge_build(root: &Path, forge: &Path, out: &Path, cache: &Path) -> Result<()
 struct Contract {
     name: String,
     artifact: PathBuf,
+    /// The ABI alone (`abi/Name.json` under `OUT_DIR`), embedded for tools such as `cast`.
+    abi: PathBuf,
     /// Custom errors as (name, [(field, solidity type)]).
     errors: Vec<(String, Vec<(String, String)>)>,
     interface: bool,
 }
 
-fn discover(contracts_dir: &Path, artifacts: &Path) -> Result<Vec<Contract>, String> {
+fn discover(
+    contracts_dir: &Path,
+    artifacts: &Path,
+    abi_dir: &Path,
+) -> Result<Vec<Contract>, String> {
     let mut files = Vec::new();
     walk(contracts_dir, &mut files)?;
+    fs::create_dir_all(abi_dir).map_err(|e| format!("cannot create {}: {e}", abi_dir.display()))?;
     let mut out = Vec::new();
     for file in files {
         let Some(stem) = file.file_stem().and_then(|s| s.to_str()) else { continue };
@@ -132,6 +139,10 @@ fn discover(contracts_dir: &Path, artifacts: &Path) -> Result<Vec<Contract>, Str
         if abi.is_empty() {
             continue; // libraries and constant-only files: nothing to call
         }
+        let abi_file = abi_dir.join(format!("{stem}.json"));
+        let abi_json = serde_json::to_string_pretty(&abi).map_err(|e| e.to_string())? + "\n";
+        fs::write(&abi_file, abi_json)
+            .map_err(|e| format!("cannot write {}: {e}", abi_file.display()))?;
         let bytecode = json["bytecode"]["object"].as_str().unwrap_or("0x");
         let mut errors = Vec::new();
         for item in abi.iter().filter(|i| i["type"] == "error") {
@@ -157,6 +168,7 @@ fn discover(contracts_dir: &Path, artifacts: &Path) -> Result<Vec<Contract>, Str
         out.push(Contract {
             name: stem.to_string(),
             artifact,
+            abi: abi_file,
             errors,
             interface: bytecode.len() <= 2,
         });
@@ -205,6 +217,15 @@ fn generate(contracts: &[Contract]) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     writeln!(code, "pub const CONTRACTS: &[&str] = &[{}];\n", names.join(", "))
         .map_err(|e| e.to_string())?;
+    code.push_str(
+        "/// Every contract's and interface's ABI (the JSON array forge writes), by name, in \
+         decoding order.\npub const ABIS: &[(&str, &str)] = &[\n",
+    );
+    for c in contracts {
+        let abi = c.abi.to_str().ok_or("ABI path is not UTF-8")?;
+        writeln!(code, "    ({:?}, include_str!({abi:?})),", c.name).map_err(|e| e.to_string())?;
+    }
+    code.push_str("];\n\n");
 
     // The typed revert: one variant per contract with custom errors.
     let with_errors: Vec<&Contract> = contracts.iter().filter(|c| !c.errors.is_empty()).collect();
