@@ -55,14 +55,15 @@ fn run() -> Result<(), String> {
     let artifacts = out_dir.join("forge-out");
     forge_build(&root, &forge, &artifacts, &out_dir.join("forge-cache"))?;
 
-    let contracts = discover(&root.join("contracts"), &artifacts)?;
+    let contracts = discover(&root.join("contracts"), &artifacts, &out_dir.join("abi"))?;
     let code = generate(&contracts)?;
     fs::write(out_dir.join("contracts.rs"), code)
         .map_err(|e| format!("cannot write the generated bindings: {e}"))?;
     Ok(())
 }
 
-/// `$FORGE`, else `node_modules/.bin/forge` (running `npm ci` first if it is missing).
+/// `$FORGE`, else `node_modules/.bin/forge`. A missing forge is an error naming the setup
+/// command: the build never installs it itself, which would need the network inside `cargo build`.
 fn forge_binary(root: &Path) -> Result<PathBuf, String> {
     if let Some(forge) = env::var_os("FORGE") {
         return Ok(PathBuf::from(forge));
@@ -71,28 +72,13 @@ fn forge_binary(root: &Path) -> Result<PathBuf, String> {
     if forge.exists() {
         return Ok(forge);
     }
-    println!(
-        "cargo:warning=node_modules/.bin/forge is missing: running `npm ci` at {}",
+    Err(format!(
+        "{} is missing: the contracts are compiled with the repository's forge, which npm \
+         installs. Run `npm ci` (or `make setup`) in {} first (Node.js >= 20), or set FORGE to a \
+         forge binary.",
+        forge.display(),
         root.display()
-    );
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(root)
-        .status()
-        .map_err(|e| {
-            format!(
-                "{} is missing and `npm ci` could not start ({e}). Install Node.js >= 20 with npm \
-                 and run `npm ci` at the repository root, or set FORGE to a forge binary.",
-                forge.display()
-            )
-        })?;
-    if !status.success() {
-        return Err(format!("`npm ci` at {} failed ({status})", root.display()));
-    }
-    if !forge.exists() {
-        return Err(format!("`npm ci` succeeded but {} is still missing", forge.display()));
-    }
-    Ok(forge)
+    ))
 }
 
 fn forge_build(root: &Path, forge: &Path, out: &Path, cache: &Path) -> Result<(), String> {
@@ -125,14 +111,21 @@ fn forge_build(root: &Path, forge: &Path, out: &Path, cache: &Path) -> Result<()
 struct Contract {
     name: String,
     artifact: PathBuf,
+    /// The ABI alone (`abi/Name.json` under `OUT_DIR`), embedded for tools such as `cast`.
+    abi: PathBuf,
     /// Custom errors as (name, [(field, solidity type)]).
     errors: Vec<(String, Vec<(String, String)>)>,
     interface: bool,
 }
 
-fn discover(contracts_dir: &Path, artifacts: &Path) -> Result<Vec<Contract>, String> {
+fn discover(
+    contracts_dir: &Path,
+    artifacts: &Path,
+    abi_dir: &Path,
+) -> Result<Vec<Contract>, String> {
     let mut files = Vec::new();
     walk(contracts_dir, &mut files)?;
+    fs::create_dir_all(abi_dir).map_err(|e| format!("cannot create {}: {e}", abi_dir.display()))?;
     let mut out = Vec::new();
     for file in files {
         let Some(stem) = file.file_stem().and_then(|s| s.to_str()) else { continue };
@@ -149,6 +142,10 @@ fn discover(contracts_dir: &Path, artifacts: &Path) -> Result<Vec<Contract>, Str
         if abi.is_empty() {
             continue; // libraries and constant-only files: nothing to call
         }
+        let abi_file = abi_dir.join(format!("{stem}.json"));
+        let abi_json = serde_json::to_string_pretty(&abi).map_err(|e| e.to_string())? + "\n";
+        fs::write(&abi_file, abi_json)
+            .map_err(|e| format!("cannot write {}: {e}", abi_file.display()))?;
         let bytecode = json["bytecode"]["object"].as_str().unwrap_or("0x");
         let mut errors = Vec::new();
         for item in abi.iter().filter(|i| i["type"] == "error") {
@@ -174,6 +171,7 @@ fn discover(contracts_dir: &Path, artifacts: &Path) -> Result<Vec<Contract>, Str
         out.push(Contract {
             name: stem.to_string(),
             artifact,
+            abi: abi_file,
             errors,
             interface: bytecode.len() <= 2,
         });
@@ -222,6 +220,15 @@ fn generate(contracts: &[Contract]) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     writeln!(code, "pub const CONTRACTS: &[&str] = &[{}];\n", names.join(", "))
         .map_err(|e| e.to_string())?;
+    code.push_str(
+        "/// Every contract's and interface's ABI (the JSON array forge writes), by name, in \
+         decoding order.\npub const ABIS: &[(&str, &str)] = &[\n",
+    );
+    for c in contracts {
+        let abi = c.abi.to_str().ok_or("ABI path is not UTF-8")?;
+        writeln!(code, "    ({:?}, include_str!({abi:?})),", c.name).map_err(|e| e.to_string())?;
+    }
+    code.push_str("];\n\n");
 
     // The typed revert: one variant per contract with custom errors.
     let with_errors: Vec<&Contract> = contracts.iter().filter(|c| !c.errors.is_empty()).collect();

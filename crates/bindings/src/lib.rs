@@ -11,6 +11,9 @@
 //! Reverts are decoded into those enums, never shown as raw hex: [`ContractRevert::decode`] gives
 //! the typed error, and [`revert_message`] a readable line for logs and error messages, such as
 //! `MarketInsufficientCollateral(borrower: 0x70…, debt: 800, maxDebt: 700)`.
+//!
+//! Each contract's ABI is embedded too ([`abi`], [`ABIS`]), so a tool can write it next to a
+//! deployment manifest for `cast` without a `forge build` of its own.
 
 #[allow(missing_docs, unreachable_pub, clippy::all, clippy::pedantic)]
 mod generated {
@@ -90,6 +93,12 @@ pub fn revert_message(err: &alloy::contract::Error) -> String {
         Some(revert) => format!("reverted: {revert}"),
         None => err.to_string(),
     }
+}
+
+/// A contract's or interface's ABI as JSON (the array forge writes), e.g. `abi("LendingMarket")`,
+/// for tools that decode calls themselves (`cast`, block explorers); `None` for an unknown name.
+pub fn abi(name: &str) -> Option<&'static str> {
+    ABIS.iter().find(|(n, _)| *n == name).map(|(_, json)| *json)
 }
 
 /// Shows a `bytes32` that holds a short ASCII name (parameter names in `*OutOfBounds` errors) as

@@ -38,10 +38,14 @@ use breakwater_sim::{
     bench::{Rate, raw_transfer_rate},
 };
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tracing::info;
 
-use crate::bot::addresses;
+use crate::{
+    bot::addresses,
+    out::outln,
+    progress::{Reporter, Ui},
+};
 
 /// Arguments of `breakwater bench`.
 #[derive(Debug, Args)]
@@ -99,40 +103,45 @@ impl BenchArgs {
     }
 }
 
-pub(crate) async fn run(args: BenchArgs) -> Result<()> {
+pub(crate) async fn run(args: BenchArgs, ui: Ui) -> Result<()> {
     match args.target {
-        BenchTarget::Bot(args) => bench_bot(args).await,
-        BenchTarget::Sim(args) => bench_sim(args).await,
+        BenchTarget::Bot(args) => bench_bot(args, ui).await,
+        BenchTarget::Sim(args) => bench_sim(args, ui).await,
     }
 }
 
 /// One scenario run, then raw transfers at the run's average block size on a node set up the
 /// same way; the ratio of the two rates is the engine's overhead (agents, reads, contracts).
-async fn bench_sim(args: SimBenchArgs) -> Result<()> {
+async fn bench_sim(args: SimBenchArgs, ui: Ui) -> Result<()> {
     let path = args.scenario.unwrap_or_else(|| crate::lab::shipped("credit-default.toml"));
     let scenario = Scenario::load(&path)?;
+    let what = format!("bench sim: {} under {}, seed {}", scenario.name(), args.policy, args.seed);
+    outln!("{what}")?;
+    let progress = Reporter::start(ui.mode(), what, 1);
+    let options = RunOptions { progress: progress.callback(), ..RunOptions::default() };
+    let outcome = breakwater_sim::run(&scenario, args.policy, args.seed, &options).await;
+    progress.finish();
+    let outcome = outcome?;
     let options = RunOptions::default();
-    println!("bench sim: {} under {}, seed {}", scenario.name(), args.policy.name(), args.seed);
-    let outcome = breakwater_sim::run(&scenario, args.policy, args.seed, &options).await?;
     let engine = Rate { transactions: outcome.transactions, seconds: outcome.seconds };
-    println!(
+    outln!(
         "  engine: {} transactions in {} blocks, {:.2} s (deployment excluded): {:.0} tx/s, {:.0} blocks/s",
         engine.transactions,
         outcome.blocks,
         engine.seconds,
         engine.per_second(),
         outcome.blocks as f64 / engine.seconds.max(f64::EPSILON)
-    );
+    )?;
     let per_block = (outcome.transactions / outcome.blocks.max(1)).max(1) as usize;
     let blocks = outcome.blocks.min(200);
     let raw = raw_transfer_rate(per_block, blocks, &options).await?;
-    println!(
+    outln!(
         "  raw Anvil transfers: {} in {blocks} blocks of {per_block}, {:.2} s: {:.0} tx/s",
         raw.transactions,
         raw.seconds,
         raw.per_second()
-    );
-    println!("  engine / raw: {:.2}", engine.per_second() / raw.per_second().max(f64::EPSILON));
+    )?;
+    outln!("  engine / raw: {:.2}", engine.per_second() / raw.per_second().max(f64::EPSILON))?;
     Ok(())
 }
 
@@ -154,7 +163,7 @@ fn debt_of(i: usize, n: usize) -> f64 {
     ((DEBT_MIN + (DEBT_MAX - DEBT_MIN) * frac) * 1e6).round() / 1e6
 }
 
-async fn bench_bot(args: BotBenchArgs) -> Result<()> {
+async fn bench_bot(args: BotBenchArgs, ui: Ui) -> Result<()> {
     ensure!(args.positions > 0, "--positions must be at least 1");
     ensure!(
         args.liquidatable > 0.0 && args.liquidatable < 1.0,
@@ -214,7 +223,7 @@ async fn bench_bot(args: BotBenchArgs) -> Result<()> {
         }
     }
     dev::set_automine(chain.provider(), false).await?;
-    pipeline(chain.provider(), funding, "fund and post collateral").await?;
+    pipeline(chain.provider(), funding, "fund and post collateral", ui).await?;
     let borrows: Vec<TransactionRequest> = borrowers
         .iter()
         .enumerate()
@@ -223,7 +232,7 @@ async fn bench_bot(args: BotBenchArgs) -> Result<()> {
             fill(tx.from(*b), 0, 400_000, chain_id)
         })
         .collect();
-    pipeline(&borrower_provider, borrows, "borrow").await?;
+    pipeline(&borrower_provider, borrows, "borrow", ui).await?;
     // The bot's one-time approval must be mined while it starts.
     dev::set_automine(chain.provider(), true).await?;
     let opened = count_logs(
@@ -326,23 +335,23 @@ async fn bench_bot(args: BotBenchArgs) -> Result<()> {
     for d in liquidated.values() {
         *histogram.entry(*d).or_insert(0usize) += 1;
     }
-    println!(
+    outln!(
         "breakwater bench bot ({} build)",
         if cfg!(debug_assertions) { "debug" } else { "release" }
-    );
-    println!(
+    )?;
+    outln!(
         "  positions opened          {n} in {:.1} s (real transactions, pipelined)",
         open_time.as_secs_f64()
-    );
-    println!("  indexed from logs in      {:.2} s", index_time.as_secs_f64());
-    println!(
+    )?;
+    outln!("  indexed from logs in      {:.2} s", index_time.as_secs_f64())?;
+    outln!(
         "  scan per quiet block      median {:.2} ms, worst {:.2} ms over {} blocks ({} positions)",
         ms(median),
         ms(worst),
         times.len(),
         quiet.first().map_or(0, |s| s.indexed)
-    );
-    println!(
+    )?;
+    outln!(
         "  eligibility block {eligible}     NAV 1.00 → {nav:.4}: {} liquidatable ({:.1}%), scan {:.2} ms \
          ({} confirmed in one call), all {} transactions sent {:.0} ms after the block",
         expected.len(),
@@ -351,14 +360,10 @@ async fn bench_bot(args: BotBenchArgs) -> Result<()> {
         eligible_scan.shortlisted,
         eligible_scan.actions,
         ms(reaction)
-    );
+    )?;
     let dist: Vec<String> = histogram.iter().map(|(d, c)| format!("+{d}: {c}")).collect();
-    println!(
-        "  blocks from eligibility   {} (block gas limit {})",
-        dist.join(", "),
-        args.gas_limit
-    );
-    println!("  missed / unexpected       {missing} / {unexpected}");
+    outln!("  blocks from eligibility   {} (block gas limit {})", dist.join(", "), args.gas_limit)?;
+    outln!("  missed / unexpected       {missing} / {unexpected}")?;
     if missing > 0 {
         bail!("{missing} liquidatable positions were not liquidated within 50 blocks");
     }
@@ -384,10 +389,13 @@ async fn pipeline(
     provider: &DynProvider,
     txs: Vec<TransactionRequest>,
     what: &str,
+    ui: Ui,
 ) -> Result<Vec<TxHash>> {
     const CHUNK: usize = 100;
     let mut hashes = Vec::with_capacity(txs.len());
-    let bar = ProgressBar::new(txs.len() as u64).with_message(what.to_string());
+    let target = if ui.quiet { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
+    let bar = ProgressBar::with_draw_target(Some(txs.len() as u64), target)
+        .with_message(what.to_string());
     bar.set_style(
         ProgressStyle::with_template("{msg:>28} [{bar:40}] {pos}/{len} {per_sec}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),

@@ -3,6 +3,7 @@
 
 use std::{path::PathBuf, time::Duration};
 
+use alloy::primitives::U256;
 use anyhow::{Context, Result};
 use breakwater_agents::{
     CancellationToken, LiquidationBot, SharedMetrics,
@@ -13,6 +14,8 @@ use breakwater_chain::{
 };
 use clap::{Args, ValueEnum};
 use tracing::info;
+
+use crate::out::outln;
 
 /// What the bot does with seized collateral.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -44,8 +47,9 @@ pub(crate) struct BotArgs {
     #[arg(long, value_enum, default_value_t = SeizedCollateral::Sell)]
     strategy: SeizedCollateral,
 
-    /// Worst average sale price below spot, fee included (with --strategy sell).
-    #[arg(long, value_name = "FRACTION", default_value = "0.05")]
+    /// Worst average sale price below spot, fee included (with --strategy sell): a fraction
+    /// (0.05) or a percentage (5%).
+    #[arg(long, value_name = "FRACTION", default_value = "0.05", value_parser = fraction)]
     max_slippage: Wad,
 
     /// Most stablecoin to spend on repayments [default: the whole balance].
@@ -57,7 +61,7 @@ pub(crate) struct BotArgs {
     min_profit: Wad,
 
     /// Price of the native coin in stablecoin, to count gas in the profit.
-    #[arg(long, value_name = "PRICE", default_value = "3000")]
+    #[arg(long, value_name = "PRICE", default_value = "3000", value_parser = positive)]
     native_price: Wad,
 
     /// Never use the slow redeem-to-repay path.
@@ -71,6 +75,36 @@ pub(crate) struct BotArgs {
     /// How often to ask the node for a new block, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 100)]
     poll_ms: u64,
+}
+
+/// A fraction strictly between 0 and 1, typed as a decimal (`0.05`) or a percentage (`5%`).
+/// Errors quote what was typed, never the contracts' 1e18 fixed point.
+fn fraction(typed: &str) -> Result<Wad, String> {
+    let (number, percent) = match typed.trim().strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (typed.trim(), false),
+    };
+    let value: Wad = number.parse().map_err(|_| {
+        format!("`{typed}` is not a fraction: write a decimal such as 0.05, or a percentage (5%)")
+    })?;
+    let value = if percent { Wad::from_raw(value.raw() / U256::from(100)) } else { value };
+    if value == Wad::ZERO || value >= Wad::ONE {
+        return Err(if percent {
+            format!("`{typed}` must be above 0% and below 100%")
+        } else {
+            format!("`{typed}` must be above 0 and below 1: a fraction (0.05) or a percentage (5%)")
+        });
+    }
+    Ok(value)
+}
+
+/// A positive amount (`3000`, `0.5`).
+fn positive(typed: &str) -> Result<Wad, String> {
+    let value: Wad = typed.parse()?;
+    if value == Wad::ZERO {
+        return Err(format!("`{typed}` must be above 0"));
+    }
+    Ok(value)
 }
 
 /// The bot's view of a deployment's addresses.
@@ -192,8 +226,9 @@ pub(crate) async fn run(args: BotArgs) -> Result<()> {
     let result = bot.run(cancel.clone()).await.context("liquidation bot");
     cancel.cancel();
     let _ = status.await;
-    println!("{}", summary(&metrics));
-    result
+    // The summary even after a failure: what was done by then.
+    let printed = outln!("{}", summary(&metrics));
+    result.and(printed)
 }
 
 /// Logs a status line every `period` until cancelled.
@@ -224,4 +259,22 @@ fn summary(metrics: &SharedMetrics) -> String {
         m.reconnects,
         m.nonce_resyncs
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fractions_are_read_and_refused_as_typed() {
+        assert_eq!(fraction("0.05"), Ok("0.05".parse().expect("decimal")));
+        assert_eq!(fraction("5%"), Ok("0.05".parse().expect("decimal")));
+        assert_eq!(fraction("12.5 %"), Ok("0.125".parse().expect("decimal")));
+        let e = fraction("5").expect_err("5 is 500%");
+        assert!(e.starts_with("`5` must be above 0 and below 1") && !e.contains("000000"), "{e}");
+        let e = fraction("150%").expect_err("above 100%");
+        assert_eq!(e, "`150%` must be above 0% and below 100%");
+        assert!(fraction("0").is_err() && fraction("abc").is_err() && fraction("-1").is_err());
+        assert!(positive("0").is_err() && positive("3000").is_ok());
+    }
 }

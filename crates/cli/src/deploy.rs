@@ -10,6 +10,8 @@ use breakwater_chain::{AnvilOptions, BasketConfig, Chain, DeployConfig, Policy, 
 use clap::Args;
 use tracing::info;
 
+use crate::out::outln;
+
 /// Arguments of `breakwater deploy`.
 #[derive(Debug, Args)]
 pub(crate) struct DeployArgs {
@@ -72,7 +74,7 @@ pub(crate) async fn run(args: DeployArgs) -> Result<()> {
     };
     let policy = args.policy.unwrap_or(config.policy);
     if args.print_config {
-        print!("{}", DeployConfig { policy, ..config }.to_toml());
+        crate::out::print(&DeployConfig { policy, ..config }.to_toml())?;
         return Ok(());
     }
     // Validate before starting a node, so a bad file fails fast.
@@ -83,7 +85,7 @@ pub(crate) async fn run(args: DeployArgs) -> Result<()> {
     let out = manifest_path(&args, &chain);
     deployment.write(&out).with_context(|| "writing the deployment manifest")?;
     info!(manifest = %out.display(), "manifest written");
-    println!("{}", deployment.to_json());
+    outln!("{}", deployment.to_json().trim_end())?;
 
     stay_alive(&args, &chain).await
 }
@@ -95,7 +97,7 @@ async fn run_basket(args: DeployArgs) -> Result<()> {
     };
     let policy = args.policy.unwrap_or(config.policy);
     if args.print_config {
-        print!("{}", BasketConfig { policy, ..config }.to_toml());
+        crate::out::print(&BasketConfig { policy, ..config }.to_toml())?;
         return Ok(());
     }
     config.validate(policy)?;
@@ -104,7 +106,7 @@ async fn run_basket(args: DeployArgs) -> Result<()> {
     let out = manifest_path(&args, &chain);
     deployment.write(&out).with_context(|| "writing the basket manifest")?;
     info!(manifest = %out.display(), "manifest written");
-    println!("{}", deployment.to_json());
+    outln!("{}", deployment.to_json().trim_end())?;
     stay_alive(&args, &chain).await
 }
 
@@ -140,7 +142,7 @@ fn manifest_path(args: &DeployArgs, chain: &Chain) -> PathBuf {
 async fn stay_alive(args: &DeployArgs, chain: &Chain) -> Result<()> {
     if chain.embedded().is_some() {
         if args.keep_alive {
-            println!("RPC {} (chain id {}): Ctrl-C stops the node", chain.url(), chain.chain_id());
+            outln!("RPC {} (chain id {}): Ctrl-C stops the node", chain.url(), chain.chain_id())?;
             tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
             info!("stopping the embedded anvil");
         } else {

@@ -1,23 +1,36 @@
-//! `breakwater`: deploy the world to an embedded Anvil or any RPC (and, as the other crates
-//! land, run the bot, the demo and the scenario lab).
+//! `breakwater`: deploy the world to an embedded Anvil or any RPC, run the liquidation bot, the
+//! benchmarks, and the scenario lab (`demo`, `run`, `matrix`, `sweep`).
 //!
-//! Each subcommand lives in its own module with its own clap `Args`; logs go to stderr through
-//! `tracing` (`RUST_LOG` filters them), results to stdout.
+//! Each subcommand lives in its own module with its own clap `Args`. Results go to stdout
+//! ([`out`]: a reader that leaves early ends the command quietly), logs and progress to stderr:
+//! logs through `tracing` (`RUST_LOG`, or `-v`/`-q`), progress through [`progress`].
 
 mod bench;
 mod bot;
 mod deploy;
 mod lab;
+mod out;
+mod progress;
+mod table;
 
 use std::io::IsTerminal as _;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 /// Breakwater: safe RWA collateral in DeFi.
 #[derive(Debug, Parser)]
 #[command(name = "breakwater", version, about, propagate_version = true)]
 struct Cli {
+    /// More logs on stderr, repeatable (-v: the lab's deployment steps, the other commands'
+    /// debug logs; -vv, -vvv: deeper). Overrides RUST_LOG.
+    #[arg(short, long, global = true, action = ArgAction::Count, conflicts_with = "quiet")]
+    verbose: u8,
+
+    /// No progress, and only errors in the logs: stdout gets the result alone.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -34,7 +47,7 @@ enum Command {
     /// The README's main command: every shipped scenario under every policy, and the sweeps,
     /// each on its own embedded Anvil; writes reports/demo/.
     Demo(lab::MatrixArgs),
-    /// One scenario under one policy.
+    /// One scenario under one policy; writes reports/run/<scenario>/<policy>-seed<seed>/.
     Run(lab::RunArgs),
     /// Scenarios × policies.
     Matrix(lab::MatrixArgs),
@@ -42,38 +55,74 @@ enum Command {
     Sweep(lab::SweepArgs),
 }
 
+/// Log levels, quietest first; `-v` moves one step right, `-q` to the first.
+const LEVELS: [&str; 5] = ["error", "warn", "info", "debug", "trace"];
+
+/// The tracing filter for a level: from debug on, only Breakwater's own crates go that deep
+/// (alloy's and hyper's debug logs would bury them).
+fn filter(level: usize) -> String {
+    match level {
+        0..=2 => LEVELS[level].to_string(),
+        3 => "info,breakwater=debug".to_string(),
+        _ => "debug,breakwater=trace".to_string(),
+    }
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     // The lab runs dozens of deployments: their step-by-step logs would drown the progress.
-    let quiet = match &cli.command {
+    let lab = match &cli.command {
         Command::Demo(_) | Command::Run(_) | Command::Matrix(_) | Command::Sweep(_) => true,
         Command::Bench(b) => b.runs_scenarios(),
         _ => false,
     };
-    let default = if quiet { "warn" } else { "info" };
+    let default = if lab { 1 } else { 2 };
+    let env_filter = if cli.quiet || cli.verbose > 0 {
+        let level = if cli.quiet { 0 } else { default + usize::from(cli.verbose) };
+        EnvFilter::new(filter(level))
+    } else {
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(LEVELS[default]))
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)),
-        )
+        .with_env_filter(env_filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
+    let ui = progress::Ui { quiet: cli.quiet };
     let result = match cli.command {
         Command::Deploy(args) => deploy::run(args).await,
         Command::Bot(args) => bot::run(args).await,
-        Command::Bench(args) => bench::run(args).await,
-        Command::Demo(args) => lab::demo(args).await,
-        Command::Run(args) => lab::run(args).await,
-        Command::Matrix(args) => lab::matrix_cmd(args).await,
-        Command::Sweep(args) => lab::sweep_cmd(args).await,
+        Command::Bench(args) => bench::run(args, ui).await,
+        Command::Demo(args) => lab::demo(args, ui).await,
+        Command::Run(args) => lab::run(args, ui).await,
+        Command::Matrix(args) => lab::matrix_cmd(args, ui).await,
+        Command::Sweep(args) => lab::sweep_cmd(args, ui).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // `… | head`: the reader has what it wanted.
+        Err(e) if out::is_closed_stdout(&e) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             // `{:#}` keeps the whole context chain on one line per cause.
-            eprintln!("error: {e:#}");
+            out::note(&format!("error: {e:#}"));
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_parse_and_set_the_level() {
+        let cli = Cli::try_parse_from(["breakwater", "run", "x.toml", "-vv"]).expect("parses");
+        assert_eq!(cli.verbose, 2);
+        assert_eq!(filter(1 + 2), "info,breakwater=debug");
+        assert!(Cli::try_parse_from(["breakwater", "-q", "-v", "run", "x.toml"]).is_err());
+        let cli = Cli::try_parse_from(["breakwater", "-q", "matrix"]).expect("parses");
+        assert!(cli.quiet);
+        assert_eq!(filter(9), "debug,breakwater=trace");
     }
 }

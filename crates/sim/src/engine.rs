@@ -68,6 +68,55 @@ pub(crate) fn float(x: U256) -> f64 {
 pub struct RunOptions {
     /// The Anvil to start (binary, extra arguments).
     pub anvil: AnvilOptions,
+    /// Called as the run advances: once deployed (block 0), then after every block it mines.
+    pub progress: Option<OnProgress>,
+    /// Keep the node and its world after the run ([`Outcome::kept`]) instead of stopping it.
+    pub keep_alive: bool,
+}
+
+/// Where a run is, for progress displays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The job's index in [`crate::run_all`]'s list (0 for a lone [`run`]).
+    pub job: usize,
+    /// Blocks mined so far (setup included); 0 once the world is deployed.
+    pub block: u64,
+    /// Blocks the run mines in all.
+    pub blocks: u64,
+}
+
+/// A progress callback, cheap to clone; called from the task running the engine, so it must be
+/// quick.
+#[derive(Clone)]
+pub struct OnProgress(Arc<dyn Fn(Progress) + Send + Sync>);
+
+impl OnProgress {
+    /// Wraps a callback.
+    pub fn new(f: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+        Self(Arc::new(f))
+    }
+
+    /// Calls it.
+    pub fn call(&self, progress: Progress) {
+        (self.0)(progress);
+    }
+}
+
+impl std::fmt::Debug for OnProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OnProgress(..)")
+    }
+}
+
+/// A run's node, kept running with [`RunOptions::keep_alive`]: it stops when the last clone
+/// is dropped.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    /// The embedded Anvil (automine still off, as the engine left it).
+    pub chain: Arc<Chain>,
+    /// The world's deployment manifest (JSON, as `breakwater deploy` writes it; a basket
+    /// scenario's is a basket manifest).
+    pub manifest: String,
 }
 
 /// A run's result, with the throughput figures `bench sim` prints.
@@ -83,6 +132,8 @@ pub struct Outcome {
     pub seconds: f64,
     /// Scenario transactions by "role:action" (e.g. "arbitrageur:buy", "bot:liquidate").
     pub activity: BTreeMap<String, Activity>,
+    /// The node and its world, with [`RunOptions::keep_alive`].
+    pub kept: Option<Kept>,
 }
 
 /// How many of one kind of transaction landed and how many reverted.
@@ -180,14 +231,37 @@ pub async fn run(
 ) -> Result<Outcome> {
     let chain = lab_node(options).await?;
     let mut sim = Sim::deploy(&chain, scenario, policy, seed).await?;
+    // The approvals block, the crowd's setup, then the scenario's own blocks.
+    sim.total = 1 + sim.crowd.setup_blocks + scenario_blocks(scenario);
+    sim.progress = options.progress.clone();
+    sim.report_progress();
     let started = Instant::now();
     sim.setup().await?;
     sim.steps().await?;
     let seconds = started.elapsed().as_secs_f64();
     let (transactions, blocks, activity) =
         (sim.sent, sim.blocks, std::mem::take(&mut sim.activity));
+    let manifest = std::mem::take(&mut sim.manifest);
     let run = sim.finish().await?;
-    Ok(Outcome { run, transactions, blocks, seconds, activity })
+    let kept = options.keep_alive.then(|| Kept { chain: Arc::new(chain), manifest });
+    Ok(Outcome { run, transactions, blocks, seconds, activity, kept })
+}
+
+/// The blocks [`Sim::steps`] mines: one per `block_time` of the duration, plus the coarse
+/// blocks of the skips it reaches.
+fn scenario_blocks(s: &Scenario) -> u64 {
+    let blocks = s.duration.0 / s.block_time.0.max(1);
+    let Some(last) = blocks.checked_sub(1).map(|b| b * s.block_time.0) else { return 0 };
+    let skips: u64 = s
+        .events
+        .iter()
+        .filter(|e| e.at.0 <= last)
+        .filter_map(|e| match &e.kind {
+            EventKind::Skip { duration, step } => Some(duration.0 / step.0.max(1)),
+            _ => None,
+        })
+        .sum();
+    blocks + skips
 }
 
 struct Sim<'a> {
@@ -232,6 +306,11 @@ struct Sim<'a> {
     /// The crowd's redemption requests: id → (controller, settled assets may await a claim).
     requests: BTreeMap<u64, (Address, bool)>,
     blocks: u64,
+    /// Blocks the run will mine in all, and who to tell as they are.
+    total: u64,
+    progress: Option<OnProgress>,
+    /// The deployment manifest (JSON), for a kept node.
+    manifest: String,
     /// The chain's latest block number.
     head: u64,
     /// That block's timestamp.
@@ -249,7 +328,7 @@ impl<'a> Sim<'a> {
             r.nav_confirmer = Some(custodian);
             r.custodian = Some(custodian);
         };
-        let (world, basket, nav) = match &s.basket {
+        let (world, basket, nav, manifest) = match &s.basket {
             Some(b) => {
                 let mut config = b.clone();
                 roles(&mut config.roles);
@@ -257,14 +336,15 @@ impl<'a> Sim<'a> {
                 let d = deploy_basket(chain, &config, policy).await?;
                 let basket = Basket::new(&d, b, policy, &lab);
                 // The seed's junior covers the senior: it starts at par.
-                (d.senior_world(chain.provider().clone()), Some(basket), 1.0)
+                (d.senior_world(chain.provider().clone()), Some(basket), 1.0, d.to_json())
             }
             None => {
                 let mut config = s.world.clone();
                 roles(&mut config.roles);
                 config.local.fund_accounts = 0;
                 let d = deploy(chain, &config, policy).await?;
-                (d.world(chain.provider().clone()), None, float(s.world.vault.initial_nav.raw()))
+                let nav = float(s.world.vault.initial_nav.raw());
+                (d.world(chain.provider().clone()), None, nav, d.to_json())
             }
         };
         let addresses = MarketAddresses {
@@ -343,6 +423,9 @@ impl<'a> Sim<'a> {
             activity: BTreeMap::new(),
             requests: BTreeMap::new(),
             blocks: 0,
+            total: 0,
+            progress: None,
+            manifest,
             head: chain.block_number().await?,
             head_timestamp: start_ts,
         })
@@ -420,6 +503,12 @@ impl<'a> Sim<'a> {
             }
         }
         Ok(())
+    }
+
+    fn report_progress(&self) {
+        if let Some(p) = &self.progress {
+            p.call(Progress { job: 0, block: self.blocks, blocks: self.total.max(self.blocks) });
+        }
     }
 
     /// Scenario seconds since the start, skips included.
@@ -610,6 +699,7 @@ impl<'a> Sim<'a> {
     async fn mine(&mut self, timestamp: u64, sent: &mut Vec<(B256, Sender)>) -> Result<()> {
         dev::mine_at(&self.lab, timestamp).await?;
         self.blocks += 1;
+        self.report_progress();
         self.head += 1;
         self.head_timestamp = timestamp;
         let receipts = self

@@ -7,7 +7,7 @@ use breakwater_chain::Policy;
 use breakwater_report::{Report, Sweep, SweepPoint};
 use tokio::{sync::Semaphore, task::JoinSet};
 
-use crate::{Error, Outcome, Result, RunOptions, Scenario, run};
+use crate::{Error, OnProgress, Outcome, Progress, Result, RunOptions, Scenario, run};
 
 /// One run to do.
 #[derive(Debug, Clone)]
@@ -53,7 +53,8 @@ pub fn sweep(scenario: &Scenario, policies: &[Policy], seed: u64) -> Result<Vec<
     Ok(jobs)
 }
 
-/// Runs `jobs`, `parallel` at a time; `done` is called as each finishes (for progress).
+/// Runs `jobs`, `parallel` at a time; `done` is called as each finishes, and any
+/// [`RunOptions::progress`] as each advances, with [`Progress::job`] its index in `jobs`.
 /// Results come back in job order. The first failure stops the rest.
 pub async fn run_all(
     jobs: Vec<Job>,
@@ -65,7 +66,11 @@ pub async fn run_all(
     let done = Arc::new(done);
     let mut set = JoinSet::new();
     for (i, job) in jobs.into_iter().enumerate() {
-        let (permits, done, options) = (Arc::clone(&permits), Arc::clone(&done), options.clone());
+        let (permits, done, mut options) =
+            (Arc::clone(&permits), Arc::clone(&done), options.clone());
+        options.progress = options.progress.map(|p| {
+            OnProgress::new(move |progress: Progress| p.call(Progress { job: i, ..progress }))
+        });
         set.spawn(async move {
             let _permit = permits.acquire_owned().await.map_err(|e| Error::Setup(e.to_string()))?;
             let outcome =

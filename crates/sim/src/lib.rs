@@ -10,7 +10,7 @@ mod lab;
 mod metrics;
 pub mod scenario;
 
-pub use engine::{Activity, Outcome, RunOptions, run};
+pub use engine::{Activity, Kept, OnProgress, Outcome, Progress, RunOptions, run};
 pub use error::{Error, Result};
 pub use lab::{Job, matrix, report, run_all, sweep};
 pub use scenario::{Scenario, ScenarioError};
