@@ -9,8 +9,6 @@ import {NavOracle} from "../../contracts/oracles/NavOracle.sol";
 import {PermissiveBreaker} from "../../contracts/breakers/PermissiveBreaker.sol";
 import {CircuitBreaker} from "../../contracts/CircuitBreaker.sol";
 import {BreakerLevel} from "../../contracts/interfaces/ICircuitBreaker.sol";
-import {ConservativeOracle} from "../../contracts/ConservativeOracle.sol";
-import {Defaults} from "../../script/Defaults.sol";
 import {MarketParams} from "../../contracts/interfaces/ILendingMarket.sol";
 
 /// @notice Gas of each hot path, one call per test on a warmed, realistic state, written to
