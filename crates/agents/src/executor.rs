@@ -28,8 +28,7 @@ use alloy::{
 };
 use breakwater_bindings::{
     ConstantProductPool, ContractRevert, RedeemToRepayMarket,
-    RedeemToRepayMarket::RedeemToRepayMarketErrors, Revert,
-    Stablecoin, revert_of_transport,
+    RedeemToRepayMarket::RedeemToRepayMarketErrors, Revert, Stablecoin, revert_of_transport,
 };
 use tracing::{debug, info, warn};
 
@@ -395,7 +394,9 @@ pub fn classify(revert: Option<&Revert>) -> RevertReason {
             RedeemToRepayMarketErrors::MarketPositionHealthy(_)
             | RedeemToRepayMarketErrors::MarketNoDebt(_) => RevertReason::NotLiquidatable,
             RedeemToRepayMarketErrors::MarketLiquidationThrottled(_) => RevertReason::Throttled,
-            RedeemToRepayMarketErrors::MarketSeizedBelowMinimum(_) => RevertReason::SeizedBelowMinimum,
+            RedeemToRepayMarketErrors::MarketSeizedBelowMinimum(_) => {
+                RevertReason::SeizedBelowMinimum
+            }
             RedeemToRepayMarketErrors::MarketSlowPathClosed(_) => RevertReason::SlowPathClosed,
             _ => RevertReason::Other(revert.to_string()),
         },

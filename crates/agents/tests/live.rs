@@ -24,8 +24,10 @@ use breakwater_agents::{
 };
 use breakwater_chain::{
     AnvilOptions, Chain, DeployConfig, Deployment, MarketKind, Policy, World,
-    bindings::{LendingMarket, RedeemToRepayMarket}, deploy,
-    tx::send, units::Wad,
+    bindings::{LendingMarket, RedeemToRepayMarket},
+    deploy,
+    tx::send,
+    units::Wad,
 };
 use tokio::{sync::Mutex, task::JoinHandle};
 

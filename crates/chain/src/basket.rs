@@ -42,8 +42,8 @@ use crate::{
     RatesConfig, Result, Roles, RolesConfig, StablecoinConfig, VaultConfig,
     config::{Checks, parse_toml, read_file, wad, wad_unit, write_file},
     deploy::{
-        MarketModules, check_addresses, deploy_market, deploy_on, deploy_pool,
-        deploy_rate_model, deploy_stablecoin, role_id,
+        MarketModules, check_addresses, deploy_market, deploy_on, deploy_pool, deploy_rate_model,
+        deploy_stablecoin, role_id,
     },
     manifest::Addresses,
     policy::{MarketKind, OracleKind, Policy},
@@ -615,8 +615,7 @@ async fn deploy_basket_inner(
     let m = &config.senior_market;
     // The senior token has no redemption queue: a fast-only market, by construction.
     let modules = MarketModules { oracle, breaker, rate_model };
-    let market =
-        deploy_market(chain, MarketKind::FastOnly, stablecoin, senior, modules, m).await?;
+    let market = deploy_market(chain, MarketKind::FastOnly, stablecoin, senior, modules, m).await?;
     let supply = m.seed_supply.raw();
     if !supply.is_zero() {
         let market_c = LendingMarket::new(market, p.clone());

@@ -19,7 +19,7 @@ use alloy::{
 use breakwater_agents::{
     Agent,
     collector::decode,
-    lab::{Action, Keeper, Position, Signal, View, Wallet},
+    lab::{Action, Keeper, Position, Signal, SlowLiquidation, View, Wallet},
     liquidation::{
         CollateralPolicy, LiquidationAction, LiquidationAgent, LiquidationConfig, LiquidationEvent,
         MarketAddresses, MarketReader, MarketSnapshot, Restrictions, RevertReason, TxKind,
@@ -807,7 +807,8 @@ impl<'a> Sim<'a> {
                         float(e.seized),
                         nav,
                     );
-                } else if let Ok(e) = RedeemToRepayMarket::SlowLiquidationStarted::decode_log(&log.inner)
+                } else if let Ok(e) =
+                    RedeemToRepayMarket::SlowLiquidationStarted::decode_log(&log.inner)
                 {
                     self.slow.insert(e.id.to::<u64>());
                     self.tally.slow_liquidation(t, block, e.borrower);
@@ -815,7 +816,13 @@ impl<'a> Sim<'a> {
                     RedeemToRepayMarket::SlowLiquidationProgressed::decode_log(&log.inner)
                 {
                     self.tally.keeper_fee(float(e.fee));
-                } else if let Ok(e) = RedeemToRepayMarket::SlowLiquidationClosed::decode_log(&log.inner) {
+                } else if let Ok(e) =
+                    RedeemToRepayMarket::SlowLiquidationClosed::decode_log(&log.inner)
+                {
+                    self.slow.remove(&e.id.to::<u64>());
+                } else if let Ok(e) =
+                    RedeemToRepayMarket::SlowLiquidationCured::decode_log(&log.inner)
+                {
                     self.slow.remove(&e.id.to::<u64>());
                 } else if let Ok(e) = RedeemToRepayMarket::BadDebtRealized::decode_log(&log.inner) {
                     self.tally.bad_debt(float(e.badDebt), float(e.socialized));
@@ -944,7 +951,8 @@ impl Sim<'_> {
                 .call()
                 .await
                 .map_err(|e| Error::call("vault.redeemStatus()", &e))?;
-            view.slow_liquidations.insert(id, !status.claimableAssets.is_zero());
+            let claimable = !status.claimableAssets.is_zero();
+            view.slow_liquidations.insert(id, SlowLiquidation { borrower: sl.borrower, claimable });
             *slow_worth.entry(sl.borrower).or_default() +=
                 float(status.pendingShares) * self.fundamental + float(status.claimableAssets);
         }
@@ -1168,7 +1176,15 @@ impl Sim<'_> {
             }
             Action::SettleSlowLiquidation(id) => (
                 self.keeper,
-                w.slow_path_market()?.settleSlowLiquidation(U256::from(id)).into_transaction_request(),
+                w.slow_path_market()?
+                    .settleSlowLiquidation(U256::from(id))
+                    .into_transaction_request(),
+            ),
+            Action::CureSlowLiquidation(id) => (
+                self.keeper,
+                w.slow_path_market()?
+                    .cureSlowLiquidation(U256::from(id))
+                    .into_transaction_request(),
             ),
         })
     }

@@ -1,5 +1,6 @@
 //! A keeper: pokes the conservative oracle and the circuit breaker every block (the safeguards
-//! only see prices they are shown) and settles slow liquidations whose redemption has matured.
+//! only see prices they are shown), settles slow liquidations whose redemption has matured and
+//! cures those whose borrower repaid the debt (the rest of the collateral goes back to them).
 //! Silent while the scenario stalls keepers.
 
 use std::sync::Arc;
@@ -36,12 +37,13 @@ impl Agent for Keeper {
         if self.poke_breaker {
             actions.push(Action::PokeBreaker);
         }
-        actions.extend(
-            view.slow_liquidations
-                .iter()
-                .filter(|(_, ready)| **ready)
-                .map(|(id, _)| Action::SettleSlowLiquidation(*id)),
-        );
+        for (id, s) in &view.slow_liquidations {
+            if view.position(&s.borrower).debt <= 0.0 {
+                actions.push(Action::CureSlowLiquidation(*id));
+            } else if s.claimable {
+                actions.push(Action::SettleSlowLiquidation(*id));
+            }
+        }
         actions
     }
 }

@@ -77,12 +77,21 @@ pub struct View {
     pub buffer: f64,
     /// Redemption requests with settled assets to claim, by controller.
     pub claimable: BTreeMap<Address, Vec<u64>>,
-    /// Open slow liquidations: id → whether its redemption can be settled now.
-    pub slow_liquidations: BTreeMap<u64, bool>,
+    /// Open slow liquidations by id.
+    pub slow_liquidations: BTreeMap<u64, SlowLiquidation>,
     /// What the scenario says happens now.
     pub signals: Vec<Signal>,
     /// The NAV reporter and keepers are silent (oracle/keeper outage).
     pub stalled: bool,
+}
+
+/// An open slow liquidation as the keepers see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlowLiquidation {
+    /// The position it locks.
+    pub borrower: Address,
+    /// Its redemption has settled cash to claim now.
+    pub claimable: bool,
 }
 
 impl View {
@@ -276,6 +285,8 @@ pub enum Action {
     PokeBreaker,
     /// Settle a slow liquidation whose redemption is claimable.
     SettleSlowLiquidation(u64),
+    /// Cure a slow liquidation whose borrower repaid the whole debt.
+    CureSlowLiquidation(u64),
 }
 
 impl Action {
@@ -301,6 +312,7 @@ impl Action {
             Self::PokeOracle => "poke_oracle",
             Self::PokeBreaker => "poke_breaker",
             Self::SettleSlowLiquidation(_) => "settle_slow_liquidation",
+            Self::CureSlowLiquidation(_) => "cure_slow_liquidation",
         }
     }
 }
