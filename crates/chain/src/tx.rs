@@ -20,8 +20,8 @@ use crate::{Error, Result};
 pub const RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Gas limit for a transaction whose `eth_estimateGas` answered `estimate`: 25% plus 25,000
-/// on top, enough for state the estimate did not see (a new block's first pool observation,
-/// interest accrual, a breaker update).
+/// on top, enough for state the estimate did not see (a pool ring slot falling due, interest
+/// accrual, a breaker update).
 pub fn padded_gas(estimate: u64) -> u64 {
     estimate.saturating_add(estimate / 4).saturating_add(25_000)
 }
@@ -35,8 +35,8 @@ where
     D: CallDecoder,
 {
     // alloy uses the estimate as is, but execution can cost more than estimated: the pool
-    // writes its first observation of a block only when the block's timestamp moved, and the
-    // estimate may run in a block where it did not. Pad it.
+    // writes a ring slot only once its observation period has passed, which the estimate (run
+    // against the previous block) may not see. Pad it.
     let estimate = call.estimate_gas().await.map_err(|e| Error::contract(step, &e))?;
     let call = call.gas(padded_gas(estimate));
     let pending = call.send().await.map_err(|e| Error::contract(step, &e))?;

@@ -232,7 +232,7 @@ pub async fn run(
     let chain = lab_node(options).await?;
     let mut sim = Sim::deploy(&chain, scenario, policy, seed).await?;
     // The approvals block, the crowd's setup, then the scenario's own blocks.
-    sim.total = 1 + sim.crowd.setup_blocks + scenario_blocks(scenario);
+    sim.total = 1 + sim.crowd.setup_blocks + scenario_blocks(scenario, !sim.pokes.is_empty());
     sim.progress = options.progress.clone();
     sim.report_progress();
     let started = Instant::now();
@@ -247,9 +247,21 @@ pub async fn run(
     Ok(Outcome { run, transactions, blocks, seconds, activity, kept })
 }
 
+/// Keepers poke every block in reality. The crowd acts once per coarse skip step (hours), but a
+/// keeper gap that long would be a keeper outage the scenario did not ask for: the conservative
+/// oracle lets one poke's evidence stand only for its `minConfirmation` (1 h by default), and the
+/// breaker measures declines only from the peaks it is shown. So within a coarse step the keepers
+/// alone poke this often, in blocks of their own.
+const KEEPER_INTERVAL: u64 = 30 * 60;
+
+/// The keeper-only blocks inside one coarse step of `step` seconds.
+fn keeper_blocks(step: u64) -> u64 {
+    step.div_ceil(KEEPER_INTERVAL).saturating_sub(1)
+}
+
 /// The blocks [`Sim::steps`] mines: one per `block_time` of the duration, plus the coarse
-/// blocks of the skips it reaches.
-fn scenario_blocks(s: &Scenario) -> u64 {
+/// blocks of the skips it reaches (and the keepers' own blocks within them, if they poke).
+fn scenario_blocks(s: &Scenario, keepers: bool) -> u64 {
     let blocks = s.duration.0 / s.block_time.0.max(1);
     let Some(last) = blocks.checked_sub(1).map(|b| b * s.block_time.0) else { return 0 };
     let skips: u64 = s
@@ -257,7 +269,10 @@ fn scenario_blocks(s: &Scenario) -> u64 {
         .iter()
         .filter(|e| e.at.0 <= last)
         .filter_map(|e| match &e.kind {
-            EventKind::Skip { duration, step } => Some(duration.0 / step.0.max(1)),
+            EventKind::Skip { duration, step } => {
+                let (n, step) = (duration.0 / step.0.max(1), step.0.max(1));
+                Some(n * (1 + if keepers { keeper_blocks(step) } else { 0 }))
+            }
             _ => None,
         })
         .sum();
@@ -283,6 +298,10 @@ struct Sim<'a> {
     /// Exact balances (stablecoin, shares, LP tokens) from Transfer logs.
     wallets: BTreeMap<Address, [U256; 3]>,
     tracked: BTreeSet<Address>,
+    /// What the keepers poke (nothing under the naive policies).
+    pokes: Vec<Action>,
+    /// The last view the agents acted on (keeper-only blocks reuse it).
+    last_view: Option<Arc<View>>,
     /// Whether the market has the slow path, and its open slow liquidations.
     slow_path: bool,
     slow: BTreeSet<u64>,
@@ -358,10 +377,15 @@ impl<'a> Sim<'a> {
         };
         let params =
             world.market.params().call().await.map_err(|e| Error::call("market.params()", &e))?;
-        let keeper = Keeper::new(
+        let (poke_oracle, poke_breaker) = (
             policy.oracle() == OracleKind::Conservative,
             matches!(policy.breaker(), BreakerKind::Circuit),
         );
+        let keeper = Keeper::new(poke_oracle, poke_breaker);
+        let pokes = [(poke_oracle, Action::PokeOracle), (poke_breaker, Action::PokeBreaker)]
+            .into_iter()
+            .filter_map(|(on, action)| on.then_some(action))
+            .collect();
         let crowd = crowd::build(s, seed, keeper, custodian, s.redemption());
         let bots = (0..s.bots.count)
             .map(|i| {
@@ -405,6 +429,8 @@ impl<'a> Sim<'a> {
             nonces: BTreeMap::new(),
             wallets: BTreeMap::new(),
             tracked,
+            pokes,
+            last_view: None,
             slow_path: addresses.slow_path,
             slow: BTreeSet::new(),
             max_ltv: float(params.maxLtv),
@@ -496,6 +522,11 @@ impl<'a> Sim<'a> {
             self.elapsed += self.s.block_time.0;
             if let Some((duration, step)) = skip {
                 for _ in 0..duration / step {
+                    if !self.pokes.is_empty() {
+                        for k in 1..=keeper_blocks(step) {
+                            self.keeper_block(k * KEEPER_INTERVAL).await?;
+                        }
+                    }
                     self.skipped += step;
                     self.step(&[]).await?;
                 }
@@ -509,6 +540,24 @@ impl<'a> Sim<'a> {
         if let Some(p) = &self.progress {
             p.call(Progress { job: 0, block: self.blocks, blocks: self.total.max(self.blocks) });
         }
+    }
+
+    /// A block of the keepers' pokes alone, `offset` seconds into the current skip step (unless
+    /// the scenario stalls keepers then).
+    async fn keeper_block(&mut self, offset: u64) -> Result<()> {
+        if self.now() + offset < self.stalled_until {
+            return Ok(());
+        }
+        let Some(view) = self.last_view.clone() else { return Ok(()) };
+        let mut sent = Vec::new();
+        for action in self.pokes.clone() {
+            let label = format!("keeper:{}", action.kind());
+            for (from, tx) in self.crowd_txs(action, &view) {
+                sent.push((self.send(from, tx).await?, Sender::Crowd(label.clone())));
+            }
+        }
+        let timestamp = self.start_ts + self.now() + offset + self.s.block_time.0;
+        self.mine(timestamp, &mut sent).await
     }
 
     /// Scenario seconds since the start, skips included.
@@ -561,13 +610,14 @@ impl<'a> Sim<'a> {
     /// One block: read, decide, send, mine, tally.
     async fn step(&mut self, signals: &[Signal]) -> Result<()> {
         let view = Arc::new(self.view(signals.to_vec()).await?);
+        self.last_view = Some(Arc::clone(&view));
         let mut outbox: Vec<(Address, TransactionRequest, Sender)> = Vec::new();
         // Liquidation bots first (they race each other; the order rotates with the seed).
         let n = self.bots.len();
         let first =
             if n > 0 { (self.seed as usize).wrapping_add(view.block as usize) % n } else { 0 };
-        let logs: Vec<_> = self
-            .last_logs
+        // Every block's logs since the bots last looked (keeper-only blocks included).
+        let logs: Vec<_> = std::mem::take(&mut self.last_logs)
             .iter()
             .filter(|l| l.address() == *self.world.market.address())
             .filter_map(decode)
@@ -750,7 +800,7 @@ impl<'a> Sim<'a> {
             self.bots[i].agent.on_event(LiquidationEvent::Outcome(outcome));
         }
         self.fold(&logs, block, timestamp);
-        self.last_logs = logs;
+        self.last_logs.extend(logs);
         Ok(())
     }
 
