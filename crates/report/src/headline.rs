@@ -86,23 +86,44 @@ fn sentences(rows: &[Row], best: Option<&str>) -> Vec<String> {
         .iter()
         .map(|b| format!("{} under {}", money(b.bad_debt, b.bad_debt_pct), b.policy))
         .collect();
+    let lower = |a: f64, b: f64| a < b && !same(a, b);
+    let names = |f: &dyn Fn(&Row) -> bool| -> Vec<String> {
+        bases.iter().filter(|b| f(b)).map(|b| b.policy.clone()).collect()
+    };
+    let (better, worse) =
+        (names(&|b| lower(s.bad_debt, b.bad_debt)), names(&|b| lower(b.bad_debt, s.bad_debt)));
+    let equal = names(&|b| same(b.bad_debt, s.bad_debt));
     let verdict = if bases.is_empty() {
         String::new()
     } else if bases.iter().all(|b| same(b.bad_debt, 0.0)) && same(s.bad_debt, 0.0) {
         ": no policy loses lenders money here, so the safeguards can only cost".into()
-    } else if bases.iter().all(|b| s.bad_debt < b.bad_debt && !same(s.bad_debt, b.bad_debt)) {
+    } else if !worse.is_empty() {
+        format!(": more than {}, so here the safeguards cost lenders", join(&worse))
+    } else if equal.is_empty() {
         ": the safeguards help lenders here".into()
-    } else if let Some(b) =
-        bases.iter().find(|b| s.bad_debt > b.bad_debt && !same(s.bad_debt, b.bad_debt))
-    {
-        format!(": more than {}, so here the safeguards cost lenders", b.policy)
     } else {
-        ": no worse for lenders than the naive baselines".into()
+        format!(": better for lenders than {}, as good as {}", join(&better), join(&equal))
     };
     let against =
         if against.is_empty() { String::new() } else { format!(", against {}", join(&against)) };
+    // The ablations: one safeguard without the others can be worse than all or none.
+    let worst = rows
+        .iter()
+        .filter(|r| ![SAFEGUARDED, SPOT, NAV].contains(&r.policy.as_str()))
+        .filter(|r| r.bad_debt > s.bad_debt && !same(r.bad_debt, s.bad_debt))
+        .fold(None::<&Row>, |m, r| match m {
+            Some(m) if m.bad_debt >= r.bad_debt => Some(m),
+            _ => Some(r),
+        });
+    let ablation = worst.map_or(String::new(), |w| {
+        format!(
+            " (but {} alone ends with {})",
+            w.policy,
+            compact(w.bad_debt) + &format!(", {} of supply", pct(w.bad_debt_pct))
+        )
+    });
     out.push(format!(
-        "Bad debt under safeguarded: {}{against}{verdict}.",
+        "Bad debt under safeguarded: {}{against}{verdict}{ablation}.",
         money(s.bad_debt, s.bad_debt_pct)
     ));
     // 2. Borrow capacity and halted time: the borrowers' side.

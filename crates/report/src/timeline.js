@@ -256,6 +256,9 @@
       notes.push(run.events_recorded ? "Markers: the scenario's events." :
         "Markers: changes of the reported NAV (this run does not record its scenario events).");
       if (run.review.length) notes.push(run.review_recorded ? "Grey: NAV under review." : "Grey: NAV under review, from the breach and resolution events.");
+      if (!run.slow && run.slow_total > 0) {
+        notes.push("This run records only its total of slow liquidations (" + run.slow_total + "), not their times.");
+      }
       notes.push("Seed " + run.seed + ".");
       meta.textContent = notes.join(" ");
       var width = Math.max(320, div.clientWidth - 4);

@@ -41,6 +41,8 @@ pub(crate) struct RunData {
     fast: Vec<u64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     slow: Vec<u64>,
+    /// The run's slow liquidations in all (for a note when `slow` is not recorded).
+    slow_total: u64,
     breaker: Vec<u8>,
     /// Periods `[from, to]` (hours) with the NAV under review.
     review: Vec<[f64; 2]>,
@@ -170,6 +172,7 @@ fn run_data(run: &Run) -> RunData {
         bad_debt: full(&s.bad_debt),
         fast: pick_u(&s.liquidations),
         slow: pick_u(&s.slow_liquidations),
+        slow_total: run.metrics.slow_liquidations,
         breaker: if s.breaker_level.len() == n {
             keep.iter().map(|&i| s.breaker_level[i]).collect()
         } else {
