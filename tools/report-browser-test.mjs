@@ -10,7 +10,7 @@
 // Chromium: $CHROMIUM_PATH, else `chromium` or `chromium-browser` on PATH; none is an error.
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -98,6 +98,12 @@ async function main() {
     page.on("request", (r) => !r.url().startsWith("file:") && external.push(r.url()));
     await page.goto(pathToFileURL(html).href);
     await page.waitForFunction(() => window.breakwater && window.breakwater.ready, null, { timeout: 15000 });
+
+    await check("the inlined uPlot is the npm package's", async () => {
+      const vendored = readFileSync(join(root, "crates/report/assets/uPlot.iife.min.js"));
+      const npm = readFileSync(join(root, "node_modules/uplot/dist/uPlot.iife.min.js"));
+      assert(vendored.equals(npm), "crates/report/assets/uPlot.iife.min.js differs from node_modules/uplot: copy it over");
+    });
 
     await check("page loads offline with no console errors", async () => {
       assert(errors.length === 0, `console errors: ${errors.join(" | ")}`);

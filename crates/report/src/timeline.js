@@ -254,7 +254,7 @@
       buttons.forEach(function (b, j) { b.setAttribute("aria-pressed", String(i === j)); });
       var notes = [];
       notes.push(run.events_recorded ? "Markers: the scenario's events." :
-        "Markers: changes of the reported NAV (this run does not record its scenario events).");
+        "Markers: moves of the reported NAV and falls of the pool's depth (this run does not record its scenario events).");
       if (run.review.length) notes.push(run.review_recorded ? "Grey: NAV under review." : "Grey: NAV under review, from the breach and resolution events.");
       if (!run.slow && run.slow_total > 0) {
         notes.push("This run records only its total of slow liquidations (" + run.slow_total + "), not their times.");

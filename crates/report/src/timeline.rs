@@ -186,21 +186,33 @@ fn run_data(run: &Run) -> RunData {
     }
 }
 
-/// Without recorded events: a marker wherever the reported NAV moves by more than 0.1%.
+/// Without recorded events: a marker wherever the reported NAV moves by more than 0.1%, and
+/// wherever the pool's depth falls by more than a quarter from one sample to the next (LPs
+/// leaving).
 fn nav_changes(run: &Run) -> Vec<Marker> {
     let s = &run.series;
-    let mut out = Vec::new();
-    for i in 1..s.nav.len().min(s.t.len()) {
-        let (a, b) = (s.nav[i - 1], s.nav[i]);
-        if a.is_finite() && b.is_finite() && a > 0.0 && ((b - a) / a).abs() > 1e-3 {
-            out.push(Marker {
-                x: hours(s.t[i]),
-                label: format!("NAV {:+.1}%", (b - a) / a * 100.0),
-            });
+    let jumps = |v: &[f64], by: f64, what: &str, falls_only: bool| -> Vec<Marker> {
+        let mut out = Vec::new();
+        for i in 1..v.len().min(s.t.len()) {
+            let (a, b) = (v[i - 1], v[i]);
+            let change = (b - a) / a;
+            if a.is_finite() && b.is_finite() && a > 0.0 && change.abs() > by {
+                if falls_only && change > 0.0 {
+                    continue;
+                }
+                out.push(Marker {
+                    x: hours(s.t[i]),
+                    label: format!("{what} {:+.1}%", change * 100.0),
+                });
+            }
         }
-    }
-    // A NAV that moves every block is a drift, not an event worth a marker.
-    if out.len() > 12 { Vec::new() } else { out }
+        // A series that jumps every block is noise, not an event worth a marker.
+        if out.len() > 12 { Vec::new() } else { out }
+    };
+    let mut out = jumps(&s.nav, 1e-3, "NAV", false);
+    out.extend(jumps(&s.pool_depth, 0.25, "pool depth", true));
+    out.sort_by(|a, b| a.x.total_cmp(&b.x));
+    out
 }
 
 /// Where the stress is: from the first sign of it (a price off NAV by 3%, a fundamental off NAV by

@@ -397,7 +397,9 @@ fn html_puts_the_headline_first_with_units_and_sentences() {
     // The sentences follow the numbers: where the safeguards help, and where they cost.
     assert!(html.contains("Bad debt under safeguarded: 12.3k (1.23% of supply), against 120k (12% of supply) under naive-spot and 80k (8% of supply) under naive-nav: the safeguards help lenders here."), "{html}");
     assert!(html.contains("The cost: safeguarded keeps 90% of the best borrow capacity (450k against naive-spot&#39;s 500k), and fast liquidation is halted for 2h05m."), "{html}");
-    assert!(html.contains("more than naive-spot and naive-nav, so here the safeguards cost lenders"));
+    assert!(
+        html.contains("more than naive-spot and naive-nav, so here the safeguards cost lenders")
+    );
     assert!(html.contains("the run data does not record which of them were solvent"));
 }
 
