@@ -147,8 +147,13 @@ fn sentences(rows: &[Row], best: Option<&str>) -> Vec<String> {
     }
     // 3. Liquidations and the attacker.
     let liq = |r: &Row| format!("{}/{}", compact(r.fast), compact(r.slow));
-    let mut third = format!("Liquidations fast/slow: {} under safeguarded", liq(s));
-    for b in &bases {
+    let nobody = rows.iter().all(|r| same(r.fast + r.slow, 0.0));
+    let mut third = if nobody {
+        "No policy liquidated anyone".to_string()
+    } else {
+        format!("Liquidations fast/slow: {} under safeguarded", liq(s))
+    };
+    for b in bases.iter().filter(|_| !nobody) {
         third.push_str(&format!(", {} under {}", liq(b), b.policy));
     }
     if rows.iter().any(|r| !same(r.attacker, 0.0)) {

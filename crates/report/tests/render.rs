@@ -401,6 +401,10 @@ fn html_puts_the_headline_first_with_units_and_sentences() {
         html.contains("more than naive-spot and naive-nav, so here the safeguards cost lenders")
     );
     assert!(html.contains("the run data does not record which of them were solvent"));
+    let md = read(&dir.join("report.md"));
+    let at = |needle: &str| md.find(needle).unwrap_or_else(|| panic!("{needle} missing: {md}"));
+    assert!(at("## Headline") < at("## Metrics"));
+    assert!(md.contains("| safeguarded | 12.3k | 1.23% | 450k (90%) | 12/0 | -50 |"), "{md}");
 }
 
 #[test]
