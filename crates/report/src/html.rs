@@ -15,7 +15,7 @@ padding:3px 7px}th{background:#f2f2f2}td{text-align:right;white-space:nowrap}\
 td:first-child{text-align:left}figure{margin:1.5em 0}figcaption{color:#555;font-size:13px}\
 svg{max-width:100%;height:auto}dt{font-weight:bold}dd{margin:0 0 .4em 1.5em}\
 code{background:#f4f4f4;padding:0 3px}.lede{margin:.2em 0 .8em;color:#444}\
-.hl{display:grid;grid-template-columns:repeat(auto-fill,minmax(560px,1fr));gap:0 1.5em}\
+.hl{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(560px,100%),1fr));gap:0 1.5em}\
 .hl article{border-top:2px solid #0072B2;margin:.4em 0 1em}.hl h3{border:0;margin:.4em 0 .2em;\
 padding:0;font-size:1.05em}.hl table{margin:.3em 0;font-size:12.5px}.hl p{margin:.3em 0;font-size:14px}\
 .unit{color:#555;font-size:12.5px!important}td.best{font-weight:bold;background:#eef6ee}\

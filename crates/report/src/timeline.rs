@@ -60,8 +60,9 @@ struct Marker {
     label: String,
 }
 
+/// Hours, to the microhour (3.6 ms): shorter JSON than 1/3600's full expansion, as exact.
 fn hours(t: u64) -> f64 {
-    t as f64 / 3600.0
+    (t as f64 / 3600.0 * 1e6).round() / 1e6
 }
 
 fn finite(v: &[f64], keep: &[usize]) -> Vec<Option<f64>> {
