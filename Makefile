@@ -5,7 +5,7 @@ BIN := $(CURDIR)/node_modules/.bin
 export PATH := $(BIN):$(PATH)
 export FOUNDRY_SOLC := $(CURDIR)/tools/solc
 
-.PHONY: demo deploy test test-forge test-cargo setup snapshot clean
+.PHONY: demo deploy test test-forge test-cargo test-browser setup setup-browser snapshot clean
 
 ## Main job: the scenario lab's demo (every scenario x policy, the sweep) on embedded Anvils,
 ## writing reports/demo/ (report.json, report.md, charts, index.html).
@@ -16,8 +16,8 @@ demo: setup
 deploy: setup
 	./script/deploy-local.sh
 
-## Every test: forge (ci profile when CI=true) and cargo.
-test: setup test-forge test-cargo
+## Every test: forge (ci profile when CI=true), cargo, then the report page in headless Chromium.
+test: setup test-forge test-cargo test-browser
 
 # forge's own summary shares its line with other text; print the plain one CI reads as well.
 test-forge:
@@ -28,6 +28,10 @@ test-forge:
 test-cargo:
 	@if [ -f Cargo.toml ]; then cargo test --workspace --locked; else echo "no Rust crates yet"; fi
 
+# Renders a fixture report and drives its index.html in Chromium; ends with `browser: N passed, M failed`.
+test-browser: setup setup-browser
+	node tools/report-browser-test.mjs
+
 ## Refreshes the committed gas snapshots (snapshots/*.json; forge test also rewrites them).
 snapshot: setup
 	forge test --match-path "test/gas/*"
@@ -37,6 +41,13 @@ setup: node_modules/.installed
 node_modules/.installed: package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
+
+# Debian's chromium for the browser test, installed only when none is found (CI runs as root).
+setup-browser:
+	@if [ -z "$$CHROMIUM_PATH" ] && ! command -v chromium >/dev/null && ! command -v chromium-browser >/dev/null; then \
+		echo "no chromium found: apt-get install -y chromium"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	fi
 
 clean:
 	rm -rf out cache target reports deployments node_modules

@@ -1,6 +1,7 @@
 //! A generic line chart: a title, a legend and one or more panels (small multiples) sharing
 //! their axes, rendered to SVG.
 
+use crate::format::fixed;
 use crate::svg::{Svg, Ticks, change_points, downsample};
 
 /// Above this many points a line is downsampled for drawing.
@@ -57,10 +58,16 @@ impl Chart {
         let legend_rows = self.legend_rows(width - 20.0);
         let header = 38.0 + 18.0 * legend_rows.len() as f64;
         let mut svg = Svg::new(width, header + ph * rows as f64 + 6.0, &self.title);
+        // A long title shrinks to fit rather than run off the edges (bold ≈ 0.6 em a char).
+        let chars = self.title.chars().count().max(1) as f64;
+        let size = (15.0f64).min((width - 20.0) / (0.6 * chars)).max(8.0);
         svg.text(
             width / 2.0,
             22.0,
-            "text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\"",
+            &format!(
+                "text-anchor=\"middle\" font-size=\"{}\" font-weight=\"bold\"",
+                fixed(size, 1)
+            ),
             &self.title,
         );
         for (r, items) in legend_rows.iter().enumerate() {

@@ -3,9 +3,11 @@
 use crate::figures::{Figure, scenario_figures, sweep_figure};
 use crate::format::{scale, slug};
 use crate::group::scenarios;
+use crate::headline::{Headline, headline};
 use crate::model::Report;
 use crate::reading::reading;
 use crate::table::{self, Table};
+use crate::timeline::{Timeline, timeline};
 
 /// Everything the report says, in order.
 pub(crate) struct Document {
@@ -26,6 +28,12 @@ pub(crate) struct Section {
     pub(crate) table: Table,
     pub(crate) reading: Vec<String>,
     pub(crate) figures: Vec<Figure>,
+    /// Scenarios only: the model's scale (fraction of real-world size).
+    pub(crate) scale: Option<f64>,
+    /// Scenarios only: the page's headline figures and sentences.
+    pub(crate) headline: Option<Headline>,
+    /// Scenarios only: the interactive timeline's data.
+    pub(crate) timeline: Option<Timeline>,
 }
 
 fn scale_note(x: f64) -> String {
@@ -46,13 +54,19 @@ pub(crate) fn build(report: &Report) -> Document {
     let mut ids: Vec<String> = Vec::new();
     let scenarios = groups
         .iter()
-        .map(|sc| Section {
-            id: unique(&mut ids, format!("scenario-{}", slug(sc.name))),
-            heading: sc.title.to_string(),
-            intro: format!("Scenario {}. {}", sc.name, scale_note(sc.scale)),
-            table: table::comparison(sc),
-            reading: reading(sc),
-            figures: scenario_figures(sc),
+        .map(|sc| {
+            let id = unique(&mut ids, format!("scenario-{}", slug(sc.name)));
+            Section {
+                heading: sc.title.to_string(),
+                intro: format!("Scenario {}. {}", sc.name, scale_note(sc.scale)),
+                table: table::comparison(sc),
+                reading: reading(sc),
+                figures: scenario_figures(sc),
+                scale: Some(sc.scale),
+                headline: Some(headline(sc)),
+                timeline: Some(timeline(sc, format!("timeline-{id}"))),
+                id,
+            }
         })
         .collect();
     let sweeps = report
@@ -73,6 +87,9 @@ pub(crate) fn build(report: &Report) -> Document {
                 table: table::sweep(sw),
                 reading: Vec::new(),
                 figures: vec![sweep_figure(sw, title, id.clone())],
+                scale: None,
+                headline: None,
+                timeline: None,
                 id,
             }
         })

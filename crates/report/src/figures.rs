@@ -92,9 +92,16 @@ pub(crate) fn scenario_figures(sc: &Scenario<'_>) -> Vec<Figure> {
         out.push(figure(format!("{base}-junior"), "The junior tranche's true value", &chart));
     }
     if sc.runs.iter().any(|r| r.series.breaker_level.iter().any(|&l| l > 0)) {
-        let chart = per_policy("breaker level", "level (0 normal, 3 halted)", true, &|r| {
+        // One panel per policy: six step lines on one axis hide each other.
+        let mut chart = per_policy("breaker level", "level (0 normal, 3 halted)", true, &|r| {
             r.series.breaker_level.iter().map(|&v| f64::from(v)).collect()
         });
+        let lines = std::mem::take(&mut chart.panels[0].lines);
+        chart.panels = runs
+            .iter()
+            .zip(lines)
+            .map(|(r, line)| Panel { title: r.policy.clone(), lines: vec![line] })
+            .collect();
         out.push(figure(format!("{base}-breaker"), "Circuit-breaker level", &chart));
     }
     out

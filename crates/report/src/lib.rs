@@ -9,6 +9,7 @@ mod document;
 mod figures;
 mod format;
 mod group;
+mod headline;
 mod html;
 mod markdown;
 mod model;
@@ -16,8 +17,9 @@ mod reading;
 mod summary;
 mod svg;
 mod table;
+mod timeline;
 mod write;
 
-pub use model::{Metrics, Report, Run, Series, Sweep, SweepPoint};
+pub use model::{Event, Metrics, Report, Run, Series, Sweep, SweepPoint};
 pub use summary::summary_table;
 pub use write::{Error, Written, write};

@@ -1,6 +1,8 @@
 //! `report.md`.
 
 use crate::document::{Document, Section};
+use crate::format::{compact, pct};
+use crate::html::unit_note;
 use crate::table::{COLUMNS, Table};
 use std::fmt::Write;
 
@@ -14,6 +16,7 @@ pub(crate) fn render(doc: &Document) -> String {
             "{note} Amounts are in loan units (the local stablecoin, i.e. US dollars at that scale).\n"
         );
     }
+    headline(&mut out, doc);
     out.push_str("## Metrics\n\n");
     for c in &COLUMNS {
         let _ = writeln!(out, "- **{}** (`{}`): {}.", c.header, c.field, c.meaning);
@@ -27,6 +30,49 @@ pub(crate) fn render(doc: &Document) -> String {
         }
     }
     out
+}
+
+/// Per scenario: each policy's bad debt, capacity kept, liquidations and attacker profit, and
+/// the sentences drawn from them (the HTML page's headline).
+fn headline(out: &mut String, doc: &Document) {
+    if doc.scenarios.iter().all(|s| s.headline.is_none()) {
+        return;
+    }
+    out.push_str(
+        "## Headline\n\nLiquidations count every borrower liquidated (fast/slow); the run data \
+         does not record which of them were solvent. Capacity kept is the time-averaged borrow \
+         capacity as a share of the best policy's.\n",
+    );
+    for s in &doc.scenarios {
+        let (Some(h), Some(scale)) = (&s.headline, s.scale) else { continue };
+        let _ = writeln!(out, "\n**{}**. {}\n", text(&s.heading), text(&unit_note(scale)));
+        let header = [
+            "Policy",
+            "Bad debt",
+            "% of supply",
+            "Borrow capacity (kept)",
+            "Liquidations fast/slow",
+            "Attacker profit",
+        ];
+        let rows = h
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.policy.clone(),
+                    compact(r.bad_debt),
+                    pct(r.bad_debt_pct),
+                    format!("{} ({})", compact(r.capacity), pct(r.kept_pct)),
+                    format!("{}/{}", compact(r.fast), compact(r.slow)),
+                    compact(r.attacker),
+                ]
+            })
+            .collect();
+        table(out, &Table { header: header.map(String::from).to_vec(), rows });
+        out.push('\n');
+        let _ = writeln!(out, "{}", text(&h.sentences.join(" ")));
+    }
+    out.push('\n');
 }
 
 fn section(out: &mut String, s: &Section) {

@@ -106,6 +106,31 @@ pub struct Series {
     /// loan units; the senior's per token is `fundamental`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub junior: Vec<f64>,
+    /// The oracle's borrow price (what borrowing uses), when the run records it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub borrow_price: Vec<f64>,
+    /// Positions moved to the slow path so far, when the run records it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slow_liquidations: Vec<u64>,
+    /// Whether the vault's NAV was under review at the sample, when the run records it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub under_review: Vec<bool>,
+    /// The scenario's events as they fired (not per sample): the timelines' markers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+}
+
+/// One scenario event as it fired during a run.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Event {
+    /// Seconds since the run's start.
+    pub t: u64,
+    /// The event's kind as the scenario file names it (`nav_report`, `rumour`,
+    /// `lp_withdrawal`, `custodian_breach`, `review_resolved`, ...).
+    pub kind: String,
+    /// A short human label (`NAV report -6%`, `LPs pull 60%`); may be empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
 }
 
 /// A parameter swept over several values, each value run under several policies.

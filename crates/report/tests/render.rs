@@ -1,6 +1,8 @@
 //! Renders synthetic reports and checks the files, their determinism and their content.
 
-use breakwater_report::{Metrics, Report, Run, Series, Sweep, SweepPoint, summary_table, write};
+use breakwater_report::{
+    Event, Metrics, Report, Run, Series, Sweep, SweepPoint, summary_table, write,
+};
 use std::path::{Path, PathBuf};
 
 fn metrics(bad_debt: f64, liquidations: u64, capacity: f64) -> Metrics {
@@ -41,7 +43,7 @@ fn series(n: usize, breaker: bool) -> Series {
             .collect(),
         shadow_insolvency: vec![0.0; n],
         pool_depth: vec![1e5; n],
-        junior: Vec::new(),
+        ..Series::default()
     }
 }
 
@@ -58,7 +60,7 @@ fn constant(n: usize) -> Series {
         breaker_level: vec![0; n],
         shadow_insolvency: vec![0.0; n],
         pool_depth: vec![0.0; n],
-        junior: Vec::new(),
+        ..Series::default()
     }
 }
 
@@ -344,7 +346,10 @@ fn html_is_self_contained_and_escaped() {
     let html = read(&dir.join("index.html"));
     assert!(html.contains("Credit default &lt;&amp;&gt; &quot;quoted&quot;"));
     assert!(!html.contains("<&>") && !html.contains("\"quoted\""));
-    assert!(!html.contains("src=") && !html.contains("<link") && !html.contains("<script"));
+    // Offline: nothing fetched; the scripts are inline, and the data cannot close its element.
+    assert!(!html.contains("src=") && !html.contains("<link") && !html.contains("href=\"http"));
+    assert_eq!(html.matches("<script").count(), 3, "data, uPlot, timelines");
+    assert_eq!(html.matches("</script>").count(), 3);
     assert_eq!(html.matches("<svg ").count(), 9, "charts are inlined");
     assert!(html.contains("<a href=\"#scenario-credit-default\">"));
     let svg = read(&dir.join("charts/credit-default-prices.svg"));
@@ -370,4 +375,86 @@ fn summary_table_is_fixed_width_and_compact() {
     let widths: Vec<usize> =
         lines[2..].iter().map(|l| l.find("naive").or(l.find("safe")).unwrap_or(0)).collect();
     assert!(widths.windows(2).all(|w| w[0] == w[1]), "columns are aligned");
+}
+
+#[test]
+fn html_puts_the_headline_first_with_units_and_sentences() {
+    let dir = Scratch::new("headline");
+    let mut report = fixture();
+    report.runs[1].scale = 3e-4;
+    write(&report, &dir).expect("write");
+    let html = read(&dir.join("index.html"));
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle} missing"));
+    assert!(at("id=\"headline\"") < at("id=\"timelines\""));
+    assert!(at("id=\"timelines\"") < at("id=\"contents\""));
+    assert!(at("id=\"contents\"") < at("id=\"metrics\""));
+    // One headline per scenario, each stating its loan unit and scale.
+    assert_eq!(html.matches("<article class=\"headline\"").count(), 2);
+    assert!(html.contains("in a model at 1/10,000 (1e-4) of the real-world size"), "unit note");
+    // Figures from the metrics, capacity kept against the best policy.
+    assert!(html.contains("<td>safeguarded</td><td class=\"best\">12.3k</td>"), "{html}");
+    assert!(html.contains("450k (90%)"), "capacity kept vs the best");
+    // The sentences follow the numbers: where the safeguards help, and where they cost.
+    assert!(html.contains("Bad debt under safeguarded: 12.3k (1.23% of supply), against 120k (12% of supply) under naive-spot and 80k (8% of supply) under naive-nav: the safeguards help lenders here."), "{html}");
+    assert!(html.contains("The cost: safeguarded keeps 90% of the best borrow capacity (450k against naive-spot&#39;s 500k), and fast liquidation is halted for 2h05m."), "{html}");
+    assert!(
+        html.contains("more than naive-spot and naive-nav, so here the safeguards cost lenders")
+    );
+    assert!(html.contains("the run data does not record which of them were solvent"));
+    let md = read(&dir.join("report.md"));
+    let at = |needle: &str| md.find(needle).unwrap_or_else(|| panic!("{needle} missing: {md}"));
+    assert!(at("## Headline") < at("## Metrics"));
+    assert!(md.contains("| safeguarded | 12.3k | 1.23% | 450k (90%) | 12/0 | -50 |"), "{md}");
+}
+
+#[test]
+fn html_carries_the_timeline_data_with_events_and_license() {
+    let dir = Scratch::new("timeline");
+    let mut report = fixture();
+    let ev = |t: u64, kind: &str, label: &str| Event { t, kind: kind.into(), label: label.into() };
+    let n = report.runs[2].series.t.len();
+    // A calm month but for a stress in the middle: the page zooms to it first.
+    for r in &mut report.runs[..3] {
+        r.series.fundamental.iter_mut().filter(|v| v.is_nan()).for_each(|v| *v = 0.9);
+        r.series.spot = r.series.nav.clone();
+        r.series.liquidations = (0..n as u64).map(|i| u64::from(i >= 1500) * 5).collect();
+        r.series.breaker_level =
+            (0..n).map(|i| if (1500..1600).contains(&i) { 3 } else { 0 }).collect();
+    }
+    report.runs[2].series.events = vec![
+        ev(3600, "custodian_breach", ""),
+        ev(7200, "review_resolved", ""),
+        ev(9000, "lp_withdrawal", "LPs <pull>"),
+    ];
+    report.runs[2].series.slow_liquidations = vec![1; n];
+    report.runs[2].series.borrow_price = vec![0.5; n];
+    write(&report, &dir).expect("write");
+    let html = read(&dir.join("index.html"));
+    let start = html.find("id=\"bw-data\">").expect("data") + "id=\"bw-data\">".len();
+    let end = start + html[start..].find("</script>").expect("end");
+    let data: serde_json::Value = serde_json::from_str(&html[start..end]).expect("JSON data");
+    let tl = &data[0];
+    assert_eq!(tl["id"], "timeline-scenario-credit-default");
+    assert_eq!(tl["runs"].as_array().map(Vec::len), Some(3));
+    assert_eq!(tl["first"], 2, "safeguarded shown first");
+    let safe = &tl["runs"][2];
+    assert_eq!(safe["events"][0]["label"], "custodian breach");
+    assert_eq!(safe["events"][2]["label"], "LPs <pull>");
+    assert_eq!(
+        safe["review"][0],
+        serde_json::json!([1.0, 2.0]),
+        "review from breach to resolution"
+    );
+    assert_eq!(safe["events_recorded"], true);
+    assert!(safe["slow"].is_array() && safe["borrow"].is_array());
+    assert!(tl["runs"][0]["slow"].is_null(), "missing series stay out");
+    let shock = tl["shock"].as_array().expect("a shock window");
+    let (a, b) = (shock[0].as_f64().unwrap_or(0.0), shock[1].as_f64().unwrap_or(0.0));
+    assert!(a < 1.0 && (26.0..40.0).contains(&b), "shock window {a}..{b} h");
+    assert!(data[1]["shock"].is_null(), "a constant run has no shock window");
+    assert!(html.contains("Permission is hereby granted"), "uPlot's license");
+    assert!(html.contains("<div class=\"tl\" id=\"timeline-scenario-oracle-attack\">"));
+    // Events survive report.json.
+    let back: Report = serde_json::from_str(&read(&dir.join("report.json"))).expect("parse");
+    assert_eq!(back.runs[2].series.events, report.runs[2].series.events);
 }

@@ -1,0 +1,202 @@
+//! The page's headline: per scenario, each policy's bad debt, the borrow capacity it kept, its
+//! liquidations and the attacker's profit, and two or three sentences drawn from those numbers
+//! saying where the safeguards help and where they cost.
+
+use crate::format::{compact, duration, pct};
+use crate::group::Scenario;
+
+/// The policy the sentences speak for, and the baselines it is held against.
+const SAFEGUARDED: &str = "safeguarded";
+const SPOT: &str = "naive-spot";
+const NAV: &str = "naive-nav";
+
+/// One policy's headline figures (means over its seeds).
+pub(crate) struct Row {
+    pub(crate) policy: String,
+    pub(crate) bad_debt: f64,
+    pub(crate) bad_debt_pct: f64,
+    pub(crate) capacity: f64,
+    /// Borrow capacity as a percentage of the best policy's in the scenario.
+    pub(crate) kept_pct: f64,
+    pub(crate) fast: f64,
+    pub(crate) slow: f64,
+    pub(crate) attacker: f64,
+    pub(crate) halted_s: f64,
+}
+
+/// One scenario's headline.
+pub(crate) struct Headline {
+    pub(crate) rows: Vec<Row>,
+    /// The policy with the most borrow capacity (ties: the first).
+    pub(crate) best_capacity: Option<String>,
+    pub(crate) sentences: Vec<String>,
+    /// How many seeds each policy ran (the figures are their means when above 1).
+    pub(crate) seeds: usize,
+}
+
+/// Builds a scenario's headline.
+pub(crate) fn headline(sc: &Scenario<'_>) -> Headline {
+    let mean = |p: &str, f: fn(&crate::model::Metrics) -> f64| sc.mean(p, f).unwrap_or(0.0);
+    let mut rows: Vec<Row> = sc
+        .policies()
+        .into_iter()
+        .map(|p| Row {
+            policy: p.to_string(),
+            bad_debt: mean(p, |m| m.bad_debt),
+            bad_debt_pct: mean(p, |m| m.bad_debt_pct),
+            capacity: mean(p, |m| m.borrow_capacity),
+            kept_pct: 0.0,
+            fast: mean(p, |m| m.liquidations as f64),
+            slow: mean(p, |m| m.slow_liquidations as f64),
+            attacker: mean(p, |m| m.attacker_profit),
+            halted_s: mean(p, |m| m.halted_s as f64),
+        })
+        .collect();
+    let best = rows.iter().fold(None::<&Row>, |b, r| match b {
+        Some(b) if b.capacity >= r.capacity => Some(b),
+        _ => Some(r),
+    });
+    let (best_name, best_cap) = best.map_or((None, 0.0), |b| (Some(b.policy.clone()), b.capacity));
+    for r in &mut rows {
+        r.kept_pct = if best_cap > 0.0 { 100.0 * r.capacity / best_cap } else { 100.0 };
+    }
+    let seeds = sc.runs.len().div_ceil(rows.len().max(1));
+    let sentences = sentences(&rows, best_name.as_deref());
+    Headline { rows, best_capacity: best_name, sentences, seeds }
+}
+
+/// Two figures this close count as equal (rounding noise from the simulator).
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+fn money(x: f64, p: f64) -> String {
+    if same(x, 0.0) { "none".into() } else { format!("{} ({} of supply)", compact(x), pct(p)) }
+}
+
+fn sentences(rows: &[Row], best: Option<&str>) -> Vec<String> {
+    let get = |p: &str| rows.iter().find(|r| r.policy == p);
+    let Some(s) = get(SAFEGUARDED) else {
+        return fallback(rows, best);
+    };
+    let bases: Vec<&Row> = [SPOT, NAV].iter().filter_map(|p| get(p)).collect();
+    let mut out = Vec::new();
+    // 1. Bad debt: the lenders' side.
+    let against: Vec<String> = bases
+        .iter()
+        .map(|b| format!("{} under {}", money(b.bad_debt, b.bad_debt_pct), b.policy))
+        .collect();
+    let lower = |a: f64, b: f64| a < b && !same(a, b);
+    let names = |f: &dyn Fn(&Row) -> bool| -> Vec<String> {
+        bases.iter().filter(|b| f(b)).map(|b| b.policy.clone()).collect()
+    };
+    let (better, worse) =
+        (names(&|b| lower(s.bad_debt, b.bad_debt)), names(&|b| lower(b.bad_debt, s.bad_debt)));
+    let equal = names(&|b| same(b.bad_debt, s.bad_debt));
+    let verdict = if bases.is_empty() {
+        String::new()
+    } else if bases.iter().all(|b| same(b.bad_debt, 0.0)) && same(s.bad_debt, 0.0) {
+        ": no policy loses lenders money here, so the safeguards can only cost".into()
+    } else if !worse.is_empty() {
+        format!(": more than {}, so here the safeguards cost lenders", join(&worse))
+    } else if equal.is_empty() {
+        ": the safeguards help lenders here".into()
+    } else {
+        format!(": better for lenders than {}, as good as {}", join(&better), join(&equal))
+    };
+    let against =
+        if against.is_empty() { String::new() } else { format!(", against {}", join(&against)) };
+    // The ablations: one safeguard without the others can be worse than all or none.
+    let worst = rows
+        .iter()
+        .filter(|r| ![SAFEGUARDED, SPOT, NAV].contains(&r.policy.as_str()))
+        .filter(|r| r.bad_debt > s.bad_debt && !same(r.bad_debt, s.bad_debt))
+        .fold(None::<&Row>, |m, r| match m {
+            Some(m) if m.bad_debt >= r.bad_debt => Some(m),
+            _ => Some(r),
+        });
+    let ablation = worst.map_or(String::new(), |w| {
+        format!(
+            " (but {} alone ends with {})",
+            w.policy,
+            compact(w.bad_debt) + &format!(", {} of supply", pct(w.bad_debt_pct))
+        )
+    });
+    out.push(format!(
+        "Bad debt under safeguarded: {}{against}{verdict}{ablation}.",
+        money(s.bad_debt, s.bad_debt_pct)
+    ));
+    // 2. Borrow capacity and halted time: the borrowers' side.
+    let halted = if s.halted_s > 0.0 {
+        format!(", and fast liquidation is halted for {}", duration(s.halted_s.round() as u64))
+    } else {
+        String::new()
+    };
+    match best {
+        Some(b) if b != SAFEGUARDED && s.kept_pct < 99.95 => out.push(format!(
+            "The cost: safeguarded keeps {} of the best borrow capacity ({} against {}'s {}){halted}.",
+            pct(s.kept_pct),
+            compact(s.capacity),
+            b,
+            compact(rows.iter().find(|r| r.policy == b).map_or(0.0, |r| r.capacity)),
+        )),
+        _ => out.push(format!(
+            "Safeguarded keeps the best borrow capacity ({}){halted}.",
+            compact(s.capacity)
+        )),
+    }
+    // 3. Liquidations and the attacker.
+    let liq = |r: &Row| format!("{}/{}", compact(r.fast), compact(r.slow));
+    let nobody = rows.iter().all(|r| same(r.fast + r.slow, 0.0));
+    let mut third = if nobody {
+        "No policy liquidated anyone".to_string()
+    } else {
+        format!("Liquidations fast/slow: {} under safeguarded", liq(s))
+    };
+    for b in bases.iter().filter(|_| !nobody) {
+        third.push_str(&format!(", {} under {}", liq(b), b.policy));
+    }
+    if rows.iter().any(|r| !same(r.attacker, 0.0)) {
+        let most = rows.iter().fold(&rows[0], |m, r| if r.attacker > m.attacker { r } else { m });
+        third.push_str(&format!(
+            "; the oracle attacker gains {} under safeguarded and {} under {}",
+            compact(s.attacker),
+            compact(most.attacker),
+            most.policy
+        ));
+    }
+    third.push('.');
+    out.push(third);
+    out
+}
+
+/// Without a safeguarded run: who had the least bad debt and who kept the most capacity.
+fn fallback(rows: &[Row], best: Option<&str>) -> Vec<String> {
+    let Some(first) = rows.first() else { return Vec::new() };
+    let least = rows.iter().fold(first, |m, r| if r.bad_debt < m.bad_debt { r } else { m });
+    let most = rows.iter().fold(first, |m, r| if r.bad_debt > m.bad_debt { r } else { m });
+    let mut out = vec![if same(most.bad_debt, 0.0) {
+        "No policy ended with bad debt.".to_string()
+    } else {
+        format!(
+            "Least bad debt: {} ({}); most: {} ({}).",
+            least.policy,
+            money(least.bad_debt, least.bad_debt_pct),
+            most.policy,
+            money(most.bad_debt, most.bad_debt_pct)
+        )
+    }];
+    if let Some(b) = best {
+        out.push(format!("The most borrow capacity: {b}."));
+    }
+    out
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
