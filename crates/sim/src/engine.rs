@@ -575,6 +575,7 @@ impl<'a> Sim<'a> {
         {
             self.next_event += 1;
             let t = self.now();
+            self.tally.event(t, e.kind.name(), e.kind.label());
             if self.s.shock_at() == Some(e.at.0) && self.tally.shock_at.is_none() {
                 self.tally.shock_at = Some(t);
             }
@@ -1034,6 +1035,8 @@ impl Sim<'_> {
                 capacity,
                 reserves: float(totals.totalReserves),
                 junior: official.junior,
+                borrow_price: view.borrow_price,
+                under_review: view.under_review,
             });
         }
         Ok(view)

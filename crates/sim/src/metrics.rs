@@ -28,6 +28,10 @@ pub(crate) struct Sample {
     pub(crate) reserves: f64,
     /// With a basket: the junior tranche's claim at the fundamental values.
     pub(crate) junior: Option<f64>,
+    /// The oracle's borrow price.
+    pub(crate) borrow_price: f64,
+    /// The vault's NAV is under review.
+    pub(crate) under_review: bool,
 }
 
 /// The running tally of one run.
@@ -107,6 +111,11 @@ impl Tally {
     }
 
     /// Records the state before a block; `dt` is the time since the previous sample.
+    /// A scenario event fired at `t`: a marker on the report's timelines.
+    pub(crate) fn event(&mut self, t: u64, kind: &str, label: String) {
+        self.series.events.push(breakwater_report::Event { t, kind: kind.into(), label });
+    }
+
     pub(crate) fn sample(&mut self, s: Sample) {
         let dt = s.t.saturating_sub(self.last.t);
         if self.last.breaker_level >= 3 {
@@ -131,6 +140,9 @@ impl Tally {
         x.shadow_insolvency.push(s.shadow);
         x.pool_depth.push(s.pool_depth);
         x.junior.extend(s.junior);
+        x.borrow_price.push(s.borrow_price);
+        x.slow_liquidations.push(self.slow_liquidations);
+        x.under_review.push(s.under_review);
         self.last = s;
     }
 

@@ -318,6 +318,22 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// A short label for the report's timeline markers (`loss 6%`, `LPs pull 60%`).
+    pub fn label(&self) -> String {
+        match self {
+            Self::NavReport => "NAV report".into(),
+            Self::Impairment { loss, report } => {
+                format!("loss {:.0}%{}", loss * 100.0, if *report { ", reported" } else { "" })
+            }
+            Self::Rumour { intensity, .. } => format!("rumour ({intensity})"),
+            Self::LpWithdrawal { fraction } => format!("LPs pull {:.0}%", fraction * 100.0),
+            Self::CustodianBreach => "custodian breach: under review".into(),
+            Self::ReviewResolved => "review resolved".into(),
+            Self::OracleStall { .. } => "oracle and keepers stall".into(),
+            Self::Skip { .. } => "time skip".into(),
+        }
+    }
+
     /// The kind's name as written in files.
     pub fn name(&self) -> &'static str {
         match self {
