@@ -41,16 +41,24 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
 
     OracleParams internal _params;
 
-    /// @dev One slot read by every liquidation: the price at `updatedAt`, the market target
-    ///      (0 = anchored on hNAV) and the NAV timestamp the state was built on. Prices fit 88 bits
-    ///      up to 3e8 loan tokens per share (the vault's MAX_NAV stays below that), and neither
-    ///      stored price exceeds max(hNAV, the previous price); a wider one reverts (SafeCast),
-    ///      never truncates. The last recorded state sits apart: only poke uses it.
-    uint88 internal _price;
+    /// @dev The one slot a liquidation reads (with navInfo), as a word: the price at `updatedAt`
+    ///      (88 bits), `updatedAt` and the NAV timestamp the state was built on (40 bits each),
+    ///      the heartbeat (32 bits, a copy of the parameter that setParams keeps in step: whether a
+    ///      haircut applies is known without reading the parameters) and whether a market target
+    ///      is set (1 bit). Prices fit 88 bits up to 3e8 loan tokens per share (the vault's MAX_NAV
+    ///      stays below that), and neither stored price exceeds max(hNAV, the previous price); a
+    ///      wider one reverts (SafeCast), never truncates. With the price at its anchor, no target
+    ///      and a NAV within its heartbeat, liquidationPrice reads nothing else.
+    uint256 internal _hot;
+    /// @dev The market target (0 = anchored on hNAV), read only when set, and the last recorded
+    ///      state, which only poke uses.
     uint88 internal _target;
-    uint40 internal _updatedAt;
-    uint40 internal _navAsOf;
     OracleState internal _state;
+
+    uint256 internal constant UPDATED_AT_SHIFT = 88;
+    uint256 internal constant NAV_AS_OF_SHIFT = 128;
+    uint256 internal constant HEARTBEAT_SHIFT = 168;
+    uint256 internal constant HAS_TARGET_SHIFT = 200;
 
     constructor(IRwaVault vault_, IConstantProductPool pool_, address admin, OracleParams memory params_) {
         if (address(vault_) == address(0) || address(pool_) == address(0) || admin == address(0)) {
@@ -62,7 +70,7 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
         _setParams(params_);
         (uint256 hNav,) = haircutNav();
         (, uint64 asOf,) = vault_.navInfo();
-        (_price, _updatedAt, _navAsOf) = (hNav.toUint88(), uint40(block.timestamp), uint256(asOf).toUint40());
+        _storeHot(hNav, asOf, false);
     }
 
     // ---------------------------------------------------------------- prices
@@ -73,13 +81,15 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
         if (status == NavStatus.UnderReview || block.timestamp - asOf > _params.maxNavAge) return 0;
         (bool ok, uint256 shortTwap) = _twap(_params.shortTwapWindow);
         if (!ok) return 0; // no credible market check: no new debt
-        return _haircut(nav, asOf).min(shortTwap);
+        // The parameters' own heartbeat: their slot is read here anyway (maxNavAge, the window).
+        return _haircut(nav, asOf, _params.heartbeat).min(shortTwap);
     }
 
     /// @inheritdoc ICollateralOracle
     function liquidationPrice() public view returns (uint256) {
         (uint256 nav, uint64 asOf,) = vault.navInfo();
-        return _liquidationPrice(_haircut(nav, asOf), asOf);
+        uint256 hot = _hot;
+        return _liquidationPrice(hot, _haircut(nav, asOf, _heartbeat(hot)), asOf);
     }
 
     /// @inheritdoc ICollateralOracle
@@ -90,7 +100,7 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
     /// @inheritdoc IConservativeOracle
     function haircutNav() public view returns (uint256 hNav, uint256 haircut) {
         (uint256 nav, uint64 asOf,) = vault.navInfo();
-        haircut = _haircutFraction(asOf);
+        haircut = _haircutFraction(asOf, _heartbeat(_hot));
         hNav = nav.mulWadDown(WAD - haircut);
     }
 
@@ -99,12 +109,13 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
     /// @inheritdoc IConservativeOracle
     function poke() external returns (uint256 price) {
         (uint256 nav, uint64 asOf, NavStatus status) = vault.navInfo();
-        uint256 hNav = _haircut(nav, asOf);
-        price = _liquidationPrice(hNav, asOf);
+        uint256 hot = _hot;
+        uint256 hNav = _haircut(nav, asOf, _heartbeat(hot));
+        price = _liquidationPrice(hot, hNav, asOf);
         (uint256 target, OracleState next, uint32 failedWindow) = _marketTarget(hNav, asOf, status);
         OracleState previous = _state;
-        (_price, _target, _updatedAt, _navAsOf, _state) =
-        (price.toUint88(), target.toUint88(), uint40(block.timestamp), uint256(asOf).toUint40(), next);
+        _storeHot(price, asOf, target != 0);
+        (_target, _state) = (target.toUint88(), next);
         if (failedWindow != 0) _reportReadFailure(failedWindow);
         if (previous != next) emit StateChanged(previous, next);
         emit Poked(price, target, next);
@@ -113,7 +124,7 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
     /// @inheritdoc IConservativeOracle
     function state() external view returns (OracleState s) {
         (uint256 nav, uint64 asOf, NavStatus status) = vault.navInfo();
-        (, s,) = _marketTarget(_haircut(nav, asOf), asOf, status);
+        (, s,) = _marketTarget(_haircut(nav, asOf, _heartbeat(_hot)), asOf, status);
     }
 
     // ---------------------------------------------------------------- admin
@@ -133,13 +144,14 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
     /// @dev The stored price moved toward the anchor at the bounded rates (see the contract's
     ///      formulas). A NAV newer than the one the state was built on drops the market target
     ///      and applies any decrease at once.
-    function _liquidationPrice(uint256 hNav, uint64 asOf) internal view returns (uint256) {
-        uint256 last = _price;
-        uint256 from = _updatedAt;
-        uint256 target = _target;
-        if (asOf != _navAsOf) return hNav <= last ? hNav : _step(last, hNav, block.timestamp - from);
-        if (target == 0) return _step(last, hNav, block.timestamp - from);
-        uint256 anchor = hNav.min(target);
+    function _liquidationPrice(uint256 hot, uint256 hNav, uint64 asOf) internal view returns (uint256) {
+        uint256 last = uint88(hot);
+        uint256 from = uint40(hot >> UPDATED_AT_SHIFT);
+        if (asOf != uint40(hot >> NAV_AS_OF_SHIFT)) {
+            return hNav <= last ? hNav : _step(last, hNav, block.timestamp - from);
+        }
+        if ((hot >> HAS_TARGET_SHIFT) & 1 == 0) return _step(last, hNav, block.timestamp - from);
+        uint256 anchor = hNav.min(_target);
         uint256 expiry = from + _params.minConfirmation;
         if (block.timestamp <= expiry) return _step(last, anchor, block.timestamp - from);
         // The measurement is older than the shortest divergence believed: back toward the anchor.
@@ -151,7 +163,8 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
     /// @dev `price` moved toward `anchor` for `dt` seconds at the bounded rates. Rounded down: the
     ///      price never falls even a wei faster than the bound, and never overshoots the anchor.
     function _step(uint256 price, uint256 anchor, uint256 dt) internal view returns (uint256) {
-        if (anchor <= price) {
+        if (anchor == price) return price; // at its anchor: no rate to read
+        if (anchor < price) {
             return anchor.max(price.zeroFloorSub(_maxMove(price, _params.maxDropPerHour, dt)));
         }
         return anchor.min(price + _maxMove(price, _params.maxRisePerHour, dt));
@@ -210,15 +223,28 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
         emit MarketReadFailed(window, reason);
     }
 
-    function _haircut(uint256 nav, uint64 asOf) internal view returns (uint256) {
-        return nav.mulWadDown(WAD - _haircutFraction(asOf));
+    function _haircut(uint256 nav, uint64 asOf, uint256 heartbeat) internal view returns (uint256) {
+        uint256 haircut = _haircutFraction(asOf, heartbeat);
+        return haircut == 0 ? nav : nav.mulWadDown(WAD - haircut);
     }
 
-    function _haircutFraction(uint64 asOf) internal view returns (uint256) {
+    /// @dev Zero within the heartbeat, without reading the other parameters.
+    function _haircutFraction(uint64 asOf, uint256 heartbeat) internal view returns (uint256) {
         uint256 age = block.timestamp - asOf;
-        if (age <= _params.heartbeat) return 0;
-        return
-            uint256(_params.haircutPerDay).mulDivDown(age - _params.heartbeat, 1 days).min(_params.maxHaircut);
+        if (age <= heartbeat) return 0;
+        return uint256(_params.haircutPerDay).mulDivDown(age - heartbeat, 1 days).min(_params.maxHaircut);
+    }
+
+    /// @dev Stores the hot word: `price` as of now, on the NAV of `asOf`, the heartbeat kept.
+    function _storeHot(uint256 price, uint64 asOf, bool hasTarget) internal {
+        uint256 heartbeat = _hot & (uint256(type(uint32).max) << HEARTBEAT_SHIFT);
+        _hot = uint256(price.toUint88()) | uint256(uint40(block.timestamp)) << UPDATED_AT_SHIFT
+            | uint256(uint256(asOf).toUint40()) << NAV_AS_OF_SHIFT | heartbeat
+            | (hasTarget ? 1 << HAS_TARGET_SHIFT : 0);
+    }
+
+    function _heartbeat(uint256 hot) internal pure returns (uint256) {
+        return uint32(hot >> HEARTBEAT_SHIFT);
     }
 
     function _setParams(OracleParams memory p) internal {
@@ -239,6 +265,9 @@ contract ConservativeOracle is IConservativeOracle, AccessControl {
         _withinSpan("longTwapWindow", p.longTwapWindow, span);
         _withinSpan("baseConfirmation", p.baseConfirmation, span);
         _params = p;
+        // The hot word's copy of the heartbeat, kept in step.
+        _hot = (_hot & ~(uint256(type(uint32).max) << HEARTBEAT_SHIFT)) | uint256(p.heartbeat)
+            << HEARTBEAT_SHIFT;
         emit ParamsSet(p);
     }
 

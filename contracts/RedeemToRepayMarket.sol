@@ -60,21 +60,22 @@ contract RedeemToRepayMarket is LendingMarket, IRedeemToRepayMarket {
     function slowLiquidate(address borrower) external nonReentrant returns (uint256 id) {
         // Checks
         _accrue();
-        (uint256 seizable, bool confirmedOnly) = breaker.liquidationAllowance();
+        (uint256 price, uint256 seizable, bool confirmedOnly) = _liquidationAllowance();
         if (seizable == type(uint256).max && !confirmedOnly) revert MarketSlowPathClosed();
-        _checkUnlocked(borrower);
         Position storage p = _positions[borrower];
+        _checkUnlocked(borrower, p);
         uint256 debt = _debtOf(p);
-        _requireLiquidatable(borrower, p, debt, _liquidationPriceFor(confirmedOnly));
         // All of it: lenders must not bear a NAV loss while the borrower keeps collateral.
         uint256 collateral = p.collateral;
+        _requireLiquidatable(borrower, collateral, debt, _confirmedPrice(price, confirmedOnly));
 
-        // Effects: the collateral leaves the position; the debt stays, accruing for lenders.
+        // Effects: the collateral leaves the position, which is locked (one slot write); the debt
+        // stays, accruing for lenders. The id is kept apart: only views and reverts need it.
         id = _slow.length;
-        _slow.push(Slow(borrower, false, msg.sender, 0, collateral.toUint128(), 0, 0));
+        _slow.push(Slow(borrower, false, msg.sender, 0, uint128(collateral), 0, 0));
         _openSlow[borrower] = id + 1;
-        p.collateral = 0;
-        totalCollateral -= collateral;
+        (p.collateral, p.inSlowLiquidation) = (0, true);
+        _totalCollateral -= uint128(collateral); // a position's collateral ≤ the total
 
         // Interactions
         uint256 requestId = _vault().requestRedeem(collateral, address(this), address(this));
@@ -99,10 +100,11 @@ contract RedeemToRepayMarket is LendingMarket, IRedeemToRepayMarket {
         uint256 debt = _debtOf(p);
         (uint256 repaid, uint256 fee, uint256 surplus) = _split(received, debt);
         if (repaid > 0) {
-            uint256 shares = p.borrowShares;
-            if (repaid < debt) shares = repaid.toSharesDown(totalBorrowAssets, totalBorrowShares);
-            p.borrowShares -= uint128(shares);
-            _reduceDebt(shares, repaid);
+            (uint256 borrowAssets, uint256 borrowShares) = (_totals.borrowAssets, _totals.borrowShares);
+            uint256 owed = p.borrowShares;
+            uint256 shares = repaid < debt ? repaid.toSharesDown(borrowAssets, borrowShares) : owed;
+            p.borrowShares = uint128(owed - shares);
+            _reduceDebt(borrowAssets, borrowShares, shares, repaid);
         }
         s.proceeds += received.toUint128();
         if (surplus > 0) s.surplus += surplus;
@@ -110,6 +112,7 @@ contract RedeemToRepayMarket is LendingMarket, IRedeemToRepayMarket {
         if (pending == 0) {
             s.closed = true;
             delete _openSlow[borrower];
+            p.inSlowLiquidation = false;
             // A borrower who topped up meanwhile keeps the debt against that collateral.
             if (p.borrowShares > 0 && p.collateral == 0) shortfall = _realizeBadDebt(borrower, p);
             emit SlowLiquidationProgressed(id, received, repaid, fee, surplus, shortfall);
@@ -146,8 +149,9 @@ contract RedeemToRepayMarket is LendingMarket, IRedeemToRepayMarket {
         s.surplus += cash;
         s.closed = true;
         delete _openSlow[borrower];
-        p.collateral += returned.toUint128();
-        totalCollateral += returned;
+        // Returned shares were counted in the totals before (SafeCast: never a silent wrap).
+        (p.collateral, p.inSlowLiquidation) = ((p.collateral + returned).toUint120(), false);
+        _totalCollateral = (_totalCollateral + returned).toUint128();
         emit SlowLiquidationCured(id, returned, cash);
 
         // Interactions
@@ -196,7 +200,7 @@ contract RedeemToRepayMarket is LendingMarket, IRedeemToRepayMarket {
         view
         returns (uint256 repaid, uint256 fee, uint256 surplus)
     {
-        uint256 keeperFee = _params.keeperFee;
+        uint256 keeperFee = _config.keeperFee;
         uint256 gross = debt.divWadUp(WAD - keeperFee);
         if (received >= gross) return (debt, gross - debt, received - gross);
         fee = received.mulWadDown(keeperFee);
@@ -215,19 +219,19 @@ contract RedeemToRepayMarket is LendingMarket, IRedeemToRepayMarket {
     }
 
     /// @inheritdoc LendingMarket
-    function _checkUnlocked(address borrower) internal view override {
-        uint256 n = _openSlow[borrower];
-        if (n != 0) revert MarketInSlowLiquidation(borrower, n - 1);
+    /// @dev The lock is the position's own flag (the slot every caller reads anyway); the id is
+    ///      looked up only to revert with it.
+    function _checkUnlocked(address borrower, Position storage p) internal view override {
+        if (p.inSlowLiquidation) revert MarketInSlowLiquidation(borrower, _openSlow[borrower] - 1);
     }
 
     /// @inheritdoc LendingMarket
-    function _checkFastLiquidation(address borrower, bool confirmedOnly) internal view override {
+    function _checkFastLiquidation(address borrower, Position storage p, bool confirmedOnly)
+        internal
+        view
+        override
+    {
         if (confirmedOnly) revert MarketFastLiquidationHalted();
-        _checkUnlocked(borrower);
-    }
-
-    /// @inheritdoc LendingMarket
-    function _inSlowLiquidation(address borrower) internal view override returns (bool) {
-        return _openSlow[borrower] != 0;
+        _checkUnlocked(borrower, p);
     }
 }

@@ -19,6 +19,11 @@ contract PermissiveBreaker is ICircuitBreaker {
     }
 
     /// @inheritdoc ICircuitBreaker
+    function liquidationAllowanceAt(uint256, uint256) external pure returns (uint256, bool) {
+        return (type(uint256).max, false);
+    }
+
+    /// @inheritdoc ICircuitBreaker
     /// @dev Nothing to consume: the budget is unlimited.
     function onFastLiquidation(uint256) external pure {}
 

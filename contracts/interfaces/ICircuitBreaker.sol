@@ -30,8 +30,22 @@ interface ICircuitBreaker {
     ///         (a finite budget, or confirmedOnly) opens the market's slow path, where it has one.
     function liquidationAllowance() external returns (uint256 seizable, bool confirmedOnly);
 
+    /// @notice The market's one call per liquidation: `liquidationAllowance` with the oracle's
+    ///         liquidationPrice the market has just read (the price the breaker would read, so the
+    ///         oracle is read once), and `seize`, the collateral a fast liquidation at that price
+    ///         takes (0 for none). Where that price is final (the budget is finite, and losses need
+    ///         no confirmation) and `seize` fits the budget, consumes it at once: the market reverts
+    ///         on any other outcome, which undoes it. Returns the budget before that. Only the
+    ///         market this breaker guards may call it: a price from anyone else could fake a peak
+    ///         or a decline.
+    function liquidationAllowanceAt(uint256 liquidationPrice, uint256 seize)
+        external
+        returns (uint256 seizable, bool confirmedOnly);
+
     /// @notice Tells the breaker that fast liquidation seized `collateral`; consumes the throttle
-    ///         budget. Only the market this breaker guards may call it.
+    ///         budget. Only the market this breaker guards may call it; the market calls it for a
+    ///         seizure that liquidationAllowanceAt did not consume: one priced no lower than the
+    ///         anchor (confirmed losses only).
     function onFastLiquidation(uint256 collateral) external;
 
     /// @notice View of `borrowAllowed` as if poked now.

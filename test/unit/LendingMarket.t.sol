@@ -426,7 +426,18 @@ contract LendingMarketTest is Fixture {
         assertApproxEqAbs(seized, expectedSeized, 2);
         assertEq(vault.balanceOf(liquidator), seized);
         assertEq(market.debtOf(borrower), 35e18);
+        assertEq(breaker.seizedTotal(), 0, "an unlimited allowance has no budget to tell");
+    }
+
+    /// @dev A finite budget (a restricted breaker) is consumed by what fast liquidation seizes.
+    function test_liquidate_tellsBreakerWhatAFiniteBudgetSeized() public {
+        openPosition(borrower, 100e18, 70e18);
+        oracle.setPrice(0.8e18);
+        breaker.set(true, 1000e18, false);
+        vm.prank(liquidator);
+        (, uint256 seized) = market.liquidate(borrower, 100e18, 0);
         assertEq(breaker.seizedTotal(), seized);
+        assertEq(breaker.fastSeizable(), 1000e18 - seized);
     }
 
     function test_liquidate_revertsOnHealthyPosition() public {

@@ -207,33 +207,8 @@ contract SafeguardedMarketTest is SafeguardedFixture {
         safeMarket.slowLiquidate(borrower);
     }
 
-    // ---------------------------------------------------------------- gas: safeguarded vs naive
-
-    function test_gas_market_liquidate_partial_safeguarded() public {
-        vm.warp(block.timestamp + 1 hours);
-        _keeperPokes();
-        reportNav(0.82e18); // −18%: throttled, not halted; the oracle and breaker have state
-        cOracle.poke();
-        cBreaker.poke();
-        vm.warp(block.timestamp + 1 hours); // the throttle budget has refilled; a new block
-        _cool();
-        vm.prank(liquidator);
-        safeMarket.liquidate(borrower, 100e18, 0);
-        vm.snapshotGasLastCall("safeguarded", "liquidate_partial_safeguarded");
-    }
-
-    function test_gas_market_liquidate_partial_safeguardedNormal() public {
-        openPositionOn(safeMarket, keeper, 1000e18, 690e18);
-        vm.warp(block.timestamp + 1 hours);
-        _keeperPokes();
-        reportNav(0.86e18); // −14%, but over the breaker window? a fresh markdown: level 2
-        vm.warp(block.timestamp + 2 hours); // window rolled: back to Normal, no throttle
-        cBreaker.poke();
-        _cool();
-        vm.prank(liquidator);
-        safeMarket.liquidate(borrower, 100e18, 0);
-        vm.snapshotGasLastCall("safeguarded", "liquidate_partial_safeguarded_normal");
-    }
+    // ---------------------------------------------------------------- gas: the slow path
+    // (fast liquidation's safeguarded rows are in test/gas/SafeguardedGas.t.sol, in the naive rows' shapes)
 
     function test_gas_market_slowPath() public {
         openPositionOn(safeMarket, bob, 1000e18, 650e18);

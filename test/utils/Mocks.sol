@@ -49,6 +49,17 @@ contract MockBreaker is ICircuitBreaker {
         return (fastSeizable, confirmedOnly);
     }
 
+    /// @dev Consumes `seize` where the real breaker would: a finite budget, no confirmation needed.
+    function liquidationAllowanceAt(uint256, uint256 seize) external returns (uint256 seizable, bool) {
+        ++calls;
+        seizable = fastSeizable;
+        if (seizable != type(uint256).max && !confirmedOnly && seize <= seizable) {
+            seizedTotal += seize;
+            fastSeizable -= seize;
+        }
+        return (seizable, confirmedOnly);
+    }
+
     function onFastLiquidation(uint256 collateral) external {
         seizedTotal += collateral;
         if (fastSeizable != type(uint256).max) fastSeizable -= collateral;
