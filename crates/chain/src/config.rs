@@ -461,14 +461,16 @@ impl DeployConfig {
         p.range_wad("market.reserve_factor", m.reserve_factor, "0", "0.5");
         p.range_wad("market.keeper_fee", m.keeper_fee, "0", "0.05");
         p.range_wad("market.dust_debt", m.dust_debt, "0", "1000000");
-        let cap_max = Wad(U256::from(u128::MAX));
-        for (name, cap) in [
-            ("market.supply_cap", m.supply_cap),
-            ("market.borrow_cap", m.borrow_cap),
-            ("market.collateral_cap", m.collateral_cap),
+        // LendingMarket.MAX_CAP (2^128 − 1) and MAX_COLLATERAL_CAP (2^120 − 1), in tokens.
+        let (cap_max, collateral_cap_max) =
+            (Wad(U256::from(u128::MAX)), Wad((U256::from(1) << 120) - U256::from(1)));
+        for (name, cap, max, shown) in [
+            ("market.supply_cap", m.supply_cap, cap_max, "3.4e20"),
+            ("market.borrow_cap", m.borrow_cap, cap_max, "3.4e20"),
+            ("market.collateral_cap", m.collateral_cap, collateral_cap_max, "1.3e18"),
         ] {
-            if cap.raw().is_zero() || cap > cap_max {
-                p.push(format!("{name} = {cap} must be positive and below 3.4e20"));
+            if cap.raw().is_zero() || cap > max {
+                p.push(format!("{name} = {cap} must be positive and below {shown}"));
             }
         }
         if m.seed_supply > m.supply_cap {

@@ -10,7 +10,7 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
-use breakwater_chain::{BreakerKind, OracleKind, Policy};
+use breakwater_chain::{BreakerKind, MarketKind, OracleKind, Policy};
 use breakwater_report::{Written, summary_table, write};
 use breakwater_sim::{Job, Kept, Outcome, RunOptions, Scenario, matrix, report, run_all, sweep};
 use clap::Args;
@@ -389,12 +389,16 @@ fn abi_map(root: &Value, policy: Policy) -> Value {
     };
     let breaker = match policy.breaker() {
         BreakerKind::Permissive => "PermissiveBreaker",
-        BreakerKind::Circuit { .. } => "CircuitBreaker",
+        BreakerKind::Circuit => "CircuitBreaker",
+    };
+    let market = match policy.market() {
+        MarketKind::RedeemToRepay => "RedeemToRepayMarket",
+        MarketKind::FastOnly => "LendingMarket",
     };
     let world = json!({
         "vault": file("RwaVault"), "pool": file("ConstantProductPool"),
         "rateModel": file("KinkedRateModel"), "oracle": file(oracle),
-        "breaker": file(breaker), "market": file("LendingMarket"),
+        "breaker": file(breaker), "market": file(market),
     });
     if root.get("tranche").is_none() {
         let mut contracts = world;
