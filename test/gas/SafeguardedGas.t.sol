@@ -116,20 +116,4 @@ contract SafeguardedGasTest is SafeguardedFixture {
         assertEq(cOracle.anchorPrice(), 1e18);
         assertEq(uint8(b.level()), uint8(BreakerLevel.Normal), "a slow move trips nothing");
     }
-
-    function _keeperPokes() internal {
-        cOracle.poke();
-        cBreaker.poke();
-    }
-
-    /// @dev Marks every contract's storage cold, as at the start of a real transaction.
-    function _cool() internal {
-        vm.cool(address(usd));
-        vm.cool(address(vault));
-        vm.cool(address(pool));
-        vm.cool(address(safeMarket));
-        vm.cool(address(cOracle));
-        vm.cool(address(cBreaker));
-        vm.cool(address(rates));
-    }
 }

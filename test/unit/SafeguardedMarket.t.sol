@@ -262,20 +262,4 @@ contract SafeguardedMarketTest is SafeguardedFixture {
         assertEq(cOracle.anchorPrice(), 1e18);
         assertEq(uint8(cBreaker.level()), uint8(BreakerLevel.Normal), "a slow move trips nothing");
     }
-
-    /// @dev What the lab's keeper does every block: the breaker only knows peaks it has seen.
-    function _keeperPokes() internal {
-        cOracle.poke();
-        cBreaker.poke();
-    }
-
-    function _cool() internal {
-        vm.cool(address(usd));
-        vm.cool(address(vault));
-        vm.cool(address(pool));
-        vm.cool(address(safeMarket));
-        vm.cool(address(cOracle));
-        vm.cool(address(cBreaker));
-        vm.cool(address(rates));
-    }
 }

@@ -60,4 +60,21 @@ abstract contract SafeguardedFixture is Fixture {
         vm.prank(trader);
         pool.swap(address(vault), amount, 0, trader, block.timestamp);
     }
+
+    /// @dev What the lab's keeper does every block: the breaker only knows peaks it has seen.
+    function _keeperPokes() internal {
+        cOracle.poke();
+        cBreaker.poke();
+    }
+
+    /// @dev Marks every contract's storage cold, as at the start of a real transaction.
+    function _cool() internal {
+        vm.cool(address(usd));
+        vm.cool(address(vault));
+        vm.cool(address(pool));
+        vm.cool(address(safeMarket));
+        vm.cool(address(cOracle));
+        vm.cool(address(cBreaker));
+        vm.cool(address(rates));
+    }
 }
