@@ -92,6 +92,10 @@ impl Chain {
         if let Some(secs) = options.block_time {
             builder = builder.block_time(secs);
         }
+        // An embedded node is thrown away with its process: states it would page out to disk
+        // (~/.foundry/anvil/tmp) are never read back and are not removed when it is killed, so a
+        // long lab run leaked gigabytes. Old states are dropped from memory instead.
+        builder = builder.arg("--max-persisted-states").arg("0");
         builder = builder.args(options.args.clone());
         let spawn_binary = binary.clone();
         // Spawning blocks on reading anvil's stdout until it listens.
