@@ -321,10 +321,12 @@ pub(crate) async fn deploy_market(
     modules: MarketModules,
     m: &crate::MarketConfig,
 ) -> Result<Address> {
-    // Each binding has its own (identical) `MarketParams` type.
-    macro_rules! params {
-        ($market:ident) => {
-            $market::MarketParams {
+    let (me, p) = (chain.sender(), chain.provider().clone());
+    let MarketModules { oracle, breaker, rate_model } = modules;
+    // Both constructors take the same arguments; each binding has its own `MarketParams` type.
+    macro_rules! deploy {
+        ($market:ident) => {{
+            let params = $market::MarketParams {
                 maxLtv: m.max_ltv.raw(),
                 lltv: m.liquidation_ltv.raw(),
                 closeFactor: m.close_factor.raw(),
@@ -334,39 +336,16 @@ pub(crate) async fn deploy_market(
                 supplyCap: m.supply_cap.raw(),
                 borrowCap: m.borrow_cap.raw(),
                 collateralCap: m.collateral_cap.raw(),
-            }
-        };
+            };
+            let builder = $market::deploy_builder(
+                p, loan, collateral, oracle, breaker, rate_model, me, params,
+            );
+            tx::deploy(concat!("deploy ", stringify!($market)), builder.from(me)).await?
+        }};
     }
-    let me = chain.sender();
-    let MarketModules { oracle, breaker, rate_model } = modules;
-    let p = chain.provider().clone();
     let market = match kind {
-        MarketKind::RedeemToRepay => {
-            let builder = RedeemToRepayMarket::deploy_builder(
-                p,
-                loan,
-                collateral,
-                oracle,
-                breaker,
-                rate_model,
-                me,
-                params!(RedeemToRepayMarket),
-            );
-            tx::deploy("deploy RedeemToRepayMarket", builder.from(me)).await?
-        }
-        MarketKind::FastOnly => {
-            let builder = LendingMarket::deploy_builder(
-                p,
-                loan,
-                collateral,
-                oracle,
-                breaker,
-                rate_model,
-                me,
-                params!(LendingMarket),
-            );
-            tx::deploy("deploy LendingMarket", builder.from(me)).await?
-        }
+        MarketKind::RedeemToRepay => deploy!(RedeemToRepayMarket),
+        MarketKind::FastOnly => deploy!(LendingMarket),
     };
     info!(%market, %collateral, ?kind, "market deployed");
     Ok(market)
