@@ -207,11 +207,28 @@ impl Official {
 /// hold hundreds of transactions, and gas costs nothing beyond the priority fee.
 pub(crate) async fn lab_node(options: &RunOptions) -> Result<Chain> {
     let mut anvil = options.anvil.clone();
+    // Fixed clock: a genesis timestamp, then one second per deployment block. With wall-clock
+    // timestamps a loaded machine deploys over more seconds, which moves the pool's first TWAPs
+    // and the breaker's absolute windows: same seed, different numbers.
     anvil.args.extend(
-        ["--auto-impersonate", "--gas-limit", "1000000000", "--block-base-fee-per-gas", "0"]
-            .map(String::from),
+        [
+            "--auto-impersonate",
+            "--gas-limit",
+            "1000000000",
+            "--block-base-fee-per-gas",
+            "0",
+            "--timestamp",
+            "1767225600",
+        ]
+        .map(String::from),
     );
-    Ok(Chain::anvil(anvil).await?)
+    let chain = Chain::anvil(anvil).await?;
+    chain
+        .provider()
+        .anvil_set_block_timestamp_interval(1)
+        .await
+        .map_err(|e| Error::rpc("anvil_setBlockTimestampInterval", e))?;
+    Ok(chain)
 }
 
 /// The lab's transaction provider: no fillers (the engine sets nonces and gas itself, so a
