@@ -29,7 +29,7 @@ pub struct LiquidationBot {
     pub strategy: LiquidationConfig,
     /// The collector's configuration (start block, polling, backoff).
     pub collector: CollectorConfig,
-    /// The executor's configuration (gas margin, receipt timeout).
+    /// The executor's configuration (receipt timeout and polling).
     pub executor: ExecutorConfig,
     metrics: SharedMetrics,
 }

@@ -53,6 +53,25 @@ pub trait Executor<A>: Send {
     fn name(&self) -> &str;
     /// Executes one action; an error is logged and the executor goes on with the next one.
     fn execute(&mut self, action: A) -> BoxFuture<'_, Result<()>>;
+
+    /// Executes the actions that arrived together (one block's, typically), in order; by
+    /// default one after another (the first error is returned, the rest still run). An executor that can pipeline them overrides it.
+    fn execute_all(&mut self, actions: Vec<A>) -> BoxFuture<'_, Result<()>>
+    where
+        A: Send + 'static,
+    {
+        Box::pin(async move {
+            let mut outcome = Ok(());
+            for action in actions {
+                if let Err(e) = self.execute(action).await
+                    && outcome.is_ok()
+                {
+                    outcome = Err(e);
+                }
+            }
+            outcome
+        })
+    }
 }
 
 /// A pure, deterministic decision maker: the core of a strategy, free of I/O so that a live
@@ -132,7 +151,13 @@ impl<E: Clone + Send + 'static, A: Clone + Send + 'static> Engine<E, A> {
             let cancel = cancel.clone();
             tasks.spawn(async move {
                 while let Some(action) = recv(&mut rx, &cancel).await {
-                    if let Err(e) = executor.execute(action).await {
+                    // A block's actions arrive together: hand over all that are waiting, so the
+                    // executor can pipeline them.
+                    let mut batch = vec![action];
+                    while let Ok(more) = rx.try_recv() {
+                        batch.push(more);
+                    }
+                    if let Err(e) = executor.execute_all(batch).await {
                         error!(executor = executor.name(), error = %e, "action failed");
                     }
                 }

@@ -69,6 +69,15 @@ impl Error {
         Self::Call { action: action.into(), message: breakwater_bindings::revert_message(err) }
     }
 
+    /// Wraps a failed read through the [`breakwater_world::Reads`] seam: a transport failure
+    /// stays an RPC error (transient), a revert or bad data a call error.
+    pub fn read(action: impl Into<String>, err: breakwater_world::ReadError) -> Self {
+        match err {
+            breakwater_world::ReadError::Transport(source) => Self::rpc(action, source),
+            other => Self::Call { action: action.into(), message: other.to_string() },
+        }
+    }
+
     /// Whether the failure is the node being unreachable or failing (worth a retry with backoff)
     /// rather than an answer that will not change.
     pub fn is_transient(&self) -> bool {

@@ -23,15 +23,17 @@ pub mod dev;
 mod error;
 mod manifest;
 mod node;
-mod policy;
 pub mod tx;
-pub mod units;
 mod world;
+
+// `crate::policy` and `crate::units` paths, for modules written before they moved to `world`.
+use breakwater_world::policy;
 
 pub use basket::{
     BasketConfig, BasketDeployment, ConstituentConfig, ConstituentDeployment, TrancheAddresses,
     TrancheConfig, deploy_basket,
 };
+pub use breakwater_world::{BreakerKind, MarketAddresses, MarketKind, OracleKind, Policy, units};
 pub use config::{
     AmmConfig, BreakerConfig, DeployConfig, LocalConfig, MarketConfig, OracleConfig, RatesConfig,
     RolesConfig, StablecoinConfig, VaultConfig,
@@ -41,7 +43,6 @@ pub use dev::Snapshot;
 pub use error::{Error, Result};
 pub use manifest::{Addresses, Deployment, Roles};
 pub use node::{AnvilOptions, Chain, ChainProvider, SignerSource, find_anvil};
-pub use policy::{BreakerKind, MarketKind, OracleKind, Policy};
 pub use world::World;
 
 /// The generated contract bindings, re-exported so users need one dependency.

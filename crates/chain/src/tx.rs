@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use alloy::{
     contract::{CallBuilder, CallDecoder},
-    eips::BlockId,
     network::Ethereum,
     network::TransactionResponse as _,
     primitives::{Address, TxHash},
@@ -19,12 +18,7 @@ use crate::{Error, Result};
 /// How long [`confirm`] waits for a receipt before giving up.
 pub const RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Gas limit for a transaction whose `eth_estimateGas` answered `estimate`: 25% plus 25,000
-/// on top, enough for state the estimate did not see (a pool ring slot falling due, interest
-/// accrual, a breaker update).
-pub fn padded_gas(estimate: u64) -> u64 {
-    estimate.saturating_add(estimate / 4).saturating_add(25_000)
-}
+pub use breakwater_world::tx::padded_gas;
 
 /// Sends a contract call as a transaction and waits for its receipt; a revert (at gas
 /// estimation or on chain) is an [`Error::Contract`] naming `step` and the decoded error. The
@@ -97,9 +91,9 @@ pub async fn confirm<P: Provider>(
     }
 }
 
-/// Best effort at why a mined transaction reverted: replays it as a call on the state after its
-/// block, which reproduces the usual cause (a competitor's transaction earlier in the block, such
-/// as a lost liquidation race) and decodes the revert.
+/// Best effort at why a mined transaction reverted: replays it (see
+/// [`breakwater_world::tx::replay_revert`]) without its gas limit, to see whether gas was the
+/// cause.
 async fn replay_revert<P: Provider>(
     provider: &P,
     hash: TxHash,
@@ -110,22 +104,15 @@ async fn replay_revert<P: Provider>(
     let Ok(Some(tx)) = provider.get_transaction_by_hash(hash).await else { return unknown() };
     let from = tx.from();
     let mut request = tx.into_request().from(from);
-    let limit = request.gas.take(); // replay without the limit: see whether gas was the cause
-    let call = provider.call(request);
-    let call = match block {
-        Some(n) => call.block(BlockId::number(n)),
-        None => call,
-    };
-    match call.await {
-        Ok(_) => match (limit, gas_used) {
+    let limit = request.gas.take();
+    let Some(block) = block else { return unknown() };
+    match breakwater_world::tx::replay_revert(provider, request, block).await {
+        Some(revert) => revert.to_string(),
+        None => match (limit, gas_used) {
             (Some(limit), Some(used)) if used >= limit => {
                 format!("out of gas (used the whole limit of {limit})")
             }
             _ => unknown(),
-        },
-        Err(e) => match breakwater_bindings::revert_of_transport(&e) {
-            Some(revert) => revert.to_string(),
-            None => e.to_string(),
         },
     }
 }

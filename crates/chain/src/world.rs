@@ -8,7 +8,7 @@ use breakwater_bindings::{
 };
 
 use crate::{
-    Deployment,
+    Deployment, MarketAddresses,
     policy::{BreakerKind, MarketKind, OracleKind},
 };
 
@@ -51,6 +51,19 @@ impl<P: Provider + Clone> World<P> {
             oracle_kind: deployment.policy.oracle(),
             breaker_kind: deployment.policy.breaker(),
             market_kind: deployment.policy.market(),
+        }
+    }
+
+    /// Where the market and its neighbours are, for the bot and the lab's liquidators.
+    pub fn market_addresses(&self) -> MarketAddresses {
+        MarketAddresses {
+            market: *self.market.address(),
+            oracle: *self.oracle.address(),
+            breaker: *self.breaker.address(),
+            pool: *self.pool.address(),
+            stablecoin: *self.stablecoin.address(),
+            vault: *self.vault.address(),
+            slow_path: self.market_kind == MarketKind::RedeemToRepay,
         }
     }
 
@@ -111,11 +124,40 @@ impl crate::BasketDeployment {
             market_kind: MarketKind::FastOnly,
         }
     }
+
+    /// Where the senior-tranche market is: its collateral is the senior token, which has no
+    /// redemption queue, so the market is fast-only.
+    pub fn senior_market_addresses(&self) -> MarketAddresses {
+        let t = &self.tranche;
+        MarketAddresses {
+            market: t.market,
+            oracle: t.oracle,
+            breaker: t.breaker,
+            pool: t.pool,
+            stablecoin: self.stablecoin,
+            vault: t.senior,
+            slow_path: false,
+        }
+    }
 }
 
 impl Deployment {
     /// Binds every contract to `provider` (see [`World`]).
     pub fn world<P: Provider + Clone>(&self, provider: P) -> World<P> {
         World::new(self, provider)
+    }
+
+    /// Where the market and its neighbours are (see [`World::market_addresses`]).
+    pub fn market_addresses(&self) -> MarketAddresses {
+        let c = &self.contracts;
+        MarketAddresses {
+            market: c.market,
+            oracle: c.oracle,
+            breaker: c.breaker,
+            pool: c.pool,
+            stablecoin: c.stablecoin,
+            vault: c.vault,
+            slow_path: self.policy.market() == MarketKind::RedeemToRepay,
+        }
     }
 }

@@ -1,76 +1,54 @@
-//! The bot's on-chain reads: the market's parameters once, one snapshot per block (price,
-//! totals, breaker allowance, pool reserves, balances: independent calls sent together, all
-//! pinned to the block), and the batched `positionsHealth` confirmation.
+//! The bot's on-chain reads, through the [`Reads`] seam (JSON-RPC or an in-process EVM): the
+//! market's parameters once, one snapshot per block (price, totals, breaker allowance, pool
+//! reserves, balances: independent calls sent together, all pinned to the block), and the
+//! batched `positionsHealth` confirmation. The lab's liquidators read through the same code.
+
+use std::sync::Arc;
 
 use alloy::{
-    eips::BlockId,
     primitives::{Address, U256},
-    providers::DynProvider,
+    sol_types::SolCall,
 };
 // Bound through the interfaces: their named outputs are the stable surface.
 use breakwater_bindings::{
     ICircuitBreaker, ICollateralOracle, IConstantProductPool, ILendingMarket, Stablecoin,
 };
+pub use breakwater_world::MarketAddresses;
+use breakwater_world::{Reads, read::call};
 
 use super::types::{MarketSnapshot, PositionHealth, Restrictions, RiskParams};
 use crate::{Error, Result, collector::NewBlock};
 
-/// Where the market and its neighbours are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MarketAddresses {
-    /// The `LendingMarket`.
-    pub market: Address,
-    /// Its oracle (`ICollateralOracle`).
-    pub oracle: Address,
-    /// Its breaker (`ICircuitBreaker`).
-    pub breaker: Address,
-    /// The AMM (`ConstantProductPool`) where the collateral trades.
-    pub pool: Address,
-    /// The loan asset.
-    pub stablecoin: Address,
-    /// The collateral (the vault share).
-    pub vault: Address,
-    /// Whether the market has the redeem-to-repay slow path (a `RedeemToRepayMarket`).
-    pub slow_path: bool,
-}
-
 /// Typed reads of the market, its oracle, breaker and pool.
 #[derive(Debug, Clone)]
 pub struct MarketReader {
-    market: ILendingMarket::ILendingMarketInstance<DynProvider>,
-    oracle: ICollateralOracle::ICollateralOracleInstance<DynProvider>,
-    breaker: ICircuitBreaker::ICircuitBreakerInstance<DynProvider>,
-    pool: IConstantProductPool::IConstantProductPoolInstance<DynProvider>,
-    stablecoin: Stablecoin::StablecoinInstance<DynProvider>,
-    vault: Stablecoin::StablecoinInstance<DynProvider>,
+    reads: Arc<dyn Reads>,
+    at: MarketAddresses,
     account: Address,
-    slow_path: bool,
 }
 
 impl MarketReader {
-    /// Binds the reads to `provider`; balances are `account`'s.
-    pub fn new(provider: DynProvider, addresses: &MarketAddresses, account: Address) -> Self {
-        Self {
-            market: ILendingMarket::new(addresses.market, provider.clone()),
-            oracle: ICollateralOracle::new(addresses.oracle, provider.clone()),
-            breaker: ICircuitBreaker::new(addresses.breaker, provider.clone()),
-            pool: IConstantProductPool::new(addresses.pool, provider.clone()),
-            stablecoin: Stablecoin::new(addresses.stablecoin, provider.clone()),
-            // Only `balanceOf` is used: any ERC20 binding will do.
-            vault: Stablecoin::new(addresses.vault, provider),
-            account,
-            slow_path: addresses.slow_path,
-        }
+    /// Reads through `reads` (a provider, or an in-process EVM); balances are `account`'s.
+    pub fn new(reads: impl Reads + 'static, addresses: &MarketAddresses, account: Address) -> Self {
+        Self { reads: Arc::new(reads), at: *addresses, account }
+    }
+
+    /// `c` on `to` at `block`, its failure named `what`.
+    async fn read<C: SolCall>(
+        &self,
+        what: &str,
+        to: Address,
+        c: C,
+        block: Option<u64>,
+    ) -> Result<C::Return> {
+        call(self.reads.as_ref(), to, &c, block).await.map_err(|e| Error::read(what, e))
     }
 
     /// The market's risk parameters now.
     pub async fn params(&self) -> Result<RiskParams> {
         let p = self
-            .market
-            .params()
-            .call()
-            .await
-            .map_err(|e| Error::call("LendingMarket.params()", &e))?;
+            .read("LendingMarket.params()", self.at.market, ILendingMarket::paramsCall {}, None)
+            .await?;
         Ok(RiskParams {
             lltv: p.lltv,
             close_factor: p.closeFactor,
@@ -81,34 +59,34 @@ impl MarketReader {
 
     /// Everything the agent needs about `block`, read at that block.
     pub async fn snapshot(&self, block: &NewBlock) -> Result<MarketSnapshot> {
-        let at = BlockId::number(block.number);
-        let price = self.oracle.liquidationPrice().block(at);
-        let anchor = self.oracle.anchorPrice().block(at);
-        let totals = self.market.totals().block(at);
-        let allowance = self.breaker.previewLiquidationAllowance().block(at);
-        let reserves = self.pool.getReserves().block(at);
-        let loan = self.stablecoin.balanceOf(self.account).block(at);
-        let held = self.vault.balanceOf(self.account).block(at);
-        let (price, anchor, totals, allowance, reserves, loan, held) = tokio::join!(
-            price.call(),
-            anchor.call(),
-            totals.call(),
-            allowance.call(),
-            reserves.call(),
-            loan.call(),
-            held.call()
-        );
-        let price = price.map_err(|e| Error::call("oracle.liquidationPrice()", &e))?;
-        let anchor = anchor.map_err(|e| Error::call("oracle.anchorPrice()", &e))?;
-        let totals = totals.map_err(|e| Error::call("LendingMarket.totals()", &e))?;
-        let allowance =
-            allowance.map_err(|e| Error::call("breaker.previewLiquidationAllowance()", &e))?;
-        let reserves = reserves.map_err(|e| Error::call("pool.getReserves()", &e))?;
-        let loan_balance = loan.map_err(|e| Error::call("stablecoin.balanceOf()", &e))?;
-        let collateral_balance = held.map_err(|e| Error::call("vault.balanceOf()", &e))?;
+        let (at, a, me) = (Some(block.number), &self.at, self.account);
+        let (price, anchor, totals, allowance, reserves, loan_balance, collateral_balance) = tokio::try_join!(
+            self.read(
+                "oracle.liquidationPrice()",
+                a.oracle,
+                ICollateralOracle::liquidationPriceCall {},
+                at
+            ),
+            self.read("oracle.anchorPrice()", a.oracle, ICollateralOracle::anchorPriceCall {}, at),
+            self.read("LendingMarket.totals()", a.market, ILendingMarket::totalsCall {}, at),
+            self.read(
+                "breaker.previewLiquidationAllowance()",
+                a.breaker,
+                ICircuitBreaker::previewLiquidationAllowanceCall {},
+                at,
+            ),
+            self.read("pool.getReserves()", a.pool, IConstantProductPool::getReservesCall {}, at),
+            self.read(
+                "stablecoin.balanceOf()",
+                a.stablecoin,
+                Stablecoin::balanceOfCall { account: me },
+                at
+            ),
+            self.read("vault.balanceOf()", a.vault, Stablecoin::balanceOfCall { account: me }, at),
+        )?;
         let limits = Restrictions::apply(
             (allowance.seizable, allowance.confirmedOnly),
-            self.slow_path,
+            self.at.slow_path,
             price,
             anchor,
         );
@@ -134,16 +112,15 @@ impl MarketReader {
         block: u64,
         borrowers: Vec<Address>,
     ) -> Result<Vec<PositionHealth>> {
-        let n = borrowers.len();
+        let what = format!("LendingMarket.positionsHealth({} borrowers)", borrowers.len());
         let health = self
-            .market
-            .positionsHealth(borrowers)
-            .block(BlockId::number(block))
-            .call()
-            .await
-            .map_err(|e| {
-                Error::call(format!("LendingMarket.positionsHealth({n} borrowers)"), &e)
-            })?;
+            .read(
+                &what,
+                self.at.market,
+                ILendingMarket::positionsHealthCall { borrowers },
+                Some(block),
+            )
+            .await?;
         Ok(health
             .into_iter()
             .map(|h| PositionHealth {
@@ -160,10 +137,7 @@ impl MarketReader {
 
     /// The stablecoin allowance `account` gave the market.
     pub async fn market_allowance(&self) -> Result<U256> {
-        self.stablecoin
-            .allowance(self.account, *self.market.address())
-            .call()
-            .await
-            .map_err(|e| Error::call("stablecoin.allowance(liquidator, market)", &e))
+        let c = Stablecoin::allowanceCall { owner: self.account, spender: self.at.market };
+        self.read("stablecoin.allowance(liquidator, market)", self.at.stablecoin, c, None).await
     }
 }

@@ -3,6 +3,8 @@
 
 use alloy::primitives::{Address, U256};
 
+pub use breakwater_world::{Fees, RevertReason};
+
 use crate::math::{self, WAD};
 
 /// What the bot does with the collateral it seizes.
@@ -258,23 +260,6 @@ pub struct PositionHealth {
     pub seizable: U256,
 }
 
-/// Why a transaction reverted, classified for the strategy (the full decoded error is logged
-/// by the executor).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RevertReason {
-    /// `MarketPositionHealthy` or `MarketNoDebt`: someone else got there first, or the price
-    /// moved back. Not an error.
-    NotLiquidatable,
-    /// `MarketLiquidationThrottled`: the breaker's budget shrank meanwhile.
-    Throttled,
-    /// `MarketSeizedBelowMinimum`: the price moved against us.
-    SeizedBelowMinimum,
-    /// `MarketSlowPathClosed`: the breaker closed the slow path meanwhile.
-    SlowPathClosed,
-    /// Anything else, by its decoded name.
-    Other(String),
-}
-
 /// Which of the bot's transactions an outcome is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TxKind {
@@ -354,26 +339,6 @@ pub enum LiquidationEvent {
     },
     /// What became of a transaction.
     Outcome(TxOutcome),
-}
-
-/// Fees offered per gas (EIP-1559), from the block's base fee and the configured tip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Fees {
-    /// `maxFeePerGas`: twice the base fee plus the tip, so the transaction stays valid for a
-    /// few blocks of rising base fee.
-    pub max_fee_per_gas: u128,
-    /// `maxPriorityFeePerGas`.
-    pub max_priority_fee_per_gas: u128,
-}
-
-impl Fees {
-    /// The fees for a block with `base_fee` and a tip of `priority_fee`.
-    pub fn for_block(base_fee: u128, priority_fee: u128) -> Self {
-        Self {
-            max_fee_per_gas: base_fee.saturating_mul(2).saturating_add(priority_fee),
-            max_priority_fee_per_gas: priority_fee,
-        }
-    }
 }
 
 /// A fast liquidation to send.

@@ -255,6 +255,20 @@ impl<'de> Deserialize<'de> for Seconds {
     }
 }
 
+/// Loan units or shares as the contracts' 1e18 fixed point, for the lab's `f64` agents
+/// (truncated toward zero; negative, NaN and infinite amounts are 0).
+pub fn to_wad(x: f64) -> U256 {
+    if x.is_finite() && x > 0.0 { U256::from((x * 1e18) as u128) } else { U256::ZERO }
+}
+
+/// 1e18 fixed point as `f64`: the integer and fractional parts converted apart, so values
+/// below 2^53 wei are exact and larger ones rounded once.
+pub fn from_wad(x: U256) -> f64 {
+    let (hi, lo) = x.div_rem(U256::from(WAD));
+    u128::try_from(hi).map_or(f64::MAX, |h| h as f64)
+        + u128::try_from(lo).map_or(0.0, |l| l as f64) / 1e18
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,5 +318,14 @@ mod tests {
         assert_eq!(Seconds(5_400).to_string(), "1h30m");
         assert_eq!(Seconds::hours(6).to_string(), "6h");
         assert_eq!(Seconds(90).to_string(), "90s");
+    }
+
+    #[test]
+    fn f64_conversions_round_trip_exactly_below_2_pow_53_wei() {
+        assert_eq!(to_wad(1.5), U256::from(1_500_000_000_000_000_000u128));
+        assert_eq!(to_wad(-1.0), U256::ZERO);
+        assert_eq!(to_wad(f64::NAN), U256::ZERO);
+        assert_eq!(from_wad(U256::from(2_500_000_000_000_000_000u128)), 2.5);
+        assert_eq!(from_wad(U256::from(1u64)), 1e-18);
     }
 }
