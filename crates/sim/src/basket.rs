@@ -18,13 +18,14 @@ use alloy::{
 };
 use breakwater_agents::lab::{Action, View};
 use breakwater_chain::{
-    BasketConfig, BasketDeployment, OracleKind, Policy,
+    Addresses, BasketConfig, BasketDeployment, OracleKind, Policy,
     bindings::{CircuitBreaker, ConservativeOracle, RwaVault, TrancheVault},
 };
 
 use crate::{
     Error, Result,
-    engine::{Official, float, wad},
+    observer::{IssuerState, Nav},
+    units::{float, wad},
 };
 
 /// `Tranche.Senior` in the contracts' enum.
@@ -60,6 +61,10 @@ impl Basket {
         let n = d.constituents.len();
         let conservative = policy.oracle() == OracleKind::Conservative;
         let circuit = matches!(policy.breaker(), breakwater_chain::BreakerKind::Circuit);
+        // Each constituent's contract picked by `pick`, if the policy has that kind.
+        let each = |on: bool, pick: fn(&Addresses) -> Address| -> Vec<Address> {
+            d.constituents.iter().filter(|_| on).map(|c| pick(&c.contracts)).collect()
+        };
         Self {
             tranche: TrancheVault::new(d.tranche.vault, provider.clone()),
             vaults: d
@@ -67,18 +72,8 @@ impl Basket {
                 .iter()
                 .map(|c| RwaVault::new(c.contracts.vault, provider.clone()))
                 .collect(),
-            oracles: d
-                .constituents
-                .iter()
-                .filter(|_| conservative)
-                .map(|c| c.contracts.oracle)
-                .collect(),
-            breakers: d
-                .constituents
-                .iter()
-                .filter(|_| circuit)
-                .map(|c| c.contracts.breaker)
-                .collect(),
+            oracles: each(conservative, |c| c.oracle),
+            breakers: each(circuit, |c| c.breaker),
             unit_shares: d.constituents.iter().map(|c| float(c.unit_shares.raw())).collect(),
             fundamentals: config
                 .constituents
@@ -118,7 +113,7 @@ impl Basket {
     /// Reads the constituents and the waterfall: per senior token, the claim at the reported NAVs
     /// and at the fundamental values; the oldest constituent NAV's timestamp (the reporter
     /// refreshes them together); any pending move, any review.
-    pub(crate) async fn read(&mut self) -> Result<Official> {
+    pub(crate) async fn read(&mut self) -> Result<IssuerState> {
         // One round trip for everything: the constituents' reads in tasks, the tranche's here.
         let mut constituents = tokio::task::JoinSet::new();
         for (i, v) in self.vaults.iter().enumerate() {
@@ -153,11 +148,13 @@ impl Basket {
         let unit_fundamental: f64 =
             self.unit_shares.iter().zip(&self.fundamentals).map(|(u, f)| u * f).sum();
         let basket_fundamental = float(units) * unit_fundamental;
-        Ok(Official {
-            nav: per_token(float(w.seniorClaim)),
-            nav_as_of: as_of,
-            nav_pending: self.pending.iter().any(|p| *p),
-            under_review: self.review.iter().any(|r| *r),
+        Ok(IssuerState {
+            nav: Nav {
+                per_unit: per_token(float(w.seniorClaim)),
+                as_of,
+                pending: self.pending.iter().any(|p| *p),
+                under_review: self.review.iter().any(|r| *r),
+            },
             pending_redemptions: 0.0,
             buffer: 0.0,
             fundamental: Some(per_token(basket_fundamental)),
@@ -215,24 +212,24 @@ impl Basket {
                     v.setNavStatus(u8::from(*on), reason.into()).into_transaction_request(),
                 )]
             }
-            Action::PokeOracle => self
-                .oracles
-                .iter()
-                .map(|o| {
-                    let oracle = ConservativeOracle::new(*o, self.tranche.provider().clone());
-                    (keeper, oracle.poke().into_transaction_request())
-                })
-                .collect(),
-            Action::PokeBreaker => self
-                .breakers
-                .iter()
-                .map(|b| {
-                    let breaker = CircuitBreaker::new(*b, self.tranche.provider().clone());
-                    (keeper, breaker.poke().into_transaction_request())
-                })
-                .collect(),
+            Action::PokeOracle => self.pokes(keeper, &self.oracles, |o, p| {
+                ConservativeOracle::new(o, p).poke().into_transaction_request()
+            }),
+            Action::PokeBreaker => self.pokes(keeper, &self.breakers, |b, p| {
+                CircuitBreaker::new(b, p).poke().into_transaction_request()
+            }),
             _ => return None,
         })
+    }
+
+    /// The keeper's poke of each of `targets`, built by `poke` from its address.
+    fn pokes(
+        &self,
+        keeper: Address,
+        targets: &[Address],
+        poke: impl Fn(Address, DynProvider) -> TransactionRequest,
+    ) -> Vec<(Address, TransactionRequest)> {
+        targets.iter().map(|t| (keeper, poke(*t, self.tranche.provider().clone()))).collect()
     }
 
     /// Buys into every constituent at NAV in basket proportions and deposits the units as senior.

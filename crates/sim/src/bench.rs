@@ -15,7 +15,7 @@ use breakwater_chain::dev;
 
 use crate::{
     Error, Result, RunOptions,
-    engine::{TX_GAS, lab_node, lab_provider},
+    node::{TX_GAS, lab_node, lab_provider},
 };
 
 /// Transactions and the wall-clock seconds they took.

@@ -1,16 +1,24 @@
 //! The scenario lab: scenario files ([`Scenario`]), the deterministic block-stepping engine
 //! ([`run`]), and the matrix and sweep drivers that fill a [`breakwater_report::Report`].
 
+mod actions;
 mod basket;
 pub mod bench;
+mod blocks;
+mod bots;
 mod crowd;
 mod engine;
 mod error;
-mod lab;
-mod metrics;
+mod jobs;
+mod node;
+mod observer;
 pub mod scenario;
+mod tally;
+mod timeline;
+mod units;
+mod wallets;
 
 pub use engine::{Activity, Kept, OnProgress, Outcome, Progress, RunOptions, run};
 pub use error::{Error, Result};
-pub use lab::{Job, matrix, report, run_all, sweep};
+pub use jobs::{Job, matrix, report, run_all, sweep};
 pub use scenario::{Scenario, ScenarioError};

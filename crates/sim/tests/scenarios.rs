@@ -65,20 +65,19 @@ fn syntax_and_type_errors_name_the_field() {
 
 #[test]
 fn out_of_range_values_name_the_field_and_the_bound() {
-    let line = rejected(&edited("loss = 0.3", "loss = 1.5"));
-    assert_mentions(&line, &["events[2].loss", "1.5"]);
-    let line = rejected(&edited("utilization = [0.9, 0.97]", "utilization = [0.97, 0.9]"));
-    assert_mentions(&line, &["borrowers[0].utilization"]);
-    let line = rejected(&edited("risk_premium = 0.02", "risk_premium = -0.1"));
-    assert_mentions(&line, &["arbitrageurs[0].risk_premium"]);
-    let line = rejected(&edited("at = \"1h30m\"", "at = \"10m\""));
-    assert_mentions(&line, &["events[6]", "time order"]);
-    let line = rejected(&edited("at = \"2h10m\"", "at = \"4h\""));
-    assert_mentions(&line, &["events[9]", "duration"]);
-    let line = rejected(&edited("step = \"1h\"", "step = \"1m\""));
-    assert_mentions(&line, &["events[8].step"]);
-    let line = rejected(&edited("count = 2\ncapital = 200_000", "count = 20\ncapital = 200_000"));
-    assert_mentions(&line, &["bots.count"]);
+    // (text, its out-of-range replacement, what the problem must mention)
+    let cases: [(&str, &str, &[&str]); 7] = [
+        ("loss = 0.3", "loss = 1.5", &["events[2].loss", "1.5"]),
+        ("utilization = [0.9, 0.97]", "utilization = [0.97, 0.9]", &["borrowers[0].utilization"]),
+        ("risk_premium = 0.02", "risk_premium = -0.1", &["arbitrageurs[0].risk_premium"]),
+        ("at = \"1h30m\"", "at = \"10m\"", &["events[6]", "time order"]),
+        ("at = \"2h10m\"", "at = \"4h\"", &["events[9]", "duration"]),
+        ("step = \"1h\"", "step = \"1m\"", &["events[8].step"]),
+        ("count = 2\ncapital = 200_000", "count = 20\ncapital = 200_000", &["bots.count"]),
+    ];
+    for (from, to, parts) in cases {
+        assert_mentions(&rejected(&edited(from, to)), parts);
+    }
 }
 
 #[test]

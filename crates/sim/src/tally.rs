@@ -1,44 +1,30 @@
-//! What a run measured: folded from each mined block's logs and from the state read before the
-//! next block, then turned into the report's metrics and series.
+//! What a run measures, all in one place: folded from each mined block's logs (liquidations,
+//! bad debt, sales, trips) and sampled from the view read before the next block (uncovered debt,
+//! shadow insolvency, borrow capacity), then turned into the report's metrics and series.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use alloy::primitives::Address;
+use breakwater_agents::lab::{Position, View, Wallet};
 use breakwater_report::{Metrics, Series};
 
-/// One block's state as the metrics see it (loan units and shares as `f64`).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Sample {
+/// What the run's totals need of the last sample.
+#[derive(Debug, Clone, Copy, Default)]
+struct Last {
     /// Seconds since the start.
-    pub(crate) t: u64,
-    pub(crate) spot: f64,
-    pub(crate) nav: f64,
-    pub(crate) fundamental: f64,
-    pub(crate) oracle: f64,
-    pub(crate) breaker_level: u8,
-    pub(crate) pool_depth: f64,
+    t: u64,
+    breaker_level: u8,
     /// Open positions' debt above their collateral's fundamental value.
-    pub(crate) uncovered: f64,
-    /// Debt healthy by the oracle but above the collateral's AMM value.
-    pub(crate) shadow: f64,
-    /// What posted collateral could borrow now: collateral × borrow price × max LTV, zero
-    /// while the breaker closes borrowing.
-    pub(crate) capacity: f64,
+    uncovered: f64,
     /// Market reserves (absorb bad debt before lenders).
-    pub(crate) reserves: f64,
-    /// With a basket: the junior tranche's claim at the fundamental values.
-    pub(crate) junior: Option<f64>,
-    /// The oracle's borrow price.
-    pub(crate) borrow_price: f64,
-    /// The vault's NAV is under review.
-    pub(crate) under_review: bool,
+    reserves: f64,
 }
 
 /// The running tally of one run.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
-    pub(crate) lender_supply: f64,
-    pub(crate) shock_at: Option<u64>,
+    lender_supply: f64,
+    shock_at: Option<u64>,
     liquidations: u64,
     slow_liquidations: u64,
     liquidated_collateral: f64,
@@ -55,11 +41,16 @@ pub(crate) struct Tally {
     max_shadow: f64,
     capacity_sum: f64,
     samples: u64,
-    last: Sample,
+    last: Last,
     series: Series,
 }
 
 impl Tally {
+    /// A tally for a market whose lenders supplied `lender_supply` at the start.
+    pub(crate) fn new(lender_supply: f64) -> Self {
+        Self { lender_supply, ..Self::default() }
+    }
+
     /// A fast liquidation at `t` (seconds), in block `block`.
     pub(crate) fn liquidation(
         &mut self,
@@ -110,44 +101,88 @@ impl Tally {
         self.trips += 1;
     }
 
-    /// Records the state before a block; `dt` is the time since the previous sample.
     /// A scenario event fired at `t`: a marker on the report's timelines.
     pub(crate) fn event(&mut self, t: u64, kind: &str, label: String) {
         self.series.events.push(breakwater_report::Event { t, kind: kind.into(), label });
     }
 
-    pub(crate) fn sample(&mut self, s: Sample) {
-        let dt = s.t.saturating_sub(self.last.t);
+    /// The scenario's shock fired at `t` (the first time counts).
+    pub(crate) fn shock(&mut self, t: u64) {
+        self.shock_at.get_or_insert(t);
+    }
+
+    /// Samples the state before a block, `t` seconds since the start: `view` as the agents see
+    /// it, the value `locked` in each borrower's open slow liquidations, the market's reserves,
+    /// and with a basket the junior tranche's claim at the fundamental values.
+    pub(crate) fn sample(
+        &mut self,
+        t: u64,
+        view: &View,
+        locked: &BTreeMap<Address, f64>,
+        reserves: f64,
+        junior: Option<f64>,
+    ) {
+        let spot = view.spot();
+        // Uncovered: debt above the collateral's fundamental value (and what its slow
+        // liquidation will pay); shadow: debt healthy by the oracle but above the collateral's
+        // AMM value; capacity: what posted collateral could borrow now, zero while the breaker
+        // closes borrowing.
+        let (mut uncovered, mut shadow, mut capacity) = (0.0, 0.0, 0.0);
+        for (who, p) in &view.positions {
+            if view.breaker_level == 0 {
+                capacity += p.collateral * view.borrow_price * view.max_ltv;
+            }
+            let locked = locked.get(who).copied().unwrap_or_default();
+            uncovered += (p.debt - p.collateral * view.fundamental - locked).max(0.0);
+            let healthy = p.health(view.oracle_price, view.liquidation_ltv) >= 1.0;
+            if healthy && p.collateral * spot < p.debt {
+                shadow += p.debt;
+            }
+        }
+        let dt = t.saturating_sub(self.last.t);
         if self.last.breaker_level >= 3 {
             self.halted_s += dt;
         }
-        self.capacity_sum += s.capacity;
+        self.capacity_sum += capacity;
         self.samples += 1;
-        if s.nav > 0.0 && s.spot > 0.0 {
-            let ratio = s.spot / s.nav;
+        if view.nav > 0.0 && spot > 0.0 {
+            let ratio = spot / view.nav;
             self.min_market_to_nav = Some(self.min_market_to_nav.map_or(ratio, |m| m.min(ratio)));
         }
-        self.max_shadow = self.max_shadow.max(s.shadow);
+        self.max_shadow = self.max_shadow.max(shadow);
         let x = &mut self.series;
-        x.t.push(s.t);
-        x.spot.push(s.spot);
-        x.nav.push(s.nav);
-        x.fundamental.push(s.fundamental);
-        x.oracle.push(s.oracle);
+        x.t.push(t);
+        x.spot.push(spot);
+        x.nav.push(view.nav);
+        x.fundamental.push(view.fundamental);
+        x.oracle.push(view.oracle_price);
         x.liquidations.push(self.liquidations);
-        x.bad_debt.push(self.realized + s.uncovered);
-        x.breaker_level.push(s.breaker_level);
-        x.shadow_insolvency.push(s.shadow);
-        x.pool_depth.push(s.pool_depth);
-        x.junior.extend(s.junior);
-        x.borrow_price.push(s.borrow_price);
+        x.bad_debt.push(self.realized + uncovered);
+        x.breaker_level.push(view.breaker_level);
+        x.shadow_insolvency.push(shadow);
+        x.pool_depth.push(view.pool_quote);
+        x.junior.extend(junior);
+        x.borrow_price.push(view.borrow_price);
         x.slow_liquidations.push(self.slow_liquidations);
-        x.under_review.push(s.under_review);
-        self.last = s;
+        x.under_review.push(view.under_review);
+        self.last = Last { t, breaker_level: view.breaker_level, uncovered, reserves };
     }
 
-    /// The report's figures; `profits` are the liquidators' and the attacker's gains.
-    pub(crate) fn finish(self, liquidator_profit: f64, attacker_profit: f64) -> (Metrics, Series) {
+    /// The report's figures, from the `last` view: the liquidators' wallets and starting
+    /// capital, and the attacker's wallet, position and capital, valued at the fundamental.
+    pub(crate) fn finish(
+        self,
+        last: &View,
+        liquidators: &[(Wallet, f64)],
+        attacker: Option<(Wallet, Position, f64)>,
+    ) -> (Metrics, Series) {
+        let f = last.fundamental;
+        let worth = |w: &Wallet| w.stable + w.shares * f;
+        let liquidator_profit: f64 = liquidators.iter().map(|(w, c)| worth(w) - c).sum();
+        let attacker_profit = attacker.map_or(0.0, |(w, p, capital)| {
+            // It walks away from a loan worth more than its collateral.
+            worth(&w) + (p.collateral * f - p.debt).max(0.0) - capital
+        });
         let last = &self.last;
         let bad_debt = self.realized + last.uncovered;
         let pct =
