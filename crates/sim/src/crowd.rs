@@ -36,6 +36,10 @@ pub(crate) struct Crowd {
     pub(crate) accounts: Vec<Address>,
     /// The role of each account ("lp", "arbitrageur", ...), for the run's activity counts.
     pub(crate) roles: BTreeMap<Address, &'static str>,
+    /// Each drawing agent's random stream as it started, by label (`"borrower-0/3"`): derived
+    /// from the seed and the label alone, so adding an agent leaves the others' draws as they
+    /// were.
+    pub(crate) streams: BTreeMap<String, Rng>,
     /// Setup blocks the crowd needs before the scenario starts.
     pub(crate) setup_blocks: u64,
 }
@@ -45,8 +49,25 @@ fn draw(rng: &mut Rng, d: Draw) -> f64 {
     if lo == hi { lo } else { rng.range(lo, hi) }
 }
 
-/// Builds the crowd of `s` for `seed`; `epoch` is the vault's epoch length and `redemption` the
-/// seconds a redemption takes (notice period plus one epoch), which set the arbitrageurs' hurdle.
+impl Crowd {
+    /// Adds `agent`, acting next, from `me` in `role`.
+    fn join(&mut self, me: Address, role: &'static str, agent: CrowdAgent) {
+        self.agents.push(agent);
+        self.accounts.push(me);
+        self.roles.insert(me, role);
+    }
+
+    /// The `i`-th agent of `group` (its account label): its address and its own random stream.
+    fn member(&mut self, seed: u64, group: &str, i: u32) -> (Address, Rng) {
+        let label = format!("{group}/{i}");
+        let rng = Rng::for_label(seed, &label);
+        self.streams.insert(label, rng.clone());
+        (account(group, i), rng)
+    }
+}
+
+/// Builds the crowd of `s` for `seed`; `redemption` is the seconds a redemption takes (notice
+/// period plus one epoch), which sets the arbitrageurs' hurdle.
 pub(crate) fn build(
     s: &Scenario,
     seed: u64,
@@ -58,71 +79,24 @@ pub(crate) fn build(
         interval: s.reporter.interval.0,
         confirm_delay: s.reporter.confirm_delay.0,
     };
-    let mut agents: Vec<CrowdAgent> = vec![
-        Box::new(Custodian::new(custodian, reporter.clone(), s.epoch())),
-        Box::new(NavReporter::new(reporter)),
-        Box::new(keeper),
-    ];
-    let mut accounts = vec![custodian];
-    let mut roles = BTreeMap::from([(custodian, "custodian")]);
-    let mut stream = 0u64;
-    let rng = |stream: &mut u64| {
-        *stream += 1;
-        Rng::new(seed, *stream)
+    let mut crowd = Crowd {
+        agents: vec![
+            Box::new(Custodian::new(custodian, reporter.clone(), s.epoch())),
+            Box::new(NavReporter::new(reporter)),
+            Box::new(keeper),
+        ],
+        borrowers: Vec::new(),
+        attacker: None,
+        accounts: vec![custodian],
+        roles: BTreeMap::from([(custodian, "custodian")]),
+        streams: BTreeMap::new(),
+        setup_blocks: 0,
     };
-    if let Some(l) = &s.lps {
-        for i in 0..l.count {
-            let me = account("lp", i);
-            let capital = draw(&mut rng(&mut stream), l.capital);
-            let config = LpConfig {
-                capital,
-                volatility_trigger: l.volatility_trigger,
-                window: l.window.0,
-                withdraw_fraction: l.withdraw_fraction,
-            };
-            agents.push(Box::new(LiquidityProvider::new(me, config)));
-            accounts.push(me);
-            roles.insert(me, "lp");
-        }
-    }
-    let years = redemption as f64 / (365.0 * 86_400.0);
-    for (g, a) in s.arbitrageurs.iter().enumerate() {
-        let hurdle = a.cost_of_capital * years + 0.003 + a.risk_premium;
-        for i in 0..a.count {
-            let me = account(&format!("arbitrageur-{g}"), i);
-            let capital = draw(&mut rng(&mut stream), a.capital);
-            let config = ArbitrageurConfig {
-                capital,
-                hurdle,
-                max_per_block: a.max_per_block,
-                batch: s.epoch(),
-            };
-            agents.push(Box::new(Arbitrageur::new(me, config)));
-            accounts.push(me);
-            roles.insert(me, "arbitrageur");
-        }
-    }
-    if let Some(sp) = &s.sellers {
-        for i in 0..sp.count {
-            let me = account("seller", i);
-            let mut r = rng(&mut stream);
-            let config = SellerConfig {
-                holdings: draw(&mut r, sp.holdings),
-                panic_discount: sp.panic_discount,
-                panic_fraction: sp.panic_fraction,
-                slippage: sp.slippage,
-            };
-            agents.push(Box::new(RumourSeller::new(me, config, r)));
-            accounts.push(me);
-            roles.insert(me, "seller");
-        }
-    }
-    let mut borrowers = Vec::new();
+    traders(&mut crowd, s, seed, redemption);
     let mut max_loops = 0;
     for (g, group) in s.borrowers.iter().enumerate() {
         for i in 0..group.count {
-            let me = account(&format!("borrower-{g}"), i);
-            let mut r = rng(&mut stream);
+            let (me, mut r) = crowd.member(seed, &format!("borrower-{g}"), i);
             let config = BorrowerConfig {
                 capital: draw(&mut r, group.capital),
                 utilization: draw(&mut r, group.utilization),
@@ -133,21 +107,105 @@ pub(crate) fn build(
                 top_up_to: group.top_up_to,
             };
             max_loops = max_loops.max(group.loops);
-            agents.push(Box::new(Borrower::new(me, config, r)));
-            accounts.push(me);
-            roles.insert(me, if group.loops > 0 { "looper" } else { "borrower" });
-            borrowers.push(me);
+            let role = if group.loops > 0 { "looper" } else { "borrower" };
+            crowd.join(me, role, Box::new(Borrower::new(me, config, r)));
+            crowd.borrowers.push(me);
         }
     }
-    let attacker = s.attacker.as_ref().map(|a| {
+    if let Some(a) = &s.attacker {
         let me = account("attacker", 0);
         let config = AttackerConfig { capital: a.capital, min_edge: a.min_edge };
-        agents.push(Box::new(Attacker::new(me, config)));
-        accounts.push(me);
-        roles.insert(me, "attacker");
-        (me, a.capital)
-    });
+        crowd.join(me, "attacker", Box::new(Attacker::new(me, config)));
+        crowd.attacker = Some((me, a.capital));
+    }
     // Fund + subscribe, then post and borrow, then two blocks per loop; one more for the LPs.
-    let setup_blocks = 3 + 2 * u64::from(max_loops);
-    Crowd { agents, borrowers, attacker, accounts, roles, setup_blocks }
+    crowd.setup_blocks = 3 + 2 * u64::from(max_loops);
+    crowd
+}
+
+/// The LPs, the arbitrageurs and the rumour sellers, in that order.
+fn traders(crowd: &mut Crowd, s: &Scenario, seed: u64, redemption: u64) {
+    if let Some(l) = &s.lps {
+        for i in 0..l.count {
+            let (me, mut r) = crowd.member(seed, "lp", i);
+            let config = LpConfig {
+                capital: draw(&mut r, l.capital),
+                volatility_trigger: l.volatility_trigger,
+                window: l.window.0,
+                withdraw_fraction: l.withdraw_fraction,
+            };
+            crowd.join(me, "lp", Box::new(LiquidityProvider::new(me, config)));
+        }
+    }
+    let years = redemption as f64 / (365.0 * 86_400.0);
+    for (g, a) in s.arbitrageurs.iter().enumerate() {
+        let hurdle = a.cost_of_capital * years + 0.003 + a.risk_premium;
+        for i in 0..a.count {
+            let (me, mut r) = crowd.member(seed, &format!("arbitrageur-{g}"), i);
+            let config = ArbitrageurConfig {
+                capital: draw(&mut r, a.capital),
+                hurdle,
+                max_per_block: a.max_per_block,
+                batch: s.epoch(),
+            };
+            crowd.join(me, "arbitrageur", Box::new(Arbitrageur::new(me, config)));
+        }
+    }
+    if let Some(sp) = &s.sellers {
+        for i in 0..sp.count {
+            let (me, mut r) = crowd.member(seed, "seller", i);
+            let config = SellerConfig {
+                holdings: draw(&mut r, sp.holdings),
+                panic_discount: sp.panic_discount,
+                panic_fraction: sp.panic_fraction,
+                slippage: sp.slippage,
+            };
+            crowd.join(me, "seller", Box::new(RumourSeller::new(me, config, r)));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{collections::BTreeSet, path::Path};
+
+    use super::*;
+
+    fn fixture() -> Scenario {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/every-event.toml");
+        Scenario::load(path).expect("the fixture loads")
+    }
+
+    /// The first `n` draws of every stream of the crowd of `s`, by label.
+    fn first_draws(s: &Scenario, seed: u64, n: usize) -> BTreeMap<String, Vec<u64>> {
+        let crowd = build(s, seed, Keeper::new(true, true), account("custodian", 0), 86_400);
+        crowd
+            .streams
+            .into_iter()
+            .map(|(label, mut r)| (label, (0..n).map(|_| r.next_u64()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn adding_an_agent_leaves_the_others_draws_unchanged() {
+        let s = fixture();
+        let before = first_draws(&s, 42, 16);
+        assert!(before.len() >= 10, "{} streams", before.len());
+        // One more agent in each drawing population, and a new borrower group in front.
+        let mut more = s.clone();
+        more.lps.as_mut().expect("the fixture has LPs").count += 1;
+        more.arbitrageurs[0].count += 1;
+        more.sellers.as_mut().expect("the fixture has sellers").count += 1;
+        more.borrowers[0].count += 1;
+        more.borrowers.push(s.borrowers[0].clone());
+        let after = first_draws(&more, 42, 16);
+        assert_eq!(after.len(), before.len() + 4 + s.borrowers[0].count as usize);
+        for (label, draws) in &before {
+            assert_eq!(after.get(label), Some(draws), "{label}'s draws moved");
+        }
+        // Streams differ from agent to agent and from seed to seed.
+        let distinct: BTreeSet<&Vec<u64>> = before.values().collect();
+        assert_eq!(distinct.len(), before.len());
+        assert_ne!(first_draws(&s, 43, 16)["borrower-0/0"], before["borrower-0/0"]);
+    }
 }

@@ -13,6 +13,15 @@ impl Rng {
         rng
     }
 
+    /// The generator of the agent labelled `label` for `seed`: its stream is a hash of the label
+    /// (FNV-1a), so adding an agent leaves every other agent's draws as they were.
+    pub fn for_label(seed: u64, label: &str) -> Self {
+        let stream = label.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
+        });
+        Self::new(seed, stream)
+    }
+
     /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
