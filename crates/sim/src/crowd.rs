@@ -128,8 +128,9 @@ fn traders(crowd: &mut Crowd, s: &Scenario, seed: u64, redemption: u64) {
     if let Some(l) = &s.lps {
         for i in 0..l.count {
             let (me, mut r) = crowd.member(seed, "lp", i);
+            let capital = draw(&mut r, l.capital);
             let config = LpConfig {
-                capital: draw(&mut r, l.capital),
+                capital,
                 volatility_trigger: l.volatility_trigger,
                 window: l.window.0,
                 withdraw_fraction: l.withdraw_fraction,

@@ -16,6 +16,7 @@ pub mod scenario;
 mod tally;
 mod timeline;
 mod units;
+mod validate;
 mod wallets;
 
 pub use engine::{Activity, Kept, OnProgress, Outcome, Progress, RunOptions, run};
