@@ -10,10 +10,11 @@ use alloy::{
 use breakwater_agents::lab::{Action, View};
 use breakwater_chain::World;
 
+use breakwater_world::to_wad;
+
 use crate::{
     basket::Basket,
     crowd::Crowd,
-    units::wad,
     wallets::{Ledger, Token},
 };
 
@@ -80,7 +81,7 @@ impl CrowdTxs<'_> {
         let held = |from, token, x| self.ledger.held(from, token, x);
         let deadline = U256::from(view.timestamp + 300);
         let (usd, vault) = (*w.stablecoin.address(), *w.vault.address());
-        let positive = |x: f64| (x > 0.0).then(|| wad(x));
+        let positive = |x: f64| (x > 0.0).then(|| to_wad(x));
         Some(match action {
             Action::Fund { to, amount } => {
                 (r.deployer, w.stablecoin.mint(to, positive(amount)?).into_transaction_request())
@@ -107,12 +108,12 @@ impl CrowdTxs<'_> {
             }
             Action::Sell { from, shares, min_out } => {
                 let shares = held(from, Token::Shares, shares)?;
-                let swap = w.pool.swap(vault, shares, wad(min_out), from, deadline);
+                let swap = w.pool.swap(vault, shares, to_wad(min_out), from, deadline);
                 (from, swap.into_transaction_request())
             }
             Action::Buy { from, stable, min_out } => {
                 let stable = held(from, Token::Stable, stable)?;
-                let swap = w.pool.swap(usd, stable, wad(min_out), from, deadline);
+                let swap = w.pool.swap(usd, stable, to_wad(min_out), from, deadline);
                 (from, swap.into_transaction_request())
             }
             Action::AddLiquidity { from, shares, stable } => {

@@ -22,10 +22,11 @@ use breakwater_chain::{
     bindings::{CircuitBreaker, ConservativeOracle, RwaVault, TrancheVault},
 };
 
+use breakwater_world::{from_wad, to_wad};
+
 use crate::{
     Error, Result,
     observer::{IssuerState, Nav},
-    units::{float, wad},
 };
 
 /// `Tranche.Senior` in the contracts' enum.
@@ -74,11 +75,11 @@ impl Basket {
                 .collect(),
             oracles: each(conservative, |c| c.oracle),
             breakers: each(circuit, |c| c.breaker),
-            unit_shares: d.constituents.iter().map(|c| float(c.unit_shares.raw())).collect(),
+            unit_shares: d.constituents.iter().map(|c| from_wad(c.unit_shares.raw())).collect(),
             fundamentals: config
                 .constituents
                 .iter()
-                .map(|c| float(c.vault.initial_nav.raw()))
+                .map(|c| from_wad(c.vault.initial_nav.raw()))
                 .collect(),
             navs: vec![0.0; n],
             pending: vec![false; n],
@@ -135,22 +136,23 @@ impl Basket {
                 joined.map_err(|e| Error::Setup(format!("a constituent read failed: {e}")))?;
             let nav = nav.map_err(|e| Error::call("vault.navInfo()", &e))?;
             let pending = pending.map_err(|e| Error::call("vault.pendingNav()", &e))?;
-            self.navs[i] = float(nav._0);
+            self.navs[i] = from_wad(nav._0);
             as_of = as_of.min(nav._1);
             self.review[i] = nav._2 == 1;
             self.pending[i] = !pending.is_zero();
         }
         let w = w.map_err(|e| Error::call("tranche.waterfall()", &e))?;
         let units = units.map_err(|e| Error::call("tranche.totalUnits()", &e))?;
-        let principal = float(principal.map_err(|e| Error::call("tranche.seniorPrincipal()", &e))?);
+        let principal =
+            from_wad(principal.map_err(|e| Error::call("tranche.seniorPrincipal()", &e))?);
         let per_token =
             |value: f64| if principal > 0.0 { (value / principal).min(1.0) } else { 1.0 };
         let unit_fundamental: f64 =
             self.unit_shares.iter().zip(&self.fundamentals).map(|(u, f)| u * f).sum();
-        let basket_fundamental = float(units) * unit_fundamental;
+        let basket_fundamental = from_wad(units) * unit_fundamental;
         Ok(IssuerState {
             nav: Nav {
-                per_unit: per_token(float(w.seniorClaim)),
+                per_unit: per_token(from_wad(w.seniorClaim)),
                 as_of,
                 pending: self.pending.iter().any(|p| *p),
                 under_review: self.review.iter().any(|r| *r),
@@ -176,7 +178,7 @@ impl Basket {
         Some(match action {
             Action::Subscribe { from, .. } => {
                 let Some(assets) = held else { return Some(Vec::new()) };
-                self.subscribe(*from, float(assets))
+                self.subscribe(*from, from_wad(assets))
             }
             Action::RequestRedeem { from, .. } => match held {
                 Some(amount) => vec![(
@@ -192,7 +194,7 @@ impl Basket {
             Action::ReportNav { .. } => (0..self.vaults.len())
                 .filter(|i| !self.pending[*i] && !self.review[*i])
                 .map(|i| {
-                    let nav = wad(self.fundamentals[i]);
+                    let nav = to_wad(self.fundamentals[i]);
                     (
                         reporter,
                         self.vaults[i].reportNav(nav, view.timestamp).into_transaction_request(),
@@ -244,11 +246,11 @@ impl Basket {
             .iter()
             .zip(self.unit_shares.iter().zip(&self.navs))
             .map(|(v, (u, nav))| {
-                (from, v.subscribe(wad(units * u * nav), from).into_transaction_request())
+                (from, v.subscribe(to_wad(units * u * nav), from).into_transaction_request())
             })
             .collect();
         // A hair under what was bought: subscriptions round shares down, deposits pull rounded up.
-        let deposit = self.tranche.deposit(SENIOR, wad(units * (1.0 - 1e-9)), from, U256::ZERO);
+        let deposit = self.tranche.deposit(SENIOR, to_wad(units * (1.0 - 1e-9)), from, U256::ZERO);
         txs.push((from, deposit.into_transaction_request()));
         txs
     }

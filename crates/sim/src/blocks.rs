@@ -6,28 +6,27 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use alloy::{
-    network::TransactionBuilder,
-    primitives::{Address, B256},
+    primitives::{Address, B256, Bytes},
     providers::{DynProvider, Provider},
     rpc::types::{Log, TransactionRequest},
     sol_types::SolEvent,
 };
 use breakwater_agents::liquidation::{RevertReason, TxKind, TxOutcome};
 use breakwater_chain::{
-    bindings::{
-        CircuitBreaker, ConstantProductPool, LendingMarket, RedeemToRepayMarket, RwaVault,
-        Stablecoin,
-    },
+    bindings::{CircuitBreaker, ConstantProductPool, RedeemToRepayMarket, RwaVault, Stablecoin},
     dev,
 };
+use breakwater_world::bindings::Revert;
 use tracing::debug;
+
+use breakwater_world::{Fees, TxSender, from_wad, tx::revert_name};
+use serde::Deserialize;
 
 use crate::{
     Activity, Error, OnProgress, Progress, Result,
     node::TX_GAS,
     observer::Observer,
     tally::Tally,
-    units::float,
     wallets::{Ledger, Token},
 };
 
@@ -47,12 +46,13 @@ pub(crate) struct Mined {
     pub(crate) outcomes: Vec<(usize, TxOutcome)>,
 }
 
+/// What every lab transaction offers: the lab node's base fee is 0, so the tip is the price.
+const LAB_FEES: Fees =
+    Fees { max_fee_per_gas: 2_000_000_000, max_priority_fee_per_gas: 1_000_000_000 };
+
 /// Sends, mines and counts.
 pub(crate) struct BlockBuilder {
-    lab: DynProvider,
-    nonces: BTreeMap<Address, u64>,
-    /// Transactions sent.
-    pub(crate) sent: u64,
+    sender: TxSender,
     /// Blocks mined.
     pub(crate) blocks: u64,
     /// Transactions by "role:action".
@@ -69,9 +69,7 @@ impl BlockBuilder {
     /// A builder sending through `lab` on a chain whose head is block `head` at `timestamp`.
     pub(crate) fn new(lab: DynProvider, head: u64, timestamp: u64) -> Self {
         Self {
-            lab,
-            nonces: BTreeMap::new(),
-            sent: 0,
+            sender: TxSender::new(lab),
             blocks: 0,
             activity: BTreeMap::new(),
             head,
@@ -83,7 +81,12 @@ impl BlockBuilder {
 
     /// The provider it sends through.
     pub(crate) fn lab(&self) -> &DynProvider {
-        &self.lab
+        self.sender.provider()
+    }
+
+    /// Transactions sent.
+    pub(crate) fn sent(&self) -> u64 {
+        self.sender.sent()
     }
 
     /// Tells the progress callback where the run is.
@@ -93,31 +96,13 @@ impl BlockBuilder {
         }
     }
 
-    /// Sends one transaction from `from` (impersonated) with the next nonce.
+    /// Sends one transaction from `from` (impersonated) with the next nonce, through the one
+    /// sender (fixed gas: the lab builds its blocks by hand and counts reverts as outcomes).
     pub(crate) async fn send(&mut self, from: Address, tx: TransactionRequest) -> Result<B256> {
-        let nonce = match self.nonces.get(&from) {
-            Some(n) => *n,
-            None => self
-                .lab
-                .get_transaction_count(from)
-                .pending()
-                .await
-                .map_err(|e| Error::rpc("eth_getTransactionCount", e))?,
-        };
-        self.nonces.insert(from, nonce + 1);
-        let tx = tx
-            .from(from)
-            .with_nonce(nonce)
-            .with_gas_limit(TX_GAS)
-            .with_max_fee_per_gas(2_000_000_000)
-            .with_max_priority_fee_per_gas(1_000_000_000);
-        let pending = self
-            .lab
-            .send_transaction(tx)
+        self.sender
+            .send(from, tx, TX_GAS, LAB_FEES)
             .await
-            .map_err(|e| Error::rpc("eth_sendTransaction", e))?;
-        self.sent += 1;
-        Ok(*pending.tx_hash())
+            .map_err(|e| Error::Setup(format!("sending a lab transaction from {from}: {e}")))
     }
 
     /// Mines the pending transactions in a block at `timestamp`; counts every one of `sent` and
@@ -127,13 +112,13 @@ impl BlockBuilder {
         timestamp: u64,
         sent: Vec<(B256, Sender)>,
     ) -> Result<Mined> {
-        dev::mine_at(&self.lab, timestamp).await?;
+        dev::mine_at(self.lab(), timestamp).await?;
         self.blocks += 1;
         self.report_progress();
         self.head += 1;
         self.head_timestamp = timestamp;
         let receipts = self
-            .lab
+            .lab()
             .get_block_receipts(alloy::eips::BlockId::latest())
             .await
             .map_err(|e| Error::rpc("eth_getBlockReceipts", e))?
@@ -148,11 +133,6 @@ impl BlockBuilder {
         if sent.iter().any(|(h, _)| !status.contains_key(h)) {
             return Err(Error::Setup(format!("a transaction was left out of block {block}")));
         }
-        let liquidated: BTreeSet<Address> = logs
-            .iter()
-            .filter_map(|l| LendingMarket::Liquidate::decode_log(&l.inner).ok())
-            .map(|e| e.borrower)
-            .collect();
         let mut outcomes = Vec::new();
         for (hash, who) in sent {
             let ok = status[&hash];
@@ -160,27 +140,45 @@ impl BlockBuilder {
                 Sender::Crowd(label) => label.clone(),
                 Sender::Bot(_, kind) => format!("bot:{}", kind.name()),
             };
-            if !ok {
-                debug!(block, tx = %hash, %label, "transaction reverted");
-            }
+            let revert = if ok { None } else { Some(self.revert_of(hash).await) };
             let activity = self.activity.entry(label).or_default();
             activity.ok += u64::from(ok);
             activity.reverted += u64::from(!ok);
+            if let Some(revert) = &revert {
+                let name = revert_name(revert.as_ref());
+                debug!(block, tx = %hash, who = ?who, error = %name, "transaction reverted");
+                *activity.reverts.entry(name).or_default() += 1;
+            }
             let Sender::Bot(i, kind) = who else { continue };
-            let outcome = if ok {
-                TxOutcome::Mined { kind, block }
-            } else {
-                let reason = match &kind {
-                    TxKind::Liquidate(b) | TxKind::SlowLiquidate(b) if liquidated.contains(b) => {
-                        RevertReason::NotLiquidatable
-                    }
-                    _ => RevertReason::Other("reverted".into()),
-                };
-                TxOutcome::Reverted { kind, reason }
+            let outcome = match revert {
+                None => TxOutcome::Mined { kind, block },
+                Some(revert) => {
+                    TxOutcome::Reverted { kind, reason: RevertReason::of(revert.as_ref()) }
+                }
             };
             outcomes.push((i, outcome));
         }
         Ok(Mined { block, logs, outcomes })
+    }
+
+    /// Why a mined transaction reverted, exactly: its top call's output from the node's call
+    /// tracer (a replay on another state could fail differently, or not at all).
+    async fn revert_of(&self, hash: B256) -> Option<Revert> {
+        #[derive(Debug, Deserialize)]
+        struct TopCall {
+            output: Option<Bytes>,
+        }
+        let options =
+            serde_json::json!({ "tracer": "callTracer", "tracerConfig": { "onlyTopCall": true } });
+        let call: TopCall =
+            match self.lab().raw_request("debug_traceTransaction".into(), (hash, options)).await {
+                Ok(call) => call,
+                Err(e) => {
+                    debug!(tx = %hash, error = %e, "could not trace a reverted transaction");
+                    return None;
+                }
+            };
+        call.output.filter(|o| !o.is_empty()).map(|o| Revert::decode(&o))
     }
 }
 
@@ -235,7 +233,7 @@ impl Fold<'_> {
                     && bots.contains(&e.sender)
                     && e.tokenIn == vault
                 {
-                    tally.fire_sale(float(e.amountIn), float(e.amountOut), nav);
+                    tally.fire_sale(from_wad(e.amountIn), from_wad(e.amountOut), nav);
                 }
             } else if at == breaker && topic == CircuitBreaker::Tripped::SIGNATURE_HASH {
                 tally.trip();
@@ -254,17 +252,17 @@ fn fold_market(
     tally: &mut Tally,
 ) {
     if let Ok(e) = RedeemToRepayMarket::Liquidate::decode_log(&log.inner) {
-        tally.liquidation(t, block, e.borrower, float(e.repaidAssets), float(e.seized), nav);
+        tally.liquidation(t, block, e.borrower, from_wad(e.repaidAssets), from_wad(e.seized), nav);
     } else if let Ok(e) = RedeemToRepayMarket::SlowLiquidationStarted::decode_log(&log.inner) {
         slow.insert(e.id.to::<u64>());
         tally.slow_liquidation(t, block, e.borrower);
     } else if let Ok(e) = RedeemToRepayMarket::SlowLiquidationProgressed::decode_log(&log.inner) {
-        tally.keeper_fee(float(e.fee));
+        tally.keeper_fee(from_wad(e.fee));
     } else if let Ok(e) = RedeemToRepayMarket::SlowLiquidationClosed::decode_log(&log.inner) {
         slow.remove(&e.id.to::<u64>());
     } else if let Ok(e) = RedeemToRepayMarket::SlowLiquidationCured::decode_log(&log.inner) {
         slow.remove(&e.id.to::<u64>());
     } else if let Ok(e) = RedeemToRepayMarket::BadDebtRealized::decode_log(&log.inner) {
-        tally.bad_debt(float(e.badDebt), float(e.socialized));
+        tally.bad_debt(from_wad(e.badDebt), from_wad(e.socialized));
     }
 }

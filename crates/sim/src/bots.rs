@@ -19,12 +19,13 @@ use breakwater_agents::{
 };
 use breakwater_chain::{World, bindings::RedeemToRepayMarket};
 
+use breakwater_world::to_wad;
+
 use crate::{
     Result,
     blocks::Sender,
     crowd,
     scenario::{BotSpec, BotStrategy},
-    units::wad,
     wallets::Ledger,
 };
 
@@ -52,7 +53,7 @@ impl Bots {
                 let mut config = LiquidationConfig::new(me);
                 config.collateral = match spec.strategy {
                     BotStrategy::Sell => {
-                        CollateralPolicy::Sell { max_slippage: wad(spec.max_slippage) }
+                        CollateralPolicy::Sell { max_slippage: to_wad(spec.max_slippage) }
                     }
                     BotStrategy::Hold => CollateralPolicy::Hold,
                 };

@@ -12,15 +12,14 @@ use alloy::{
     providers::ext::AnvilApi,
     rpc::types::TransactionRequest,
 };
-use breakwater_agents::{
-    lab::{Action, Keeper, Signal, View},
-    liquidation::MarketAddresses,
-};
+use breakwater_agents::lab::{Action, Keeper, Signal, View};
 use breakwater_chain::{
-    AnvilOptions, BreakerKind, Chain, MarketKind, OracleKind, Policy, RolesConfig, World,
-    bindings::Stablecoin, deploy, deploy_basket, dev,
+    AnvilOptions, BreakerKind, Chain, OracleKind, Policy, RolesConfig, World, bindings::Stablecoin,
+    deploy, deploy_basket, dev,
 };
 use breakwater_report::Run;
+
+use breakwater_world::{from_wad, to_wad};
 
 use crate::{
     Error, Result,
@@ -34,12 +33,11 @@ use crate::{
     scenario::Scenario,
     tally::Tally,
     timeline::{Clock, KEEPER_INTERVAL, Skip, keeper_blocks, scenario_blocks},
-    units::{WAD_U128, float, wad},
     wallets::Ledger,
 };
 
 /// Ether each lab account gets for gas.
-const GAS_MONEY: u128 = 100 * WAD_U128;
+const GAS_MONEY: u128 = 100 * breakwater_world::units::WAD;
 
 /// What a run can be told besides the scenario, policy and seed.
 #[derive(Debug, Clone, Default)]
@@ -114,13 +112,15 @@ pub struct Outcome {
     pub kept: Option<Kept>,
 }
 
-/// How many of one kind of transaction landed and how many reverted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// How many of one kind of transaction landed and how many reverted, and why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Activity {
     /// Mined and succeeded.
     pub ok: u64,
     /// Mined and reverted.
     pub reverted: u64,
+    /// The reverted ones by the contract's custom error (`MarketPositionHealthy`, …).
+    pub reverts: BTreeMap<String, u64>,
 }
 
 /// Runs `scenario` under `policy` with `seed` on a fresh embedded Anvil.
@@ -142,7 +142,7 @@ pub async fn run(
     sim.steps().await?;
     let seconds = started.elapsed().as_secs_f64();
     let (transactions, blocks, activity) =
-        (sim.blocks.sent, sim.blocks.blocks, std::mem::take(&mut sim.blocks.activity));
+        (sim.blocks.sent(), sim.blocks.blocks, std::mem::take(&mut sim.blocks.activity));
     let manifest = std::mem::take(&mut sim.manifest);
     let run = sim.finish().await?;
     let kept = options.keep_alive.then(|| Kept { chain: Arc::new(chain), manifest });
@@ -181,15 +181,8 @@ impl<'a> Sim<'a> {
         };
         let lab = lab_provider(chain)?;
         let (world, basket, nav, manifest) = deploy_world(chain, s, policy, &roles, &lab).await?;
-        let addresses = MarketAddresses {
-            market: *world.market.address(),
-            oracle: *world.oracle.address(),
-            breaker: *world.breaker.address(),
-            pool: *world.pool.address(),
-            stablecoin: *world.stablecoin.address(),
-            vault: *world.vault.address(),
-            slow_path: basket.is_none() && policy.market() == MarketKind::RedeemToRepay,
-        };
+        // A basket's senior world is fast-only: its addresses say so.
+        let addresses = world.market_addresses();
         let (poke_oracle, poke_breaker) = (
             policy.oracle() == OracleKind::Conservative,
             matches!(policy.breaker(), BreakerKind::Circuit),
@@ -225,7 +218,7 @@ impl<'a> Sim<'a> {
             bots,
             ledger: Ledger::new(tracked),
             blocks: BlockBuilder::new(lab, chain.block_number().await?, start_ts),
-            tally: Tally::new(float(totals.totalSupplyAssets)),
+            tally: Tally::new(from_wad(totals.totalSupplyAssets)),
             pokes,
             last_view: None,
             manifest,
@@ -264,7 +257,7 @@ impl<'a> Sim<'a> {
             }
         }
         for (me, capital) in self.bots.bots.iter().map(|b| (b.me, b.capital)).collect::<Vec<_>>() {
-            let mint = w.stablecoin.mint(me, wad(capital)).into_transaction_request();
+            let mint = w.stablecoin.mint(me, to_wad(capital)).into_transaction_request();
             self.blocks.send(self.roles.deployer, mint).await?;
         }
         let t = self.clock.start_ts + self.s.block_time.0;
@@ -458,7 +451,7 @@ async fn deploy_world(
             roles(&mut config.roles);
             config.local.fund_accounts = 0;
             let d = deploy(chain, &config, policy).await?;
-            let nav = float(s.world.vault.initial_nav.raw());
+            let nav = from_wad(s.world.vault.initial_nav.raw());
             (d.world(chain.provider().clone()), None, nav, d.to_json())
         }
     })

@@ -15,7 +15,6 @@ mod observer;
 pub mod scenario;
 mod tally;
 mod timeline;
-mod units;
 mod validate;
 mod wallets;
 

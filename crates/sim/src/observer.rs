@@ -13,13 +13,9 @@ use breakwater_agents::{
 };
 use breakwater_chain::World;
 
-use crate::{
-    Error, Result,
-    basket::Basket,
-    timeline::Clock,
-    units::{float, wad},
-    wallets::Ledger,
-};
+use breakwater_world::{from_wad, to_wad};
+
+use crate::{Error, Result, basket::Basket, timeline::Clock, wallets::Ledger};
 
 /// The NAV as last reported: per unit of collateral, when it was struck, whether a move awaits
 /// the confirmer, whether it is under review (a custodian breach).
@@ -60,13 +56,13 @@ impl IssuerState {
         let nav = nav.map_err(|e| Error::call("vault.navInfo()", &e))?;
         Ok(Self {
             nav: Nav {
-                per_unit: float(nav.navPerShare),
+                per_unit: from_wad(nav.navPerShare),
                 as_of: nav.asOf,
                 pending: pending.map(|p| !p.is_zero()).unwrap_or(false),
                 under_review: nav.status == 1,
             },
-            pending_redemptions: queue.map(float).unwrap_or(0.0),
-            buffer: buffer.map(float).unwrap_or(0.0),
+            pending_redemptions: queue.map(from_wad).unwrap_or(0.0),
+            buffer: buffer.map(from_wad).unwrap_or(0.0),
             fundamental: None,
             junior: None,
         })
@@ -118,8 +114,8 @@ impl Observer {
             world,
             basket,
             accounts,
-            max_ltv: float(params.maxLtv),
-            lltv: float(params.lltv),
+            max_ltv: from_wad(params.maxLtv),
+            lltv: from_wad(params.lltv),
             slow_path,
             slow: BTreeSet::new(),
             fundamental: nav,
@@ -178,30 +174,33 @@ impl Observer {
         let mut view = View {
             block: head + 1,
             timestamp: clock.timestamp(0),
-            pool_base: float(reserves.reserveBase),
-            pool_quote: float(reserves.reserveQuote),
+            pool_base: from_wad(reserves.reserveBase),
+            pool_quote: from_wad(reserves.reserveQuote),
             nav: issuer.nav.per_unit,
             nav_as_of: issuer.nav.as_of,
             nav_pending: issuer.nav.pending,
             under_review: issuer.nav.under_review,
             fundamental: self.fundamental,
             // A spot oracle over an emptied pool, or a halted one, may revert: read it as 0.
-            oracle_price: liq.map(float).unwrap_or(0.0),
-            borrow_price: borrow.map(float).unwrap_or(0.0),
+            oracle_price: liq.map(from_wad).unwrap_or(0.0),
+            borrow_price: borrow.map(from_wad).unwrap_or(0.0),
             breaker_level: level.unwrap_or(0),
             max_ltv: self.max_ltv,
             liquidation_ltv: self.lltv,
-            market_liquidity: float(
+            market_liquidity: from_wad(
                 totals.totalSupplyAssets.saturating_sub(totals.totalBorrowAssets),
             ),
             positions: health
                 .iter()
                 .map(|h| {
-                    (h.borrower, Position { collateral: float(h.collateral), debt: float(h.debt) })
+                    (
+                        h.borrower,
+                        Position { collateral: from_wad(h.collateral), debt: from_wad(h.debt) },
+                    )
                 })
                 .collect(),
             wallets: ledger.wallets(),
-            lp_supply: lp_supply.map(float).unwrap_or(0.0),
+            lp_supply: lp_supply.map(from_wad).unwrap_or(0.0),
             pending_redemptions: issuer.pending_redemptions,
             buffer: issuer.buffer,
             claimable: ledger.claimable(),
@@ -214,7 +213,7 @@ impl Observer {
         Ok(Observation {
             view,
             locked,
-            reserves: float(totals.totalReserves),
+            reserves: from_wad(totals.totalReserves),
             junior: issuer.junior,
         })
     }
@@ -240,8 +239,9 @@ impl Observer {
                 .map_err(|e| Error::call("vault.redeemStatus()", &e))?;
             let claimable = !status.claimableAssets.is_zero();
             view.slow_liquidations.insert(id, SlowLiquidation { borrower: sl.borrower, claimable });
-            *locked.entry(sl.borrower).or_default() +=
-                float(status.pendingShares) * self.fundamental + float(status.claimableAssets);
+            *locked.entry(sl.borrower).or_default() += from_wad(status.pendingShares)
+                * self.fundamental
+                + from_wad(status.claimableAssets);
         }
         Ok(locked)
     }
@@ -266,7 +266,7 @@ impl Observer {
         let limits = Restrictions::apply(
             (allowance.seizable, allowance.confirmedOnly),
             self.slow_path,
-            wad(view.oracle_price),
+            to_wad(view.oracle_price),
             anchor.unwrap_or_default(),
         );
         Ok(MarketSnapshot {
@@ -278,8 +278,8 @@ impl Observer {
             total_borrow_shares: totals.totalBorrowShares,
             fast_allowance: limits.fast_allowance,
             slow_path_open: limits.slow_path_open,
-            pool_base: wad(view.pool_base),
-            pool_quote: wad(view.pool_quote),
+            pool_base: to_wad(view.pool_base),
+            pool_quote: to_wad(view.pool_quote),
             loan_balance: U256::ZERO,
             collateral_balance: U256::ZERO,
         })

@@ -1,12 +1,11 @@
 //! What the lab's accounts hold, exactly: token balances folded from Transfer logs, and the
 //! crowd's redemption requests folded from the vault's events.
 
+use breakwater_world::{from_wad, to_wad};
 use std::collections::{BTreeMap, BTreeSet};
 
 use alloy::primitives::{Address, U256};
 use breakwater_agents::lab::Wallet;
-
-use crate::units::{float, wad};
 
 /// One of the tokens a lab account holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +69,7 @@ impl Ledger {
     /// `account`'s balances in loan units and shares.
     pub(crate) fn wallet(&self, account: &Address) -> Wallet {
         let h = self.holdings(account);
-        Wallet { stable: float(h.stable), shares: float(h.shares), lp: float(h.lp) }
+        Wallet { stable: from_wad(h.stable), shares: from_wad(h.shares), lp: from_wad(h.lp) }
     }
 
     /// Every account that has held something, with its wallet (for the view).
@@ -83,7 +82,7 @@ impl Ledger {
     /// balance. (Larger amounts pass: the account may receive them earlier in the same block.)
     pub(crate) fn held(&self, account: Address, token: Token, x: f64) -> Option<U256> {
         let held = self.holdings.get(&account).map_or(U256::ZERO, |h| h.of(token));
-        let v = wad(x);
+        let v = to_wad(x);
         let v = if v > held && v - held <= held / U256::from(1_000_000_000u64) { held } else { v };
         Some(v).filter(|v| !v.is_zero())
     }
