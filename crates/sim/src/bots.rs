@@ -10,23 +10,23 @@ use alloy::{
 };
 use breakwater_agents::{
     Agent,
-    collector::decode,
+    collector::{NewBlock, decode},
     lab::View,
     liquidation::{
         CollateralPolicy, LiquidationAction, LiquidationAgent, LiquidationConfig, LiquidationEvent,
-        MarketAddresses, MarketReader, MarketSnapshot, TxKind, TxOutcome,
+        MarketAddresses, MarketReader, TxKind, TxOutcome,
     },
 };
 use breakwater_chain::{World, bindings::RedeemToRepayMarket};
 
 use breakwater_world::to_wad;
+use tracing::debug;
 
 use crate::{
     Result,
     blocks::Sender,
     crowd,
     scenario::{BotSpec, BotStrategy},
-    wallets::Ledger,
 };
 
 /// One liquidation bot: the pure agent, its reader, and the capital it started with.
@@ -92,13 +92,14 @@ impl Bots {
     }
 
     /// Every bot's transactions for the block after `view`: the bots race each other, and the
-    /// order they act in rotates with `seed`. `base` is the snapshot they share.
+    /// order they act in rotates with `seed`. Each reads its snapshot of `head` through the live
+    /// bot's own reader (exact on-chain values, its own balances) and, like the live bot, sits
+    /// a block out when that read fails (a spot oracle over an emptied pool reverts).
     pub(crate) async fn decide(
         &mut self,
         seed: u64,
         view: &View,
-        base: MarketSnapshot,
-        ledger: &Ledger,
+        head: &NewBlock,
         world: &World<DynProvider>,
     ) -> Result<Vec<(Address, TransactionRequest, Sender)>> {
         let n = self.bots.len();
@@ -116,12 +117,12 @@ impl Bots {
             if !logs.is_empty() {
                 bot.agent.on_event(LiquidationEvent::Logs(logs.clone()));
             }
-            // Exact balances: a sale of "all it holds" must not round above them.
-            let held = ledger.holdings(&bot.me);
-            let snapshot = MarketSnapshot {
-                loan_balance: held.stable,
-                collateral_balance: held.shares,
-                ..base.clone()
+            let snapshot = match bot.reader.snapshot(head).await {
+                Ok(snapshot) => snapshot,
+                Err(e) => {
+                    debug!(block = head.number, bot = i, error = %e, "snapshot read failed: the bot sits this block out");
+                    continue;
+                }
             };
             let mut actions = Vec::new();
             for action in bot.agent.on_event(LiquidationEvent::Snapshot(snapshot)) {

@@ -8,17 +8,19 @@
 use std::{collections::BTreeMap, sync::Arc, time::Instant};
 
 use alloy::{
-    primitives::{Address, U256},
+    primitives::{Address, B256, U256},
     providers::ext::AnvilApi,
     rpc::types::TransactionRequest,
 };
-use breakwater_agents::lab::{Action, Keeper, Signal, View};
+use breakwater_agents::{
+    collector::NewBlock,
+    lab::{Action, Keeper, Signal, View},
+};
 use breakwater_chain::{
     AnvilOptions, BreakerKind, Chain, OracleKind, Policy, RolesConfig, World, bindings::Stablecoin,
     deploy, deploy_basket, dev,
 };
 use breakwater_report::Run;
-
 use breakwater_world::{from_wad, to_wad};
 
 use crate::{
@@ -198,7 +200,7 @@ impl<'a> Sim<'a> {
         tracked.extend(crowd.accounts.iter().copied());
         let mut accounts = crowd.borrowers.clone();
         accounts.extend(crowd.attacker.map(|(a, _)| a));
-        let observer = Observer::new(world, basket, accounts, addresses.slow_path, nav).await?;
+        let observer = Observer::new(world, basket, accounts, nav).await?;
         let start_ts = chain.latest_timestamp().await?;
         let totals = observer
             .world
@@ -344,9 +346,13 @@ impl<'a> Sim<'a> {
         let view = Arc::new(self.view(signals.to_vec()).await?);
         self.last_view = Some(Arc::clone(&view));
         // Liquidation bots first (they race each other; the order rotates with the seed).
-        let base = self.observer.snapshot(&view, self.blocks.head_timestamp).await?;
-        let outbox =
-            self.bots.decide(self.seed, &view, base, &self.ledger, &self.observer.world).await?;
+        let head = NewBlock {
+            number: self.blocks.head,
+            hash: B256::ZERO,
+            timestamp: self.blocks.head_timestamp,
+            base_fee: 0,
+        };
+        let outbox = self.bots.decide(self.seed, &view, &head, &self.observer.world).await?;
         // Then the crowd, in its fixed order.
         let mut decided = Vec::new();
         for agent in &mut self.crowd.agents {
@@ -378,11 +384,7 @@ impl<'a> Sim<'a> {
     }
 
     /// Mines the block at `timestamp`; the bots learn their outcomes, the logs are folded in.
-    async fn mine(
-        &mut self,
-        timestamp: u64,
-        sent: Vec<(alloy::primitives::B256, Sender)>,
-    ) -> Result<()> {
+    async fn mine(&mut self, timestamp: u64, sent: Vec<(B256, Sender)>) -> Result<()> {
         let mined = self.blocks.mine(timestamp, sent).await?;
         for (i, outcome) in mined.outcomes {
             self.bots.outcome(i, outcome);

@@ -7,13 +7,9 @@ use alloy::{
     primitives::{Address, U256},
     providers::DynProvider,
 };
-use breakwater_agents::{
-    lab::{Position, Signal, SlowLiquidation, View},
-    liquidation::{MarketSnapshot, Restrictions},
-};
+use breakwater_agents::lab::{Position, Signal, SlowLiquidation, View};
 use breakwater_chain::World;
-
-use breakwater_world::{from_wad, to_wad};
+use breakwater_world::from_wad;
 
 use crate::{Error, Result, basket::Basket, timeline::Clock, wallets::Ledger};
 
@@ -89,8 +85,7 @@ pub(crate) struct Observer {
     accounts: Vec<Address>,
     max_ltv: f64,
     lltv: f64,
-    /// Whether the market has the slow path, and its open slow liquidations.
-    slow_path: bool,
+    /// The market's open slow liquidations.
     pub(crate) slow: BTreeSet<u64>,
     /// The fundamental value per unit of collateral.
     pub(crate) fundamental: f64,
@@ -105,7 +100,6 @@ impl Observer {
         world: World<DynProvider>,
         basket: Option<Basket>,
         accounts: Vec<Address>,
-        slow_path: bool,
         nav: f64,
     ) -> Result<Self> {
         let params =
@@ -116,7 +110,6 @@ impl Observer {
             accounts,
             max_ltv: from_wad(params.maxLtv),
             lltv: from_wad(params.lltv),
-            slow_path,
             slow: BTreeSet::new(),
             fundamental: nav,
             nav,
@@ -244,44 +237,5 @@ impl Observer {
                 + from_wad(status.claimableAssets);
         }
         Ok(locked)
-    }
-
-    /// What every bot's snapshot shares (its balances are filled in per bot), the chain's head
-    /// being at `head_timestamp`.
-    pub(crate) async fn snapshot(
-        &self,
-        view: &View,
-        head_timestamp: u64,
-    ) -> Result<MarketSnapshot> {
-        let w = &self.world;
-        let market = w.market_interface();
-        let (c_totals, c_allowance) = (market.totals(), w.breaker.previewLiquidationAllowance());
-        let c_anchor = w.oracle.anchorPrice();
-        let (totals, allowance, anchor) =
-            tokio::join!(c_totals.call(), c_allowance.call(), c_anchor.call());
-        let totals = totals.map_err(|e| Error::call("market.totals()", &e))?;
-        let allowance =
-            allowance.map_err(|e| Error::call("breaker.previewLiquidationAllowance()", &e))?;
-        // A spot oracle over an emptied pool may revert: read it as 0, like the view does.
-        let limits = Restrictions::apply(
-            (allowance.seizable, allowance.confirmedOnly),
-            self.slow_path,
-            to_wad(view.oracle_price),
-            anchor.unwrap_or_default(),
-        );
-        Ok(MarketSnapshot {
-            block: view.block - 1,
-            timestamp: head_timestamp,
-            base_fee: 0,
-            liquidation_price: limits.liquidation_price,
-            total_borrow_assets: totals.totalBorrowAssets,
-            total_borrow_shares: totals.totalBorrowShares,
-            fast_allowance: limits.fast_allowance,
-            slow_path_open: limits.slow_path_open,
-            pool_base: to_wad(view.pool_base),
-            pool_quote: to_wad(view.pool_quote),
-            loan_balance: U256::ZERO,
-            collateral_balance: U256::ZERO,
-        })
     }
 }
