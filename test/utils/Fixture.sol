@@ -25,14 +25,13 @@ abstract contract Fixture is Test {
     address internal liquidator = makeAddr("liquidator");
     address internal keeper = makeAddr("keeper");
 
-    uint64 internal constant NOTICE = 30 days;
-    uint64 internal constant EPOCH = 1 days;
-    uint256 internal constant GATE = 0.1e18;
-    uint256 internal constant MAX_MOVE = 0.1e18;
-    /// @dev The pool's ring, as Deploy.s.sol builds it: a slot a minute at most, 1,536 slots,
-    ///      so the span (1,535 min ≈ 25.6 h) covers the default oracle windows (up to 24 h).
-    uint32 internal constant OBSERVATION_PERIOD = 60;
-    uint16 internal constant OBSERVATION_CARDINALITY = 1536;
+    uint64 internal constant NOTICE = Defaults.NOTICE_PERIOD;
+    uint64 internal constant EPOCH = Defaults.EPOCH_LENGTH;
+    uint256 internal constant GATE = Defaults.GATE;
+    uint256 internal constant MAX_MOVE = Defaults.MAX_NAV_MOVE;
+    /// @dev The pool's ring, as Deploy.s.sol builds it (see Defaults).
+    uint32 internal constant OBSERVATION_PERIOD = Defaults.OBSERVATION_PERIOD;
+    uint16 internal constant OBSERVATION_CARDINALITY = Defaults.OBSERVATION_CARDINALITY;
 
     Stablecoin internal usd;
     RwaVault internal vault;
@@ -44,9 +43,18 @@ abstract contract Fixture is Test {
 
     function setUp() public virtual {
         vm.warp(1_700_000_000);
-        usd = new Stablecoin("Breakwater USD", "bwUSD", admin);
+        usd = new Stablecoin(Defaults.STABLECOIN_NAME, Defaults.STABLECOIN_SYMBOL, admin);
         vault = new RwaVault(
-            "RWA Credit Fund", "RWAC", address(usd), admin, custodian, 1e18, NOTICE, EPOCH, GATE, MAX_MOVE
+            Defaults.VAULT_NAME,
+            Defaults.VAULT_SYMBOL,
+            address(usd),
+            admin,
+            custodian,
+            Defaults.INITIAL_NAV,
+            NOTICE,
+            EPOCH,
+            GATE,
+            MAX_MOVE
         );
         vm.startPrank(admin);
         vault.grantRole(vault.NAV_REPORTER_ROLE(), reporter);
@@ -56,14 +64,14 @@ abstract contract Fixture is Test {
         pool = new ConstantProductPool(
             address(vault),
             address(usd),
-            "RWAC/bwUSD LP",
-            "RWAC-LP",
+            Defaults.LP_NAME,
+            Defaults.LP_SYMBOL,
             OBSERVATION_PERIOD,
             OBSERVATION_CARDINALITY
         );
         oracle = new MockOracle(1e18);
         breaker = new MockBreaker();
-        rates = new KinkedRateModel(0.02e18, 0.08e18, 1e18, 0.8e18);
+        rates = new KinkedRateModel(Defaults.BASE_RATE, Defaults.SLOPE1, Defaults.SLOPE2, Defaults.KINK);
         market = new LendingMarket(usd, vault, oracle, breaker, rates, admin, defaultParams());
     }
 
