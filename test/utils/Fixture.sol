@@ -2,11 +2,13 @@
 pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 import {Stablecoin} from "../../contracts/mocks/Stablecoin.sol";
 import {RwaVault} from "../../contracts/RwaVault.sol";
 import {ConstantProductPool} from "../../contracts/ConstantProductPool.sol";
 import {LendingMarket} from "../../contracts/LendingMarket.sol";
+import {RedeemToRepayMarket} from "../../contracts/RedeemToRepayMarket.sol";
 import {KinkedRateModel} from "../../contracts/KinkedRateModel.sol";
 import {MarketParams} from "../../contracts/interfaces/ILendingMarket.sol";
 import {MockOracle, MockBreaker} from "./Mocks.sol";
@@ -132,10 +134,15 @@ abstract contract Fixture is Test {
 
     /// @dev The custodian returns `assets` of cash to the vault's redemption buffer.
     function refillVault(uint256 assets) internal {
+        refillVaultOf(vault, assets);
+    }
+
+    /// @dev The same for any vault `v` whose custodian is the fixture's.
+    function refillVaultOf(RwaVault v, uint256 assets) internal {
         mintUsd(custodian, assets);
         vm.startPrank(custodian);
-        usd.approve(address(vault), assets);
-        vault.refillBuffer(assets);
+        usd.approve(address(v), assets);
+        v.refillBuffer(assets);
         vm.stopPrank();
     }
 
@@ -148,5 +155,54 @@ abstract contract Fixture is Test {
         usd.approve(address(pool), quote);
         pool.addLiquidity(shares, quote, 0, lp, block.timestamp);
         vm.stopPrank();
+    }
+
+    /// @dev A slow-path market over the fixture's modules, with `liquidity` supplied by the lender.
+    function deploySlowPathMarket(uint256 liquidity) internal returns (RedeemToRepayMarket m) {
+        m = new RedeemToRepayMarket(usd, vault, oracle, breaker, rates, admin, defaultParams());
+        supplyLiquidityOn(m, lender, liquidity);
+    }
+
+    /// @dev The gas rows' shape on `m`: 1M supplied, the borrower and the keeper each with 1,000
+    ///      shares of collateral against 700 borrowed, a funded liquidator, then a day of interest.
+    function openGasShape(LendingMarket m) internal {
+        supplyLiquidityOn(m, lender, 1_000_000e18);
+        openPositionOn(m, borrower, 1000e18, 700e18);
+        openPositionOn(m, keeper, 1000e18, 700e18);
+        mintUsd(liquidator, 1_000_000e18);
+        vm.prank(liquidator);
+        usd.approve(address(m), type(uint256).max);
+        vm.warp(block.timestamp + 1 days); // interest to accrue, a new block for the pool
+    }
+
+    /// @dev One dust trade by `who` in every block of `blockTime` seconds for `duration`, sides
+    ///      alternating from `baseIn`; returns the side the next trade would take.
+    function dustTrades(address who, uint256 duration, uint256 blockTime, bool baseIn)
+        internal
+        returns (bool)
+    {
+        uint256 end = block.timestamp + duration;
+        vm.startPrank(who);
+        while (block.timestamp < end) {
+            vm.warp(block.timestamp + blockTime);
+            pool.swap(baseIn ? address(vault) : address(usd), 1e15, 0, who, block.timestamp);
+            baseIn = !baseIn;
+        }
+        vm.stopPrank();
+        return baseIn;
+    }
+
+    /// @dev Expects the next call to revert with a `*ParameterOutOfBounds(name, value, min, max)`.
+    function expectOutOfBounds(bytes4 selector, bytes32 name, uint256 value, uint256 min, uint256 max)
+        internal
+    {
+        vm.expectRevert(abi.encodeWithSelector(selector, name, value, min, max));
+    }
+
+    /// @dev Expects the next call to revert because `account` lacks `role`.
+    function expectUnauthorized(address account, bytes32 role) internal {
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, account, role)
+        );
     }
 }
