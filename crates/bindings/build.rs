@@ -46,7 +46,9 @@ fn run() -> Result<(), String> {
     let out_dir = PathBuf::from(env::var("OUT_DIR").map_err(|e| e.to_string())?);
 
     // `contracts/test/DefaultsProbe.sol` imports the deploy script's defaults.
-    for path in ["contracts", "script/Defaults.sol", "foundry.toml", "package-lock.json", "tools/solc"] {
+    for path in
+        ["contracts", "script/Defaults.sol", "foundry.toml", "package-lock.json", "tools/solc"]
+    {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
     println!("cargo:rerun-if-changed=build.rs");
