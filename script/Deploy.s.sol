@@ -26,7 +26,8 @@ import {Defaults} from "./Defaults.sol";
 ///      POLICY           naive-spot | naive-nav | safeguarded | oracle-only | breaker-only |
 ///                       no-slow-path (default safeguarded)
 ///      DEPLOYMENT_OUT   where to write the manifest (default deployments/local.json)
-///      SEED_LIQUIDITY   stablecoin to seed the AMM and the market with (default 1,000,000e18)
+///      SEED_LIQUIDITY   stablecoin to seed the AMM and the market with (default
+///                       Defaults.SEED_LIQUIDITY); the market's caps are CAPS_PER_SEED times it
 ///      The stablecoin is the local test token: on a real chain, lend a real one instead.
 contract Deploy is Script {
     struct World {
@@ -39,9 +40,6 @@ contract Deploy is Script {
         LendingMarket market;
     }
 
-    uint32 internal constant OBSERVATION_PERIOD = 60;
-    uint16 internal constant OBSERVATION_CARDINALITY = 1536;
-
     /// @dev The broadcaster: in a script, msg.sender is not it.
     address internal deployer;
 
@@ -49,39 +47,43 @@ contract Deploy is Script {
         uint256 key = vm.envUint("PRIVATE_KEY");
         deployer = vm.addr(key);
         string memory policy = vm.envOr("POLICY", string("safeguarded"));
-        uint256 seed = vm.envOr("SEED_LIQUIDITY", uint256(1_000_000e18));
+        uint256 seed = vm.envOr("SEED_LIQUIDITY", Defaults.SEED_LIQUIDITY);
 
         vm.startBroadcast(key);
-        w.usd = new Stablecoin("Breakwater USD", "bwUSD", deployer);
+        w.usd = new Stablecoin(Defaults.STABLECOIN_NAME, Defaults.STABLECOIN_SYMBOL, deployer);
         // Monthly NAV, 30-day notice, daily epochs, 10% gate per epoch, 10% single-move bound.
         w.vault = new RwaVault(
-            "RWA Credit Fund",
-            "RWAC",
+            Defaults.VAULT_NAME,
+            Defaults.VAULT_SYMBOL,
             address(w.usd),
             deployer,
             deployer,
-            1e18,
-            30 days,
-            1 days,
-            0.1e18,
-            0.1e18
+            Defaults.INITIAL_NAV,
+            Defaults.NOTICE_PERIOD,
+            Defaults.EPOCH_LENGTH,
+            Defaults.GATE,
+            Defaults.MAX_NAV_MOVE
         );
         w.vault.grantRole(w.vault.NAV_REPORTER_ROLE(), deployer);
         w.vault.grantRole(w.vault.NAV_CONFIRMER_ROLE(), deployer);
         w.vault.grantRole(w.vault.GUARDIAN_ROLE(), deployer);
-        // A ring slot a minute at most, 1,536 slots: every window up to 1,535 min (≈ 25.6 h) stays
-        // answerable whatever the trade rate, covering the oracle's longest (24 h). Pre-writing a
-        // slot costs ~45k gas, so the ring grows in steps of 128 that each fit a block.
+        // The ring (Defaults.OBSERVATION_*): pre-writing a slot costs ~45k gas, so it grows in
+        // steps of 128 that each fit a block.
         w.pool = new ConstantProductPool(
-            address(w.vault), address(w.usd), "RWAC/bwUSD LP", "RWAC-LP", OBSERVATION_PERIOD, 64
+            address(w.vault),
+            address(w.usd),
+            Defaults.LP_NAME,
+            Defaults.LP_SYMBOL,
+            Defaults.OBSERVATION_PERIOD,
+            64
         );
-        for (uint16 n = 64; n < OBSERVATION_CARDINALITY;) {
-            n = n + 128 < OBSERVATION_CARDINALITY ? n + 128 : OBSERVATION_CARDINALITY;
+        for (uint16 n = 64; n < Defaults.OBSERVATION_CARDINALITY;) {
+            n = n + 128 < Defaults.OBSERVATION_CARDINALITY ? n + 128 : Defaults.OBSERVATION_CARDINALITY;
             w.pool.increaseObservationCardinality(n);
         }
-        w.rates = new KinkedRateModel(0.02e18, 0.08e18, 1e18, 0.8e18);
+        w.rates = new KinkedRateModel(Defaults.BASE_RATE, Defaults.SLOPE1, Defaults.SLOPE2, Defaults.KINK);
         (w.oracle, w.breaker) = _modules(policy, w);
-        w.market = _market(policy, w, Defaults.marketParams(seed * 100));
+        w.market = _market(policy, w, Defaults.marketParams(seed * Defaults.CAPS_PER_SEED));
         if (_isCircuitBreaker(policy)) CircuitBreaker(address(w.breaker)).setMarket(address(w.market));
         _seed(w, deployer, seed);
         vm.stopBroadcast();

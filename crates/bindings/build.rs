@@ -4,8 +4,8 @@
 //! but writes its artifacts and cache under `OUT_DIR`: the bindings never depend on whatever a
 //! developer's own `forge build` left in `out/`, and a concurrent `forge test` cannot race us.
 //! Only `contracts/` is compiled (tests and scripts are not needed here), which keeps this step at
-//! ~10 s with solcjs; cargo reruns it only when `contracts/`, `foundry.toml` or the npm lock file
-//! change.
+//! ~10 s with solcjs; cargo reruns it only when `contracts/`, `script/Defaults.sol` (imported by
+//! the test probe `contracts/test/DefaultsProbe.sol`), `foundry.toml` or the npm lock file change.
 
 use std::{
     env,
@@ -45,7 +45,10 @@ fn run() -> Result<(), String> {
         .map_err(|e| format!("cannot resolve the repository root: {e}"))?;
     let out_dir = PathBuf::from(env::var("OUT_DIR").map_err(|e| e.to_string())?);
 
-    for path in ["contracts", "foundry.toml", "package-lock.json", "tools/solc"] {
+    // `contracts/test/DefaultsProbe.sol` imports the deploy script's defaults.
+    for path in
+        ["contracts", "script/Defaults.sol", "foundry.toml", "package-lock.json", "tools/solc"]
+    {
         println!("cargo:rerun-if-changed={}", root.join(path).display());
     }
     println!("cargo:rerun-if-changed=build.rs");

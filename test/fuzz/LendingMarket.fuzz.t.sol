@@ -16,15 +16,12 @@ contract LendingMarketFuzzTest is Fixture {
         usd.approve(address(market), type(uint256).max);
     }
 
-    /// @dev A position at most at maxLtv of its collateral.
-    function _boundHealthyPosition(uint256 collateral, uint256 ltvPct)
-        internal
-        pure
-        returns (uint256, uint256)
-    {
+    /// @dev Opens the borrower's position at most at maxLtv of its collateral.
+    function _openHealthyPosition(uint256 collateral, uint256 ltvPct) internal returns (uint256) {
         collateral = bound(collateral, 1e18, 1e25);
         uint256 debt = collateral * 0.7e18 / WAD * bound(ltvPct, 1, 100) / 100;
-        return (collateral, debt == 0 ? 1 : debt);
+        openPosition(borrower, collateral, debt == 0 ? 1 : debt);
+        return collateral;
     }
 
     function testFuzz_supplyWithdraw_roundTripNeverProfits(uint256 assets, uint256 elapsed) public {
@@ -60,8 +57,7 @@ contract LendingMarketFuzzTest is Fixture {
         uint256 frac,
         uint256 elapsed
     ) public {
-        (uint256 c, uint256 d) = _boundHealthyPosition(collateral, ltvPct);
-        openPosition(borrower, c, d);
+        _openHealthyPosition(collateral, ltvPct);
         vm.warp(block.timestamp + bound(elapsed, 0, 365 days));
         breaker.set(false, 0, false); // the breaker at its worst must not matter
         oracle.setPrices(0, 0);
@@ -81,14 +77,12 @@ contract LendingMarketFuzzTest is Fixture {
         uint256 drop,
         uint256 repay
     ) public {
-        (uint256 c, uint256 d) = _boundHealthyPosition(collateral, ltvPct);
-        openPosition(borrower, c, d);
+        uint256 collBefore = _openHealthyPosition(collateral, ltvPct);
         uint256 price = 1e18 * bound(drop, 10, 100) / 100;
         oracle.setPrice(price);
         uint256 debt = market.debtOf(borrower);
         bool healthy = market.healthFactor(borrower) >= WAD;
         repay = bound(repay, 1, debt * 2);
-        uint256 collBefore = c;
         vm.prank(liquidator);
         try market.liquidate(borrower, repay, 0) returns (uint256 repaid, uint256 seized) {
             assertFalse(healthy, "healthy position liquidated");
@@ -141,8 +135,7 @@ contract RedeemToRepayMarketFuzzTest is Fixture {
 
     function setUp() public override {
         super.setUp();
-        rtr = new RedeemToRepayMarket(usd, vault, oracle, breaker, rates, admin, defaultParams());
-        supplyLiquidityOn(rtr, lender, 1e27);
+        rtr = deploySlowPathMarket(1e27);
     }
 
     struct Case {

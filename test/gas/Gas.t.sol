@@ -26,13 +26,7 @@ contract GasTest is Fixture {
         );
         seedPool(1_000_000e18, 1_000_000e18);
         fundTrader(trader, 10_000e18);
-        supplyLiquidityOn(naive, lender, 1_000_000e18);
-        openPositionOn(naive, borrower, 1000e18, 700e18);
-        openPositionOn(naive, keeper, 1000e18, 700e18);
-        mintUsd(liquidator, 1_000_000e18);
-        vm.prank(liquidator);
-        usd.approve(address(naive), type(uint256).max);
-        vm.warp(block.timestamp + 1 days); // interest to accrue, a new block for the pool
+        openGasShape(naive);
     }
 
     function test_gas_vault_subscribe() public {

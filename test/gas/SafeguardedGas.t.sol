@@ -18,13 +18,7 @@ contract SafeguardedGasTest is SafeguardedFixture {
 
     function setUp() public override {
         super.setUp();
-        supplyLiquidityOn(safeMarket, lender, 1_000_000e18);
-        openPositionOn(safeMarket, borrower, 1000e18, 700e18);
-        openPositionOn(safeMarket, keeper, 1000e18, 700e18);
-        mintUsd(liquidator, 1_000_000e18);
-        vm.prank(liquidator);
-        usd.approve(address(safeMarket), type(uint256).max);
-        vm.warp(block.timestamp + 1 days); // interest to accrue, a new block for the pool
+        openGasShape(safeMarket);
         _keeperPokes();
     }
 
@@ -68,11 +62,7 @@ contract SafeguardedGasTest is SafeguardedFixture {
     ///      `no-slow-path` market (the base market under the same modules) prices it at the NAV
     ///      anchor and reverts; the market with the slow path reverts before any pricing.
     function test_gas_market_liquidate_graceMarketMoveOnly() public {
-        CircuitBreaker b = deployBreaker(cOracle);
-        LendingMarket base = new LendingMarket(usd, vault, cOracle, b, rates, admin, defaultParams());
-        vm.prank(admin);
-        b.setMarket(address(base));
-        supplyLiquidityOn(base, lender, 1_000_000e18);
+        (CircuitBreaker b, LendingMarket base) = deployFastOnlyMarket();
         openPositionOn(base, bob, 1000e18, 700e18);
         _sellOffFollowedByOracle(b);
         assertLt(cOracle.liquidationPrice(), 0.875e18, "unhealthy at the market-following price");

@@ -24,37 +24,25 @@ contract TrancheGasTest is TrancheFixture {
         for (uint256 i; i < 3; ++i) {
             os[i] = new NavOracle(constituentVaults[i]);
         }
-        navSenior = new SeniorTrancheOracle(tranche, os, 0.1e18, 0.3e18);
-        conservativeSenior = new SeniorTrancheOracle(tranche, conservativeOracles(), 0.1e18, 0.3e18);
+        navSenior = seniorOracleOver(os);
+        conservativeSenior = seniorOracleOver(conservativeOracles());
         mintBasket(bob, 2000e18);
     }
 
     function test_gas_tranche_depositSenior() public {
-        _cool();
-        vm.prank(bob);
-        tranche.deposit(Tranche.Senior, 1000e18, bob, 0);
-        vm.snapshotGasLastCall("tranche", "deposit_senior");
+        _measure(Tranche.Senior, true, 1000e18, "deposit_senior");
     }
 
     function test_gas_tranche_depositJunior() public {
-        _cool();
-        vm.prank(bob);
-        tranche.deposit(Tranche.Junior, 1000e18, bob, 0);
-        vm.snapshotGasLastCall("tranche", "deposit_junior");
+        _measure(Tranche.Junior, true, 1000e18, "deposit_junior");
     }
 
     function test_gas_tranche_redeemSenior() public {
-        _cool();
-        vm.prank(bob);
-        tranche.redeem(Tranche.Senior, 1000e18, bob, 0);
-        vm.snapshotGasLastCall("tranche", "redeem_senior");
+        _measure(Tranche.Senior, false, 1000e18, "redeem_senior");
     }
 
     function test_gas_tranche_redeemJunior() public {
-        _cool();
-        vm.prank(bob);
-        tranche.redeem(Tranche.Junior, 500e18, bob, 0);
-        vm.snapshotGasLastCall("tranche", "redeem_junior");
+        _measure(Tranche.Junior, false, 500e18, "redeem_junior");
     }
 
     function test_gas_tranche_seniorOracle_nav() public {
@@ -70,6 +58,15 @@ contract TrancheGasTest is TrancheFixture {
         _cool();
         conservativeSenior.borrowPrice();
         vm.snapshotGasLastCall("tranche", "seniorOracle_borrowPrice_conservative");
+    }
+
+    /// @dev Bob's deposit (or redemption) of `units` of tranche `t` on cold storage, measured as `row`.
+    function _measure(Tranche t, bool deposit, uint256 units, string memory row) internal {
+        _cool();
+        vm.prank(bob);
+        if (deposit) tranche.deposit(t, units, bob, 0);
+        else tranche.redeem(t, units, bob, 0);
+        vm.snapshotGasLastCall("tranche", row);
     }
 
     /// @dev Marks every contract's storage cold, as at the start of a real transaction.

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-
 import {SafeguardedFixture} from "../utils/SafeguardedFixture.sol";
 import {MockOracle} from "../utils/Mocks.sol";
 import {CircuitBreaker} from "../../contracts/CircuitBreaker.sol";
@@ -39,11 +37,7 @@ contract CircuitBreakerTest is SafeguardedFixture {
         vm.expectRevert(abi.encodeWithSelector(ICircuitBreakerAdmin.BreakerMarketAlreadySet.selector, mkt));
         b.setMarket(address(1));
         CircuitBreaker fresh = deployBreaker(price);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), bytes32(0)
-            )
-        );
+        expectUnauthorized(address(this), bytes32(0));
         fresh.setMarket(address(1));
         vm.prank(admin);
         vm.expectRevert(ICircuitBreakerAdmin.BreakerZeroAddress.selector);
@@ -57,30 +51,10 @@ contract CircuitBreakerTest is SafeguardedFixture {
     function test_setParams_boundsThresholdOrder() public {
         BreakerParams memory p = breakerParams();
         p.level2Decline = p.level1Decline;
-        vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ICircuitBreakerAdmin.BreakerParameterOutOfBounds.selector,
-                bytes32("level2Decline"),
-                p.level1Decline,
-                p.level1Decline + 1,
-                0.7e18
-            )
-        );
-        b.setParams(p);
+        _setParamsReverts(p, bytes32("level2Decline"), p.level1Decline, p.level1Decline + 1, 0.7e18);
         p = breakerParams();
         p.cooldown = 10 minutes; // below the grace period
-        vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ICircuitBreakerAdmin.BreakerParameterOutOfBounds.selector,
-                bytes32("cooldown"),
-                10 minutes,
-                1 hours,
-                30 days
-            )
-        );
-        b.setParams(p);
+        _setParamsReverts(p, bytes32("cooldown"), 10 minutes, 1 hours, 30 days);
         p = breakerParams();
         p.maxHalt = 2 hours;
         vm.expectEmit(address(b));
@@ -320,17 +294,9 @@ contract CircuitBreakerTest is SafeguardedFixture {
     }
 
     function test_trip_onlyGuardianAndResetOnlyAdmin() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), b.GUARDIAN_ROLE()
-            )
-        );
+        expectUnauthorized(address(this), b.GUARDIAN_ROLE());
         b.trip(BreakerLevel.Halted);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), bytes32(0)
-            )
-        );
+        expectUnauthorized(address(this), bytes32(0));
         b.reset();
     }
 
@@ -464,11 +430,7 @@ contract CircuitBreakerTest is SafeguardedFixture {
         vm.warp(haltedAt + 7 hours);
         assertFalse(b.inGrace());
         _assertAllowance(BreakerLevel.Throttled, false); // the floor stays at level 2 until reset
-        vm.prank(guardian);
-        vm.expectRevert(
-            abi.encodeWithSelector(ICircuitBreakerAdmin.BreakerHaltInCooldown.selector, haltedAt + 30 hours)
-        );
-        b.trip(BreakerLevel.Halted);
+        _tripHaltRevertsInCooldownUntil(haltedAt + 30 hours);
         vm.warp(haltedAt + 30 hours);
         vm.prank(guardian);
         b.trip(BreakerLevel.Halted);
@@ -482,11 +444,7 @@ contract CircuitBreakerTest is SafeguardedFixture {
         b.trip(BreakerLevel.Halted);
         uint256 haltedAt = block.timestamp;
         vm.warp(haltedAt + 6 hours);
-        vm.prank(guardian);
-        vm.expectRevert(
-            abi.encodeWithSelector(ICircuitBreakerAdmin.BreakerHaltInCooldown.selector, haltedAt + 30 hours)
-        );
-        b.trip(BreakerLevel.Halted);
+        _tripHaltRevertsInCooldownUntil(haltedAt + 30 hours);
     }
 
     function test_trip_haltInCooldownOfAnAutomaticHaltReverts() public {
@@ -494,11 +452,7 @@ contract CircuitBreakerTest is SafeguardedFixture {
         b.poke();
         uint256 haltedAt = block.timestamp;
         vm.warp(haltedAt + 8 hours);
-        vm.prank(guardian);
-        vm.expectRevert(
-            abi.encodeWithSelector(ICircuitBreakerAdmin.BreakerHaltInCooldown.selector, haltedAt + 30 hours)
-        );
-        b.trip(BreakerLevel.Halted);
+        _tripHaltRevertsInCooldownUntil(haltedAt + 30 hours);
         vm.prank(guardian);
         b.trip(BreakerLevel.Throttled); // lower levels stay at hand
         assertEq(uint8(b.level()), uint8(BreakerLevel.Throttled));
@@ -509,13 +463,7 @@ contract CircuitBreakerTest is SafeguardedFixture {
         b.trip(BreakerLevel.Halted);
         vm.prank(admin);
         b.reset();
-        vm.prank(guardian);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ICircuitBreakerAdmin.BreakerHaltInCooldown.selector, block.timestamp + 24 hours
-            )
-        );
-        b.trip(BreakerLevel.Halted);
+        _tripHaltRevertsInCooldownUntil(block.timestamp + 24 hours);
     }
 
     function test_trip_emitsTheManualFloor() public {
@@ -655,5 +603,21 @@ contract CircuitBreakerTest is SafeguardedFixture {
         (uint256 peak, uint256 fraction) = b.decline();
         assertEq(peak, 1e18);
         assertEq(fraction, 0.1e18);
+    }
+
+    /// @dev The guardian's halt is refused: the cooldown lasts until `until`.
+    function _tripHaltRevertsInCooldownUntil(uint256 until) internal {
+        vm.prank(guardian);
+        vm.expectRevert(abi.encodeWithSelector(ICircuitBreakerAdmin.BreakerHaltInCooldown.selector, until));
+        b.trip(BreakerLevel.Halted);
+    }
+
+    /// @dev The admin's `setParams(p)` reverts: `name` = `value` is outside [`min`, `max`].
+    function _setParamsReverts(BreakerParams memory p, bytes32 name, uint256 value, uint256 min, uint256 max)
+        internal
+    {
+        vm.prank(admin);
+        expectOutOfBounds(ICircuitBreakerAdmin.BreakerParameterOutOfBounds.selector, name, value, min, max);
+        b.setParams(p);
     }
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
@@ -43,30 +42,10 @@ contract ConservativeOracleTest is SafeguardedFixture {
     function test_setParams_boundsAndEmits() public {
         OracleParams memory p = oracleParams();
         p.maxDropPerHour = 0.6e18;
-        vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IConservativeOracle.OracleParameterOutOfBounds.selector,
-                bytes32("maxDropPerHour"),
-                0.6e18,
-                0.001e18,
-                0.5e18
-            )
-        );
-        cOracle.setParams(p);
+        _setParamsReverts(p, bytes32("maxDropPerHour"), 0.6e18, 0.001e18, 0.5e18);
         p = oracleParams();
         p.minConfirmation = 2 days; // above the base confirmation
-        vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IConservativeOracle.OracleParameterOutOfBounds.selector,
-                bytes32("minConfirmation"),
-                2 days,
-                5 minutes,
-                24 hours
-            )
-        );
-        cOracle.setParams(p);
+        _setParamsReverts(p, bytes32("minConfirmation"), 2 days, 5 minutes, 24 hours);
         p = oracleParams();
         p.heartbeat = 40 days;
         vm.expectEmit(address(cOracle));
@@ -74,11 +53,7 @@ contract ConservativeOracleTest is SafeguardedFixture {
         vm.prank(admin);
         cOracle.setParams(p);
         assertEq(cOracle.params().heartbeat, 40 days);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, address(this), bytes32(0)
-            )
-        );
+        expectUnauthorized(address(this), bytes32(0));
         cOracle.setParams(p);
     }
 
@@ -277,7 +252,7 @@ contract ConservativeOracleTest is SafeguardedFixture {
     function test_liquidationPrice_followsConfirmedCrashUnderTradeEveryBlock() public {
         sellShares(300_000e18); // spot ≈ 0.59
         for (uint256 h; h < 7; ++h) {
-            _dustBlocks(1 hours, 12);
+            _flip = dustTrades(trader, 1 hours, 12, _flip);
             cOracle.poke(); // keepers
         }
         assertEq(uint8(cOracle.state()), uint8(OracleState.Diverging), "the crash is seen");
@@ -414,18 +389,6 @@ contract ConservativeOracleTest is SafeguardedFixture {
 
     // ---------------------------------------------------------------- helpers
 
-    /// @dev One dust trade (alternating sides) in every block of `blockTime` seconds for `duration`.
-    function _dustBlocks(uint256 duration, uint256 blockTime) internal {
-        uint256 end = block.timestamp + duration;
-        vm.startPrank(trader);
-        while (block.timestamp < end) {
-            vm.warp(block.timestamp + blockTime);
-            pool.swap(_flip ? address(vault) : address(usd), 1e15, 0, trader, block.timestamp);
-            _flip = !_flip;
-        }
-        vm.stopPrank();
-    }
-
     /// @dev Buys shares back until spot is about 1 again.
     function _restoreSpot() internal {
         (uint256 rb, uint256 rq,) = pool.getReserves();
@@ -455,5 +418,14 @@ contract ConservativeOracleTest is SafeguardedFixture {
     function _sellOn(ConstantProductPool p, uint256 amount) internal {
         vm.prank(trader);
         p.swap(address(vault), amount, 0, trader, block.timestamp);
+    }
+
+    /// @dev The admin's `setParams(p)` reverts: `name` = `value` is outside [`min`, `max`].
+    function _setParamsReverts(OracleParams memory p, bytes32 name, uint256 value, uint256 min, uint256 max)
+        internal
+    {
+        vm.prank(admin);
+        expectOutOfBounds(IConservativeOracle.OracleParameterOutOfBounds.selector, name, value, min, max);
+        cOracle.setParams(p);
     }
 }

@@ -374,16 +374,8 @@ contract ConstantProductPoolTest is Fixture {
     ///      `blockTime` seconds for a day, and reads the oracle's and the breaker's windows.
     function _busyDay(uint256 blockTime) internal {
         _add(100_000e18, 100_000e18);
-        uint256 end = block.timestamp + 1 days;
-        bool baseIn;
         vm.pauseGasMetering(); // 43,200 swaps on 2 s blocks exceed a test's gas limit
-        vm.startPrank(trader);
-        while (block.timestamp < end) {
-            vm.warp(block.timestamp + blockTime);
-            pool.swap(baseIn ? address(vault) : address(usd), 1e15, 0, trader, block.timestamp);
-            baseIn = !baseIn;
-        }
-        vm.stopPrank();
+        dustTrades(trader, 1 days, blockTime, false);
         vm.resumeGasMetering();
         uint32[3] memory windows = [uint32(30 minutes), 6 hours, 1 days];
         for (uint256 i; i < windows.length; ++i) {

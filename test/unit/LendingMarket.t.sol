@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
-
 import {Fixture} from "../utils/Fixture.sol";
 import {LendingMarket} from "../../contracts/LendingMarket.sol";
 import {ILendingMarket, MarketParams, PositionHealth} from "../../contracts/interfaces/ILendingMarket.sol";
@@ -37,10 +35,8 @@ contract LendingMarketTest is Fixture {
     function test_constructor_boundsLltv() public {
         MarketParams memory p = defaultParams();
         p.lltv = 0.99e18;
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ILendingMarket.MarketParameterOutOfBounds.selector, bytes32("lltv"), 0.99e18, 0.05e18, 0.98e18
-            )
+        expectOutOfBounds(
+            ILendingMarket.MarketParameterOutOfBounds.selector, bytes32("lltv"), 0.99e18, 0.05e18, 0.98e18
         );
         new LendingMarket(usd, vault, oracle, breaker, rates, admin, p);
     }
@@ -63,43 +59,13 @@ contract LendingMarketTest is Fixture {
     function test_setParams_boundsEachField() public {
         MarketParams memory p = defaultParams();
         p.maxLtv = 0.79e18; // within 2% of lltv 0.8
-        vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ILendingMarket.MarketParameterOutOfBounds.selector,
-                bytes32("maxLtv"),
-                0.79e18,
-                0.01e18,
-                0.78e18
-            )
-        );
-        market.setParams(p);
+        _setParamsReverts(p, bytes32("maxLtv"), 0.79e18, 0.01e18, 0.78e18);
         p = defaultParams();
         p.reserveFactor = 0.6e18;
-        vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ILendingMarket.MarketParameterOutOfBounds.selector,
-                bytes32("reserveFactor"),
-                0.6e18,
-                0,
-                0.5e18
-            )
-        );
-        market.setParams(p);
+        _setParamsReverts(p, bytes32("reserveFactor"), 0.6e18, 0, 0.5e18);
         p = defaultParams();
         p.closeFactor = 0.01e18;
-        vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ILendingMarket.MarketParameterOutOfBounds.selector,
-                bytes32("closeFactor"),
-                0.01e18,
-                0.05e18,
-                1e18
-            )
-        );
-        market.setParams(p);
+        _setParamsReverts(p, bytes32("closeFactor"), 0.01e18, 0.05e18, 1e18);
     }
 
     /// @dev Regression: setParams did not accrue first, so a new reserve factor took a share of
@@ -138,9 +104,7 @@ contract LendingMarketTest is Fixture {
 
     function test_setParams_revertsForNonAdmin() public {
         MarketParams memory p = defaultParams();
-        vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, bytes32(0))
-        );
+        expectUnauthorized(bob, bytes32(0));
         vm.prank(bob);
         market.setParams(p);
     }
@@ -395,9 +359,7 @@ contract LendingMarketTest is Fixture {
         vm.warp(block.timestamp + 365 days);
         market.accrueInterest();
         uint256 reserves = market.totalReserves();
-        vm.expectRevert(
-            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, bob, bytes32(0))
-        );
+        expectUnauthorized(bob, bytes32(0));
         vm.prank(bob);
         market.withdrawReserves(1, bob);
         vm.prank(admin);
@@ -579,5 +541,14 @@ contract LendingMarketTest is Fixture {
         assertFalse(h.liquidatable, "halted: only a confirmed loss counts");
         assertEq(h.healthFactor, uint256(680e18) * WAD / 600e18);
         assertEq(market.healthFactor(bob), h.healthFactor);
+    }
+
+    /// @dev The admin's `setParams(p)` reverts: `name` = `value` is outside [`min`, `max`].
+    function _setParamsReverts(MarketParams memory p, bytes32 name, uint256 value, uint256 min, uint256 max)
+        internal
+    {
+        vm.prank(admin);
+        expectOutOfBounds(ILendingMarket.MarketParameterOutOfBounds.selector, name, value, min, max);
+        market.setParams(p);
     }
 }

@@ -21,14 +21,12 @@ contract PackedLayoutTest is SafeguardedFixture {
         MarketParams memory p = defaultParams();
         p.collateralCap = uint256(type(uint120).max) + 1;
         vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ILendingMarket.MarketParameterOutOfBounds.selector,
-                bytes32("collateralCap"),
-                p.collateralCap,
-                1,
-                type(uint120).max
-            )
+        expectOutOfBounds(
+            ILendingMarket.MarketParameterOutOfBounds.selector,
+            bytes32("collateralCap"),
+            p.collateralCap,
+            1,
+            type(uint120).max
         );
         safeMarket.setParams(p);
         p.collateralCap = type(uint120).max;

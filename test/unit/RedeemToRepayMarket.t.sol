@@ -17,8 +17,7 @@ contract RedeemToRepayMarketTest is Fixture {
 
     function setUp() public override {
         super.setUp();
-        rtr = new RedeemToRepayMarket(usd, vault, oracle, breaker, rates, admin, defaultParams());
-        supplyLiquidityOn(rtr, lender, 1_000_000e18);
+        rtr = deploySlowPathMarket(1_000_000e18);
         mintUsd(liquidator, 1_000_000e18);
         vm.prank(liquidator);
         usd.approve(address(rtr), type(uint256).max);
@@ -153,8 +152,7 @@ contract RedeemToRepayMarketTest is Fixture {
     function test_settleSlowLiquidation_oneRoundSplitsDebtFeeAndSurplus() public {
         uint256 id = _slowLiquidate();
         _allowFullSettlement();
-        vm.warp(block.timestamp + EPOCH + NOTICE);
-        refillVault(1_000e18);
+        _matureWithCash();
         vault.settle();
         uint256 debt = rtr.debtOf(borrower);
         uint256 gross = (debt * WAD + 0.99e18 - 1) / 0.99e18; // debt / (1 − 1%), rounded up
@@ -185,8 +183,7 @@ contract RedeemToRepayMarketTest is Fixture {
         // Another holder: the gate is 10% of the supply, so requests holding all of it never finish.
         mintShares(bob, 10e18);
         uint256 id = _slowLiquidate();
-        vm.warp(block.timestamp + EPOCH + NOTICE);
-        refillVault(1_000e18);
+        _matureWithCash();
         uint256 rounds;
         uint256 roundsWithSurplus;
         while (!rtr.slowLiquidation(id).closed && rounds < 60) {
@@ -215,8 +212,7 @@ contract RedeemToRepayMarketTest is Fixture {
         uint256 id = _slowLiquidate();
         _markNav(0.5e18); // a true impairment before settlement
         _allowFullSettlement();
-        vm.warp(block.timestamp + EPOCH + NOTICE);
-        refillVault(1_000e18);
+        _matureWithCash();
         vault.settle();
         uint256 debt = rtr.debtOf(borrower);
         (uint256 supplied,,,, uint256 reserves) = rtr.totals();
@@ -238,8 +234,7 @@ contract RedeemToRepayMarketTest is Fixture {
     function test_settleSlowLiquidation_multiRoundNavLossWritesOffOnlyAtClose() public {
         mintShares(bob, 10e18); // another holder, so the gate lets the last shares through
         uint256 id = _slowLiquidate();
-        vm.warp(block.timestamp + EPOCH + NOTICE);
-        refillVault(1_000e18);
+        _matureWithCash();
         uint256 received;
         uint256 rounds;
         while (!rtr.slowLiquidation(id).closed && rounds < 60) {
@@ -274,8 +269,7 @@ contract RedeemToRepayMarketTest is Fixture {
         rtr.supplyCollateral(50e18, borrower);
         _markNav(0.5e18);
         _allowFullSettlement();
-        vm.warp(block.timestamp + EPOCH + NOTICE);
-        refillVault(1_000e18);
+        _matureWithCash();
         vault.settle();
         uint256 debt = rtr.debtOf(borrower);
         vm.expectEmit(address(rtr));
@@ -295,8 +289,7 @@ contract RedeemToRepayMarketTest is Fixture {
         uint256 id = _slowLiquidate();
         _markNav(0.5e18);
         assertEq(rtr.provisionalShortfall(id), rtr.debtOf(borrower) - 50e18);
-        vm.warp(block.timestamp + EPOCH + NOTICE);
-        refillVault(1_000e18);
+        _matureWithCash();
         vault.settle(); // 10 shares (the gate) settle at 0.5: 5 claimable
         assertEq(rtr.provisionalShortfall(id), rtr.debtOf(borrower) - 45e18 - 5e18);
         uint256 debtBefore = rtr.debtOf(borrower);
@@ -346,8 +339,7 @@ contract RedeemToRepayMarketTest is Fixture {
 
     function test_cureSlowLiquidation_afterPartialSettlementReturnsSharesAndCash() public {
         uint256 id = _slowLiquidate();
-        vm.warp(block.timestamp + EPOCH + NOTICE);
-        refillVault(1_000e18);
+        _matureWithCash();
         vault.settle(); // 10 shares
         rtr.settleSlowLiquidation(id); // 9.9 repaid, 0.1 fee
         mintUsd(borrower, 100e18);
@@ -430,5 +422,11 @@ contract RedeemToRepayMarketTest is Fixture {
     /// @dev Cash the slow path put back into the market: all of it repaid debt.
     function _repaidBySlowPath() internal view returns (uint256) {
         return usd.balanceOf(address(rtr)) - (1_000_000e18 - 70e18);
+    }
+
+    /// @dev Past the notice of the requests made so far, with cash in the vault's buffer.
+    function _matureWithCash() internal {
+        vm.warp(block.timestamp + EPOCH + NOTICE);
+        refillVault(1_000e18);
     }
 }

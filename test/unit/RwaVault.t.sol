@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 
@@ -39,10 +38,8 @@ contract RwaVaultTest is Fixture {
     }
 
     function test_constructor_revertsOnShortEpoch() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IRwaVault.VaultParameterOutOfBounds.selector, bytes32("epochLength"), 60, 1 hours, 90 days
-            )
+        expectOutOfBounds(
+            IRwaVault.VaultParameterOutOfBounds.selector, bytes32("epochLength"), 60, 1 hours, 90 days
         );
         new RwaVault("x", "x", address(usd), admin, custodian, 1e18, NOTICE, 60, GATE, MAX_MOVE);
     }
@@ -132,11 +129,7 @@ contract RwaVaultTest is Fixture {
     }
 
     function test_reportNav_revertsIfNotReporter() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, alice, vault.NAV_REPORTER_ROLE()
-            )
-        );
+        expectUnauthorized(alice, vault.NAV_REPORTER_ROLE());
         vm.prank(alice);
         vault.reportNav(1e18, uint64(block.timestamp));
     }
@@ -233,11 +226,7 @@ contract RwaVaultTest is Fixture {
     }
 
     function test_confirmNav_revertsIfNotConfirmer() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, reporter, vault.NAV_CONFIRMER_ROLE()
-            )
-        );
+        expectUnauthorized(reporter, vault.NAV_CONFIRMER_ROLE());
         vm.prank(reporter);
         vault.confirmNav();
     }
@@ -256,11 +245,7 @@ contract RwaVaultTest is Fixture {
     }
 
     function test_setNavStatus_revertsForOthers() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, alice, vault.GUARDIAN_ROLE()
-            )
-        );
+        expectUnauthorized(alice, vault.GUARDIAN_ROLE());
         vm.prank(alice);
         vault.setNavStatus(NavStatus.UnderReview, "");
     }
@@ -342,8 +327,7 @@ contract RwaVaultTest is Fixture {
 
     function test_cancelRedeem_revertsIfNotController() public {
         uint256 id = _request(alice, 1e18);
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IRwaVault.VaultNotController.selector, id, bob, alice));
+        _expectNotControllerAsBob(id);
         vault.cancelRedeem(id);
     }
 
@@ -490,11 +474,7 @@ contract RwaVaultTest is Fixture {
             vm.warp(block.timestamp + 15 days);
         }
         vm.stopPrank();
-        mintUsd(custodian, 1000e18);
-        vm.startPrank(custodian);
-        usd.approve(address(v), 1000e18);
-        v.refillBuffer(1000e18);
-        vm.stopPrank();
+        refillVaultOf(v, 1000e18);
         vm.cool(address(v)); // storage cold, as in a fresh transaction
         vm.cool(address(usd));
         uint256 gasBefore = gasleft();
@@ -562,11 +542,7 @@ contract RwaVaultTest is Fixture {
             vm.warp(block.timestamp + 1 hours);
         }
         vm.stopPrank();
-        mintUsd(custodian, 500e18);
-        vm.startPrank(custodian);
-        usd.approve(address(v), 500e18);
-        v.refillBuffer(500e18);
-        vm.stopPrank();
+        refillVaultOf(v, 500e18);
         vm.cool(address(v));
         uint256 gasBefore = gasleft();
         (uint256 shares,) = v.settle();
@@ -634,8 +610,7 @@ contract RwaVaultTest is Fixture {
 
     function test_claim_revertsIfNotController() public {
         uint256 id = _request(alice, 10e18);
-        vm.prank(bob);
-        vm.expectRevert(abi.encodeWithSelector(IRwaVault.VaultNotController.selector, id, bob, alice));
+        _expectNotControllerAsBob(id);
         vault.claim(id, bob);
     }
 
@@ -674,22 +649,14 @@ contract RwaVaultTest is Fixture {
 
     function test_setters_revertOutOfBounds() public {
         vm.startPrank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IRwaVault.VaultParameterOutOfBounds.selector, bytes32("noticePeriod"), 366 days, 0, 365 days
-            )
+        expectOutOfBounds(
+            IRwaVault.VaultParameterOutOfBounds.selector, bytes32("noticePeriod"), 366 days, 0, 365 days
         );
         vault.setNoticePeriod(366 days);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IRwaVault.VaultParameterOutOfBounds.selector, bytes32("gate"), 0, 0.001e18, 1e18
-            )
-        );
+        expectOutOfBounds(IRwaVault.VaultParameterOutOfBounds.selector, bytes32("gate"), 0, 0.001e18, 1e18);
         vault.setGate(0);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IRwaVault.VaultParameterOutOfBounds.selector, bytes32("maxNavMove"), 0.6e18, 0.001e18, 0.5e18
-            )
+        expectOutOfBounds(
+            IRwaVault.VaultParameterOutOfBounds.selector, bytes32("maxNavMove"), 0.6e18, 0.001e18, 0.5e18
         );
         vault.setMaxNavMove(0.6e18);
         vm.expectRevert(IRwaVault.VaultZeroAddress.selector);
@@ -698,21 +665,13 @@ contract RwaVaultTest is Fixture {
     }
 
     function test_setters_revertForNonAdmin() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, alice, bytes32(0)
-            )
-        );
+        expectUnauthorized(alice, bytes32(0));
         vm.prank(alice);
         vault.setGate(0.5e18);
     }
 
     function test_pause_onlyGuardian() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, alice, vault.GUARDIAN_ROLE()
-            )
-        );
+        expectUnauthorized(alice, vault.GUARDIAN_ROLE());
         vm.prank(alice);
         vault.pause();
         vm.startPrank(guardian);
@@ -777,5 +736,11 @@ contract RwaVaultTest is Fixture {
     function _claim(address who, uint256 id) internal returns (uint256) {
         vm.prank(who);
         return vault.claim(id, who);
+    }
+
+    /// @dev Bob's next call on alice's request `id` reverts: he is not its controller.
+    function _expectNotControllerAsBob(uint256 id) internal {
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IRwaVault.VaultNotController.selector, id, bob, alice));
     }
 }

@@ -122,11 +122,7 @@ contract SafeguardedMarketTest is SafeguardedFixture {
     ///      loss in a halt and its grace fast, within the throttle, at the NAV anchor; a market move
     ///      alone liquidates nothing.
     function test_noSlowPath_haltLiquidatesNavMarkdownWithinThrottleOnly() public {
-        CircuitBreaker b = deployBreaker(cOracle);
-        LendingMarket base = new LendingMarket(usd, vault, cOracle, b, rates, admin, defaultParams());
-        vm.prank(admin);
-        b.setMarket(address(base));
-        supplyLiquidityOn(base, lender, 1_000_000e18);
+        (CircuitBreaker b, LendingMarket base) = deployFastOnlyMarket();
         openPositionOn(base, bob, 100_000e18, 69_000e18);
         vm.prank(liquidator);
         usd.approve(address(base), type(uint256).max);

@@ -21,7 +21,7 @@ contract SeniorTrancheMarketTest is TrancheFixture {
         depositAs(alice, Tranche.Junior, 250e18);
         depositAs(borrower, Tranche.Senior, 1000e18);
         deployPools();
-        seniorOracle = new SeniorTrancheOracle(tranche, conservativeOracles(), 0.1e18, 0.3e18);
+        seniorOracle = seniorOracleOver(conservativeOracles());
         seniorMarket = new LendingMarket(
             usd, senior, seniorOracle, new PermissiveBreaker(), rates, admin, defaultParams()
         );

@@ -13,9 +13,6 @@ import {ITrancheVault, Tranche} from "../../contracts/interfaces/ITrancheVault.s
 /// @notice The senior oracle over a 250 junior / 1000 senior tranche (junior exactly at the 20%
 ///         subordination), with naive, stressed and conservative constituent oracles.
 contract SeniorTrancheOracleTest is TrancheFixture {
-    uint256 internal constant STRESS = 0.1e18;
-    uint256 internal constant REVIEW_HAIRCUT = 0.3e18;
-
     SeniorTrancheOracle internal naive; // NAV per constituent, no stress, no haircut
     SeniorTrancheOracle internal stressed; // NAV per constituent, stress and review haircut
     SeniorTrancheOracle internal conservative; // ConservativeOracle per constituent, stress and haircut
@@ -26,8 +23,8 @@ contract SeniorTrancheOracleTest is TrancheFixture {
         depositAs(bob, Tranche.Senior, 1000e18);
         deployPools();
         naive = new SeniorTrancheOracle(tranche, navOracles(), 0, 0);
-        stressed = new SeniorTrancheOracle(tranche, navOracles(), STRESS, REVIEW_HAIRCUT);
-        conservative = new SeniorTrancheOracle(tranche, conservativeOracles(), STRESS, REVIEW_HAIRCUT);
+        stressed = seniorOracleOver(navOracles());
+        conservative = seniorOracleOver(conservativeOracles());
     }
 
     function navOracles() internal returns (ICollateralOracle[] memory os) {
@@ -64,24 +61,20 @@ contract SeniorTrancheOracleTest is TrancheFixture {
 
     function test_constructor_revertsOnParametersOutOfBounds() public {
         ICollateralOracle[] memory os = navOracles();
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISeniorTrancheOracle.SeniorOracleParameterOutOfBounds.selector,
-                bytes32("stress"),
-                0.5e18 + 1,
-                0,
-                0.5e18
-            )
+        expectOutOfBounds(
+            ISeniorTrancheOracle.SeniorOracleParameterOutOfBounds.selector,
+            bytes32("stress"),
+            0.5e18 + 1,
+            0,
+            0.5e18
         );
         new SeniorTrancheOracle(tranche, os, 0.5e18 + 1, 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ISeniorTrancheOracle.SeniorOracleParameterOutOfBounds.selector,
-                bytes32("reviewHaircut"),
-                1e18 + 1,
-                0,
-                1e18
-            )
+        expectOutOfBounds(
+            ISeniorTrancheOracle.SeniorOracleParameterOutOfBounds.selector,
+            bytes32("reviewHaircut"),
+            1e18 + 1,
+            0,
+            1e18
         );
         new SeniorTrancheOracle(tranche, os, 0, 1e18 + 1);
     }

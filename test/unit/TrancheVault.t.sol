@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.28;
 
-import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 
@@ -69,17 +68,13 @@ contract TrancheVaultTest is TrancheFixture {
     function test_constructor_revertsOnUnitSharesOutOfBounds() public {
         Constituent[] memory cs = basket();
         cs[1].unitShares = 0;
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrancheVault.TrancheParameterOutOfBounds.selector, bytes32("unitShares"), 0, 1, 1e27
-            )
+        expectOutOfBounds(
+            ITrancheVault.TrancheParameterOutOfBounds.selector, bytes32("unitShares"), 0, 1, 1e27
         );
         new TrancheVault("x", "x", cs, admin, SUBORDINATION, NAV_AGE);
         cs[1].unitShares = 1e27 + 1;
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrancheVault.TrancheParameterOutOfBounds.selector, bytes32("unitShares"), 1e27 + 1, 1, 1e27
-            )
+        expectOutOfBounds(
+            ITrancheVault.TrancheParameterOutOfBounds.selector, bytes32("unitShares"), 1e27 + 1, 1, 1e27
         );
         new TrancheVault("x", "x", cs, admin, SUBORDINATION, NAV_AGE);
     }
@@ -100,24 +95,20 @@ contract TrancheVaultTest is TrancheFixture {
     }
 
     function test_constructor_revertsOnParametersOutOfBounds() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrancheVault.TrancheParameterOutOfBounds.selector,
-                bytes32("minJuniorRatio"),
-                0.95e18,
-                0.01e18,
-                0.9e18
-            )
+        expectOutOfBounds(
+            ITrancheVault.TrancheParameterOutOfBounds.selector,
+            bytes32("minJuniorRatio"),
+            0.95e18,
+            0.01e18,
+            0.9e18
         );
         new TrancheVault("x", "x", basket(), admin, 0.95e18, NAV_AGE);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrancheVault.TrancheParameterOutOfBounds.selector,
-                bytes32("maxNavAge"),
-                1 hours,
-                1 days,
-                365 days
-            )
+        expectOutOfBounds(
+            ITrancheVault.TrancheParameterOutOfBounds.selector,
+            bytes32("maxNavAge"),
+            1 hours,
+            1 days,
+            365 days
         );
         new TrancheVault("x", "x", basket(), admin, SUBORDINATION, 1 hours);
     }
@@ -173,25 +164,19 @@ contract TrancheVaultTest is TrancheFixture {
         depositAs(alice, Tranche.Junior, 250e18);
         mintBasket(bob, 1000e18 + 1);
         vm.prank(bob);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrancheVault.TrancheSubordinationBreached.selector, 250e18, 250e18 + 1)
-        );
+        _expectSubordinationBreached(250e18, 250e18 + 1);
         tranche.deposit(Tranche.Senior, 1000e18 + 1, bob, 0);
     }
 
     function test_deposit_seniorRevertsWithoutJunior() public {
         mintBasket(bob, 1e18);
         vm.prank(bob);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrancheVault.TrancheSubordinationBreached.selector, 0, 0.2e18)
-        );
+        _expectSubordinationBreached(0, 0.2e18);
         tranche.deposit(Tranche.Senior, 1e18, bob, 0);
     }
 
     function test_deposit_juniorRevertsWhenSeniorImpaired() public {
-        depositAs(alice, Tranche.Junior, 250e18);
-        depositAs(bob, Tranche.Senior, 1000e18);
-        reportNavOf(credit, 0.1e18); // basket 1250 × 0.73 = 912.5 < 1000
+        _impairSenior(); // basket 1250 × 0.73 = 912.5 < 1000
         mintBasket(alice, 10e18);
         vm.prank(alice);
         vm.expectRevert(
@@ -296,9 +281,7 @@ contract TrancheVaultTest is TrancheFixture {
     }
 
     function test_redeem_seniorImpairedIsPaidProRata() public {
-        depositAs(alice, Tranche.Junior, 250e18);
-        depositAs(bob, Tranche.Senior, 1000e18);
-        reportNavOf(credit, 0.1e18); // basket 912.5 < principal 1000
+        _impairSenior(); // basket 912.5 < principal 1000
         assertEq(juniorClaim(), 0);
         vm.prank(bob);
         assertEq(
@@ -322,9 +305,7 @@ contract TrancheVaultTest is TrancheFixture {
         depositAs(alice, Tranche.Junior, 250e18);
         depositAs(bob, Tranche.Senior, 500e18);
         vm.prank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrancheVault.TrancheSubordinationBreached.selector, 125e18 - 1, 125e18)
-        );
+        _expectSubordinationBreached(125e18 - 1, 125e18);
         tranche.redeem(Tranche.Junior, 125e18 + 1, alice, 0);
     }
 
@@ -369,13 +350,9 @@ contract TrancheVaultTest is TrancheFixture {
     }
 
     function test_redeem_juniorRevertsWhenSeniorImpaired() public {
-        depositAs(alice, Tranche.Junior, 250e18);
-        depositAs(bob, Tranche.Senior, 1000e18);
-        reportNavOf(credit, 0.1e18);
+        _impairSenior();
         vm.prank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrancheVault.TrancheSubordinationBreached.selector, 0, 182.5e18)
-        );
+        _expectSubordinationBreached(0, 182.5e18);
         tranche.redeem(Tranche.Junior, 250e18, alice, 0);
     }
 
@@ -529,21 +506,11 @@ contract TrancheVaultTest is TrancheFixture {
         tranche.setMinJuniorRatio(0.3e18);
         assertEq(tranche.minJuniorRatio(), 0.3e18);
         vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrancheVault.TrancheParameterOutOfBounds.selector,
-                bytes32("minJuniorRatio"),
-                0,
-                0.01e18,
-                0.9e18
-            )
+        expectOutOfBounds(
+            ITrancheVault.TrancheParameterOutOfBounds.selector, bytes32("minJuniorRatio"), 0, 0.01e18, 0.9e18
         );
         tranche.setMinJuniorRatio(0);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, alice, tranche.DEFAULT_ADMIN_ROLE()
-            )
-        );
+        expectUnauthorized(alice, tranche.DEFAULT_ADMIN_ROLE());
         vm.prank(alice);
         tranche.setMinJuniorRatio(0.3e18);
     }
@@ -555,41 +522,27 @@ contract TrancheVaultTest is TrancheFixture {
         tranche.setMaxNavAge(60 days);
         assertEq(tranche.maxNavAge(), 60 days);
         vm.prank(admin);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrancheVault.TrancheParameterOutOfBounds.selector,
-                bytes32("maxNavAge"),
-                366 days,
-                1 days,
-                365 days
-            )
+        expectOutOfBounds(
+            ITrancheVault.TrancheParameterOutOfBounds.selector,
+            bytes32("maxNavAge"),
+            366 days,
+            1 days,
+            365 days
         );
         tranche.setMaxNavAge(366 days);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, alice, tranche.DEFAULT_ADMIN_ROLE()
-            )
-        );
+        expectUnauthorized(alice, tranche.DEFAULT_ADMIN_ROLE());
         vm.prank(alice);
         tranche.setMaxNavAge(60 days);
     }
 
     function test_pause_onlyGuardian() public {
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, alice, tranche.GUARDIAN_ROLE()
-            )
-        );
+        expectUnauthorized(alice, tranche.GUARDIAN_ROLE());
         vm.prank(alice);
         tranche.pause();
         vm.prank(guardian);
         tranche.pause();
         assertTrue(tranche.paused());
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IAccessControl.AccessControlUnauthorizedAccount.selector, alice, tranche.GUARDIAN_ROLE()
-            )
-        );
+        expectUnauthorized(alice, tranche.GUARDIAN_ROLE());
         vm.prank(alice);
         tranche.unpause();
     }
@@ -620,5 +573,19 @@ contract TrancheVaultTest is TrancheFixture {
         assertEq(b_, basketValue, "basket");
         assertEq(s_, s, "senior");
         assertEq(j_, j, "junior");
+    }
+
+    function _expectSubordinationBreached(uint256 juniorValue, uint256 required) internal {
+        vm.expectRevert(
+            abi.encodeWithSelector(ITrancheVault.TrancheSubordinationBreached.selector, juniorValue, required)
+        );
+    }
+
+    /// @dev Alice holds 250 junior, bob 1,000 senior, then credit's NAV falls to 0.1: the basket
+    ///      (1,250 × 0.73 = 912.5) no longer covers the senior.
+    function _impairSenior() internal {
+        depositAs(alice, Tranche.Junior, 250e18);
+        depositAs(bob, Tranche.Senior, 1000e18);
+        reportNavOf(credit, 0.1e18);
     }
 }

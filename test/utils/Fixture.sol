@@ -2,11 +2,13 @@
 pragma solidity 0.8.28;
 
 import {Test} from "forge-std/Test.sol";
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 
 import {Stablecoin} from "../../contracts/mocks/Stablecoin.sol";
 import {RwaVault} from "../../contracts/RwaVault.sol";
 import {ConstantProductPool} from "../../contracts/ConstantProductPool.sol";
 import {LendingMarket} from "../../contracts/LendingMarket.sol";
+import {RedeemToRepayMarket} from "../../contracts/RedeemToRepayMarket.sol";
 import {KinkedRateModel} from "../../contracts/KinkedRateModel.sol";
 import {MarketParams} from "../../contracts/interfaces/ILendingMarket.sol";
 import {MockOracle, MockBreaker} from "./Mocks.sol";
@@ -25,14 +27,13 @@ abstract contract Fixture is Test {
     address internal liquidator = makeAddr("liquidator");
     address internal keeper = makeAddr("keeper");
 
-    uint64 internal constant NOTICE = 30 days;
-    uint64 internal constant EPOCH = 1 days;
-    uint256 internal constant GATE = 0.1e18;
-    uint256 internal constant MAX_MOVE = 0.1e18;
-    /// @dev The pool's ring, as Deploy.s.sol builds it: a slot a minute at most, 1,536 slots,
-    ///      so the span (1,535 min ≈ 25.6 h) covers the default oracle windows (up to 24 h).
-    uint32 internal constant OBSERVATION_PERIOD = 60;
-    uint16 internal constant OBSERVATION_CARDINALITY = 1536;
+    uint64 internal constant NOTICE = Defaults.NOTICE_PERIOD;
+    uint64 internal constant EPOCH = Defaults.EPOCH_LENGTH;
+    uint256 internal constant GATE = Defaults.GATE;
+    uint256 internal constant MAX_MOVE = Defaults.MAX_NAV_MOVE;
+    /// @dev The pool's ring, as Deploy.s.sol builds it (see Defaults).
+    uint32 internal constant OBSERVATION_PERIOD = Defaults.OBSERVATION_PERIOD;
+    uint16 internal constant OBSERVATION_CARDINALITY = Defaults.OBSERVATION_CARDINALITY;
 
     Stablecoin internal usd;
     RwaVault internal vault;
@@ -44,9 +45,18 @@ abstract contract Fixture is Test {
 
     function setUp() public virtual {
         vm.warp(1_700_000_000);
-        usd = new Stablecoin("Breakwater USD", "bwUSD", admin);
+        usd = new Stablecoin(Defaults.STABLECOIN_NAME, Defaults.STABLECOIN_SYMBOL, admin);
         vault = new RwaVault(
-            "RWA Credit Fund", "RWAC", address(usd), admin, custodian, 1e18, NOTICE, EPOCH, GATE, MAX_MOVE
+            Defaults.VAULT_NAME,
+            Defaults.VAULT_SYMBOL,
+            address(usd),
+            admin,
+            custodian,
+            Defaults.INITIAL_NAV,
+            NOTICE,
+            EPOCH,
+            GATE,
+            MAX_MOVE
         );
         vm.startPrank(admin);
         vault.grantRole(vault.NAV_REPORTER_ROLE(), reporter);
@@ -56,14 +66,14 @@ abstract contract Fixture is Test {
         pool = new ConstantProductPool(
             address(vault),
             address(usd),
-            "RWAC/bwUSD LP",
-            "RWAC-LP",
+            Defaults.LP_NAME,
+            Defaults.LP_SYMBOL,
             OBSERVATION_PERIOD,
             OBSERVATION_CARDINALITY
         );
         oracle = new MockOracle(1e18);
         breaker = new MockBreaker();
-        rates = new KinkedRateModel(0.02e18, 0.08e18, 1e18, 0.8e18);
+        rates = new KinkedRateModel(Defaults.BASE_RATE, Defaults.SLOPE1, Defaults.SLOPE2, Defaults.KINK);
         market = new LendingMarket(usd, vault, oracle, breaker, rates, admin, defaultParams());
     }
 
@@ -124,10 +134,15 @@ abstract contract Fixture is Test {
 
     /// @dev The custodian returns `assets` of cash to the vault's redemption buffer.
     function refillVault(uint256 assets) internal {
+        refillVaultOf(vault, assets);
+    }
+
+    /// @dev The same for any vault `v` whose custodian is the fixture's.
+    function refillVaultOf(RwaVault v, uint256 assets) internal {
         mintUsd(custodian, assets);
         vm.startPrank(custodian);
-        usd.approve(address(vault), assets);
-        vault.refillBuffer(assets);
+        usd.approve(address(v), assets);
+        v.refillBuffer(assets);
         vm.stopPrank();
     }
 
@@ -140,5 +155,54 @@ abstract contract Fixture is Test {
         usd.approve(address(pool), quote);
         pool.addLiquidity(shares, quote, 0, lp, block.timestamp);
         vm.stopPrank();
+    }
+
+    /// @dev A slow-path market over the fixture's modules, with `liquidity` supplied by the lender.
+    function deploySlowPathMarket(uint256 liquidity) internal returns (RedeemToRepayMarket m) {
+        m = new RedeemToRepayMarket(usd, vault, oracle, breaker, rates, admin, defaultParams());
+        supplyLiquidityOn(m, lender, liquidity);
+    }
+
+    /// @dev The gas rows' shape on `m`: 1M supplied, the borrower and the keeper each with 1,000
+    ///      shares of collateral against 700 borrowed, a funded liquidator, then a day of interest.
+    function openGasShape(LendingMarket m) internal {
+        supplyLiquidityOn(m, lender, 1_000_000e18);
+        openPositionOn(m, borrower, 1000e18, 700e18);
+        openPositionOn(m, keeper, 1000e18, 700e18);
+        mintUsd(liquidator, 1_000_000e18);
+        vm.prank(liquidator);
+        usd.approve(address(m), type(uint256).max);
+        vm.warp(block.timestamp + 1 days); // interest to accrue, a new block for the pool
+    }
+
+    /// @dev One dust trade by `who` in every block of `blockTime` seconds for `duration`, sides
+    ///      alternating from `baseIn`; returns the side the next trade would take.
+    function dustTrades(address who, uint256 duration, uint256 blockTime, bool baseIn)
+        internal
+        returns (bool)
+    {
+        uint256 end = block.timestamp + duration;
+        vm.startPrank(who);
+        while (block.timestamp < end) {
+            vm.warp(block.timestamp + blockTime);
+            pool.swap(baseIn ? address(vault) : address(usd), 1e15, 0, who, block.timestamp);
+            baseIn = !baseIn;
+        }
+        vm.stopPrank();
+        return baseIn;
+    }
+
+    /// @dev Expects the next call to revert with a `*ParameterOutOfBounds(name, value, min, max)`.
+    function expectOutOfBounds(bytes4 selector, bytes32 name, uint256 value, uint256 min, uint256 max)
+        internal
+    {
+        vm.expectRevert(abi.encodeWithSelector(selector, name, value, min, max));
+    }
+
+    /// @dev Expects the next call to revert because `account` lacks `role`.
+    function expectUnauthorized(address account, bytes32 role) internal {
+        vm.expectRevert(
+            abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, account, role)
+        );
     }
 }

@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {Fixture} from "./Fixture.sol";
 import {ConservativeOracle} from "../../contracts/ConservativeOracle.sol";
 import {CircuitBreaker} from "../../contracts/CircuitBreaker.sol";
+import {LendingMarket} from "../../contracts/LendingMarket.sol";
 import {RedeemToRepayMarket} from "../../contracts/RedeemToRepayMarket.sol";
 import {OracleParams} from "../../contracts/interfaces/IConservativeOracle.sol";
 import {BreakerParams} from "../../contracts/interfaces/ICircuitBreakerAdmin.sol";
@@ -36,6 +37,16 @@ abstract contract SafeguardedFixture is Fixture {
         vm.startPrank(admin);
         b.grantRole(b.GUARDIAN_ROLE(), guardian);
         vm.stopPrank();
+    }
+
+    /// @dev The `no-slow-path` market: the base market under the conservative oracle and a breaker
+    ///      of its own, with 1M supplied by the lender.
+    function deployFastOnlyMarket() internal returns (CircuitBreaker b, LendingMarket base) {
+        b = deployBreaker(cOracle);
+        base = new LendingMarket(usd, vault, cOracle, b, rates, admin, defaultParams());
+        vm.prank(admin);
+        b.setMarket(address(base));
+        supplyLiquidityOn(base, lender, 1_000_000e18);
     }
 
     function oracleParams() internal pure returns (OracleParams memory) {

@@ -6,6 +6,7 @@ import {RwaVault} from "../../contracts/RwaVault.sol";
 import {TrancheVault} from "../../contracts/TrancheVault.sol";
 import {ConstantProductPool} from "../../contracts/ConstantProductPool.sol";
 import {ConservativeOracle} from "../../contracts/ConservativeOracle.sol";
+import {SeniorTrancheOracle} from "../../contracts/oracles/SeniorTrancheOracle.sol";
 import {ICollateralOracle} from "../../contracts/interfaces/ICollateralOracle.sol";
 import {NavStatus} from "../../contracts/interfaces/IRwaVault.sol";
 import {Constituent, ITrancheToken, Tranche} from "../../contracts/interfaces/ITrancheVault.sol";
@@ -23,6 +24,9 @@ abstract contract TrancheFixture is Fixture {
     uint96 internal constant W_PROPERTY = 0.2e18;
     uint256 internal constant SUBORDINATION = 0.2e18;
     uint64 internal constant NAV_AGE = 45 days;
+    /// @dev The senior oracle's stress and review haircut (the Rust `TrancheConfig` defaults).
+    uint256 internal constant STRESS = 0.1e18;
+    uint256 internal constant REVIEW_HAIRCUT = 0.3e18;
 
     address internal alice = makeAddr("alice");
     address internal bob = makeAddr("bob");
@@ -161,5 +165,10 @@ abstract contract TrancheFixture is Fixture {
         for (uint256 i; i < cOracles.length; ++i) {
             os[i] = cOracles[i];
         }
+    }
+
+    /// @dev A senior oracle over `os` with the default stress and review haircut.
+    function seniorOracleOver(ICollateralOracle[] memory os) internal returns (SeniorTrancheOracle) {
+        return new SeniorTrancheOracle(tranche, os, STRESS, REVIEW_HAIRCUT);
     }
 }

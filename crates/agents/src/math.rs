@@ -17,8 +17,11 @@ pub const VIRTUAL_ASSETS: U256 = U256::from_limbs([1, 0, 0, 0]);
 pub const MAX_LIF: U256 = U256::from_limbs([1_150_000_000_000_000_000, 0, 0, 0]);
 /// `LendingMarket.LIF_CURSOR` (0.3).
 pub const LIF_CURSOR: U256 = U256::from_limbs([300_000_000_000_000_000, 0, 0, 0]);
-/// `ConstantProductPool.FEE_BPS`.
+/// `ConstantProductPool.FEE_BPS` (checked against the contract by `tests/math_vs_contracts.rs`).
 pub const POOL_FEE_BPS: u64 = 30;
+/// What a swap keeps of its input after the pool's fee, 1 − FEE_BPS/10,000 = 0.997: the lab's
+/// f64 estimates use it; the bot's exact quotes use [`amm_amount_out`].
+pub const POOL_FEE_FACTOR: f64 = (10_000 - POOL_FEE_BPS) as f64 / 10_000.0;
 
 fn narrow(x: U512) -> U256 {
     if x > U512::from(U256::MAX) { U256::MAX } else { U256::from_limbs_slice(&x.as_limbs()[..4]) }
@@ -92,7 +95,8 @@ pub fn max_repay(debt: U256, close_factor: U256, dust_debt: U256) -> U256 {
 }
 
 /// What a fast liquidation would repay and seize (`LendingMarket._liquidationAmounts`, before
-/// the conversion of the repayment to shares, which can only round it up by one unit).
+/// the conversion of the repayment to shares and back, which can only lower it, never raise it:
+/// `tests/math_vs_contracts.rs` checks both steps against the contract).
 pub fn liquidation_amounts(
     repay_assets: U256,
     max_repay: U256,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use alloy::primitives::Address;
 
 use super::{Action, View};
-use crate::engine::Agent;
+use crate::{engine::Agent, math::POOL_FEE_FACTOR};
 
 /// What selling above NAV must pay beyond the subscription: the pool's 0.30% fee and 0.5%.
 const SELL_MARGIN: f64 = 0.008;
@@ -77,7 +77,7 @@ impl Agent for Arbitrageur {
         let ceiling = view.nav * (1.0 + SELL_MARGIN);
         if view.spot() > ceiling && wallet.stable > 0.0 {
             let k = view.pool_base * view.pool_quote;
-            let to_ceiling = ((k / ceiling).sqrt() - view.pool_base) / 0.997;
+            let to_ceiling = ((k / ceiling).sqrt() - view.pool_base) / POOL_FEE_FACTOR;
             let stable = (to_ceiling * view.nav).min(wallet.stable * self.config.max_per_block);
             if stable > 0.0 {
                 // A hair under what the subscription mints, which rounds down.
@@ -93,7 +93,7 @@ impl Agent for Arbitrageur {
         }
         // Stablecoin in that moves the constant-product price to `target` (fee included).
         let k = view.pool_base * view.pool_quote;
-        let to_target = ((k * target).sqrt() - view.pool_quote) / 0.997;
+        let to_target = ((k * target).sqrt() - view.pool_quote) / POOL_FEE_FACTOR;
         let stable = to_target.min(wallet.stable * self.config.max_per_block);
         if stable > 0.0 {
             // Others may buy first in the same block: it accepts any fill whose average price

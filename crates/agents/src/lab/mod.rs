@@ -22,6 +22,8 @@ use std::collections::BTreeMap;
 
 use alloy::primitives::Address;
 
+use crate::math::POOL_FEE_FACTOR;
+
 pub use arbitrageur::{Arbitrageur, ArbitrageurConfig};
 pub use attacker::{Attacker, AttackerConfig};
 pub use borrower::{Borrower, BorrowerConfig};
@@ -102,13 +104,13 @@ impl View {
 
     /// Stablecoin out for `shares` in, after the 0.30% fee.
     pub fn quote_sell(&self, shares: f64) -> f64 {
-        let x = shares * 0.997;
+        let x = shares * POOL_FEE_FACTOR;
         self.pool_quote * x / (self.pool_base + x)
     }
 
     /// Shares out for `stable` in, after the 0.30% fee.
     pub fn quote_buy(&self, stable: f64) -> f64 {
-        let x = stable * 0.997;
+        let x = stable * POOL_FEE_FACTOR;
         self.pool_base * x / (self.pool_quote + x)
     }
 
