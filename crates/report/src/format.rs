@@ -43,7 +43,7 @@ pub(crate) fn pct(x: f64) -> String {
 }
 
 /// A signed change: `+12.3k`, `-4`, `0`.
-pub(crate) fn signed(x: f64, fmt: fn(f64) -> String) -> String {
+pub(crate) fn signed(x: f64, fmt: impl Fn(f64) -> String) -> String {
     if x > 0.0 { format!("+{}", fmt(x)) } else { fmt(x) }
 }
 

@@ -12,6 +12,7 @@ mod group;
 mod headline;
 mod html;
 mod markdown;
+mod metric;
 mod model;
 mod reading;
 mod summary;
@@ -21,5 +22,5 @@ mod timeline;
 mod write;
 
 pub use model::{Event, Metrics, Report, Run, Series, Sweep, SweepPoint};
-pub use summary::summary_table;
+pub use summary::{SUMMARY_DROP_ORDER, summary_table};
 pub use write::{Error, Written, write};
