@@ -394,33 +394,38 @@ impl RolesConfig {
     }
 }
 
+/// `load`, `from_toml` and `to_toml` for a configuration file type with an `origin` field.
+macro_rules! toml_file {
+    ($config:ty) => {
+        impl $config {
+            /// Reads and parses a TOML file (unknown fields are errors), without validating it.
+            pub fn load(path: impl AsRef<std::path::Path>) -> $crate::Result<Self> {
+                let (text, origin) = $crate::config::read_file(path.as_ref())?;
+                Self::from_toml(&text, &origin)
+            }
+
+            /// Parses TOML text; `origin` names it in errors (a file name).
+            pub fn from_toml(text: &str, origin: &str) -> $crate::Result<Self> {
+                let config: Self = $crate::config::parse_toml(text, origin)?;
+                Ok(Self { origin: origin.to_string(), ..config })
+            }
+
+            /// The configuration as TOML (every field, defaults included).
+            pub fn to_toml(&self) -> String {
+                toml::to_string_pretty(self).unwrap_or_default()
+            }
+        }
+    };
+}
+pub(crate) use toml_file;
+
+toml_file!(DeployConfig);
+
 impl DeployConfig {
-    /// Reads and parses a TOML file (unknown fields are errors), without validating it.
-    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let (text, origin) = read_file(path.as_ref())?;
-        Self::from_toml(&text, &origin)
-    }
-
-    /// Parses TOML text; `origin` names it in errors (a file name).
-    pub fn from_toml(text: &str, origin: &str) -> Result<Self> {
-        let config: Self = parse_toml(text, origin)?;
-        Ok(Self { origin: origin.to_string(), ..config })
-    }
-
-    /// The configuration as TOML (every field, defaults included).
-    pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_default()
-    }
-
     /// Checks every field against the contracts' bounds and the relations between fields, for
     /// the given policy; all problems are reported at once.
     pub fn validate(&self, policy: Policy) -> Result<()> {
-        let problems = self.problems(policy);
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Config { file: self.origin.clone(), problems })
-        }
+        Checks(self.problems(policy)).into_result(&self.origin)
     }
 
     pub(crate) fn problems(&self, policy: Policy) -> Vec<String> {
@@ -612,6 +617,15 @@ impl DeployConfig {
 pub(crate) struct Checks(pub(crate) Vec<String>);
 
 impl Checks {
+    /// `Ok` without problems, else every problem, named with the file they came from.
+    pub(crate) fn into_result(self, file: &str) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Config { file: file.to_string(), problems: self.0 })
+        }
+    }
+
     pub(crate) fn push(&mut self, problem: String) {
         self.0.push(problem);
     }
@@ -661,6 +675,17 @@ pub(crate) fn wad_unit() -> U256 {
 mod tests {
     use super::*;
 
+    /// The problems `toml` (named `file`) has for `policy`, as the error prints them.
+    fn problems(toml: &str, file: &str, policy: Policy) -> anyhow::Result<String> {
+        let c = DeployConfig::from_toml(toml, file)?;
+        Ok(c.validate(policy).err().map(|e| e.to_string()).unwrap_or_default())
+    }
+
+    /// The error parsing `toml` (named `file`) gives.
+    fn parse_error(toml: &str, file: &str) -> String {
+        DeployConfig::from_toml(toml, file).err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
     #[test]
     fn defaults_are_valid_for_every_policy() {
         let c = DeployConfig::default();
@@ -686,11 +711,11 @@ mod tests {
 
     #[test]
     fn ltv_order_is_named_with_file_and_fields() -> anyhow::Result<()> {
-        let c = DeployConfig::from_toml(
+        let err = problems(
             "[market]\nmax_ltv = 0.95\nliquidation_ltv = 0.9\n",
             "config.toml",
+            Policy::NaiveNav,
         )?;
-        let err = c.validate(Policy::NaiveNav).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(
             err.contains(
                 "config.toml: market.max_ltv = 0.95 must be below market.liquidation_ltv = 0.9"
@@ -702,11 +727,8 @@ mod tests {
 
     #[test]
     fn every_problem_is_reported() -> anyhow::Result<()> {
-        let c = DeployConfig::from_toml(
-            "[breaker]\nlevel1_decline = 0.2\nlevel2_decline = 0.1\n[oracle]\nlong_twap_window = \"10m\"\n",
-            "c.toml",
-        )?;
-        let err = c.validate(Policy::Safeguarded).err().map(|e| e.to_string()).unwrap_or_default();
+        let toml = "[breaker]\nlevel1_decline = 0.2\nlevel2_decline = 0.1\n[oracle]\nlong_twap_window = \"10m\"\n";
+        let err = problems(toml, "c.toml", Policy::Safeguarded)?;
         assert!(
             err.contains(
                 "c.toml: breaker.level2_decline = 0.1 must be above breaker.level1_decline = 0.2"
@@ -715,32 +737,23 @@ mod tests {
         );
         assert!(err.contains("c.toml: oracle.long_twap_window = 10m must be at least oracle.short_twap_window = 30m"), "{err}");
         // The naive policies deploy neither module, so their parameters do not matter.
-        assert!(c.validate(Policy::NaiveSpot).is_ok());
+        assert_eq!(problems(toml, "c.toml", Policy::NaiveSpot)?, "");
         Ok(())
     }
 
     #[test]
     fn unknown_and_mistyped_fields_name_the_file_and_key() {
-        let err = DeployConfig::from_toml("[market]\nmax_ltvv = 0.5\n", "typo.toml")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = parse_error("[market]\nmax_ltvv = 0.5\n", "typo.toml");
         assert!(err.starts_with("typo.toml: "), "{err}");
         assert!(err.contains("max_ltvv"), "{err}");
 
-        let err = DeployConfig::from_toml("[oracle]\nheartbeat = \"soon\"\n", "bad.toml")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = parse_error("[oracle]\nheartbeat = \"soon\"\n", "bad.toml");
         assert!(
             err.contains("bad.toml") && err.contains("heartbeat") && err.contains("soon"),
             "{err}"
         );
 
-        let err = DeployConfig::from_toml("policy = \"yolo\"\n", "p.toml")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let err = parse_error("policy = \"yolo\"\n", "p.toml");
         assert!(err.contains("p.toml") && err.contains("yolo"), "{err}");
     }
 }

@@ -87,54 +87,101 @@ pub struct Roles {
     pub guardian: Address,
 }
 
+impl Addresses {
+    /// Each contract's key under `contracts` in the manifest, with its address.
+    pub fn named(&self) -> [(&'static str, Address); 7] {
+        [
+            ("stablecoin", self.stablecoin),
+            ("vault", self.vault),
+            ("pool", self.pool),
+            ("rateModel", self.rate_model),
+            ("oracle", self.oracle),
+            ("breaker", self.breaker),
+            ("market", self.market),
+        ]
+    }
+
+    /// The addresses `get` returns for each key of [`Addresses::named`].
+    fn from_named(get: impl Fn(&str) -> Result<Address>) -> Result<Self> {
+        Ok(Self {
+            stablecoin: get("stablecoin")?,
+            vault: get("vault")?,
+            pool: get("pool")?,
+            rate_model: get("rateModel")?,
+            oracle: get("oracle")?,
+            breaker: get("breaker")?,
+            market: get("market")?,
+        })
+    }
+}
+
+impl Roles {
+    /// Each role's key under `roles` in the manifest, with its holder.
+    pub fn named(&self) -> [(&'static str, Address); 5] {
+        [
+            ("admin", self.admin),
+            ("custodian", self.custodian),
+            ("navReporter", self.nav_reporter),
+            ("navConfirmer", self.nav_confirmer),
+            ("guardian", self.guardian),
+        ]
+    }
+}
+
+impl TrancheAddresses {
+    /// Each contract's key under `tranche` in the basket manifest, with its address.
+    pub fn named(&self) -> [(&'static str, Address); 8] {
+        [
+            ("vault", self.vault),
+            ("senior", self.senior),
+            ("junior", self.junior),
+            ("pool", self.pool),
+            ("oracle", self.oracle),
+            ("breaker", self.breaker),
+            ("rateModel", self.rate_model),
+            ("market", self.market),
+        ]
+    }
+}
+
+/// `(key, address)` pairs as a JSON object of EIP-55 checksummed addresses.
+pub(crate) fn address_object<'a>(pairs: impl IntoIterator<Item = (&'a str, Address)>) -> Value {
+    Value::Object(
+        pairs.into_iter().map(|(k, a)| (k.to_string(), a.to_checksum(None).into())).collect(),
+    )
+}
+
+/// Reads the manifest at `path` with `parse`; errors name the file and the field.
+fn load<T>(path: &Path, parse: fn(&str, &str) -> Result<T>) -> Result<T> {
+    let (text, file) = crate::config::read_file(path)?;
+    parse(&text, &file)
+}
+
 impl Deployment {
     /// The manifest as pretty JSON, with EIP-55 checksummed addresses.
     pub fn to_json(&self) -> String {
-        let c = &self.contracts;
-        let mut root = serde_json::json!({
-            "chainId": self.chain_id,
-            "block": self.block,
-            "policy": self.policy.name(),
-            "contracts": {
-                "stablecoin": c.stablecoin.to_string(),
-                "vault": c.vault.to_string(),
-                "pool": c.pool.to_string(),
-                "rateModel": c.rate_model.to_string(),
-                "oracle": c.oracle.to_string(),
-                "breaker": c.breaker.to_string(),
-                "market": c.market.to_string(),
-            },
-        });
-        let mut extra = Map::new();
+        let mut root = Map::new();
+        root.insert("chainId".into(), self.chain_id.into());
+        root.insert("block".into(), self.block.into());
+        root.insert("policy".into(), self.policy.name().into());
+        root.insert("contracts".into(), address_object(self.contracts.named()));
         if let Some(deployer) = self.deployer {
-            extra.insert("deployer".into(), deployer.to_string().into());
+            root.insert("deployer".into(), deployer.to_checksum(None).into());
         }
         if let Some(r) = &self.roles {
-            extra.insert(
-                "roles".into(),
-                serde_json::json!({
-                    "admin": r.admin.to_string(),
-                    "custodian": r.custodian.to_string(),
-                    "navReporter": r.nav_reporter.to_string(),
-                    "navConfirmer": r.nav_confirmer.to_string(),
-                    "guardian": r.guardian.to_string(),
-                }),
-            );
+            root.insert("roles".into(), address_object(r.named()));
         }
         if !self.actors.is_empty() {
-            let actors = self.actors.iter().map(|a| Value::from(a.to_string())).collect();
-            extra.insert("actors".into(), Value::Array(actors));
+            let actors = self.actors.iter().map(|a| Value::from(a.to_checksum(None))).collect();
+            root.insert("actors".into(), Value::Array(actors));
         }
         if let Some(ts) = self.timestamp {
-            extra.insert("timestamp".into(), ts.into());
+            root.insert("timestamp".into(), ts.into());
         }
         if let Some(url) = &self.rpc_url {
-            extra.insert("rpcUrl".into(), url.clone().into());
+            root.insert("rpcUrl".into(), url.clone().into());
         }
-        if let Value::Object(o) = &mut root {
-            o.extend(extra);
-        }
-        serde_json::to_string_pretty(&root).unwrap_or_default()
+        serde_json::to_string_pretty(&Value::Object(root)).unwrap_or_default()
     }
 
     /// Writes the manifest, creating parent directories.
@@ -144,8 +191,7 @@ impl Deployment {
 
     /// Reads a manifest; errors name the file and the field.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let (text, file) = crate::config::read_file(path.as_ref())?;
-        Self::from_json(&text, &file)
+        load(path.as_ref(), Self::from_json)
     }
 
     /// Parses manifest JSON; `file` names it in errors.
@@ -154,7 +200,7 @@ impl Deployment {
         let root = r.json(text)?;
         let root = r.object(&root, "")?;
         let contracts = r.object(r.field(root, "", "contracts")?, "contracts")?;
-        let addr = |name: &str| r.address(contracts, "contracts", name);
+        let contracts = Addresses::from_named(|name| r.address(contracts, "contracts", name))?;
         let policy = r.policy(root)?;
         let roles = r.optional(root, "roles", |v| r.roles(v))?;
         let actors = r.actors(root)?;
@@ -162,15 +208,7 @@ impl Deployment {
             chain_id: r.u64(root, "", "chainId")?,
             block: r.u64(root, "", "block")?,
             policy,
-            contracts: Addresses {
-                stablecoin: addr("stablecoin")?,
-                vault: addr("vault")?,
-                pool: addr("pool")?,
-                rate_model: addr("rateModel")?,
-                oracle: addr("oracle")?,
-                breaker: addr("breaker")?,
-                market: addr("market")?,
-            },
+            contracts,
             deployer: r.optional(root, "deployer", |v| r.parse_address(v, "deployer"))?,
             roles,
             actors,
@@ -186,8 +224,7 @@ impl Deployment {
 impl BasketDeployment {
     /// Reads a basket manifest (`breakwater deploy --basket`); errors name the file and field.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let (text, file) = crate::config::read_file(path.as_ref())?;
-        Self::from_json(&text, &file)
+        load(path.as_ref(), Self::from_json)
     }
 
     /// Parses basket manifest JSON; `file` names it in errors.
@@ -196,36 +233,8 @@ impl BasketDeployment {
         let root = r.json(text)?;
         let root = r.object(&root, "")?;
         let policy = r.policy(root)?;
-        let constituents = match r.field(root, "", "constituents")? {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let path = format!("constituents[{i}]");
-                    let o = r.object(v, &path)?;
-                    let unit_path = format!("{path}.unitShares");
-                    let unit_shares = r
-                        .string(o, &path, "unitShares")?
-                        .parse::<Wad>()
-                        .map_err(|e| r.err(&unit_path, e))?;
-                    let k_path = format!("{path}.contracts");
-                    let k = r.object(r.field(o, &path, "contracts")?, &k_path)?;
-                    let addr = |name: &str| r.address(k, &k_path, name);
-                    Ok(ConstituentDeployment {
-                        symbol: r.string(o, &path, "symbol")?.to_string(),
-                        unit_shares,
-                        contracts: Addresses {
-                            stablecoin: Address::ZERO,
-                            vault: addr("vault")?,
-                            pool: addr("pool")?,
-                            rate_model: addr("rateModel")?,
-                            oracle: addr("oracle")?,
-                            breaker: addr("breaker")?,
-                            market: addr("market")?,
-                        },
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?,
+        let items = match r.field(root, "", "constituents")? {
+            Value::Array(items) => items,
             other => {
                 return Err(
                     r.err("constituents", format!("expected an array, got {}", kind(other)))
@@ -233,13 +242,27 @@ impl BasketDeployment {
             }
         };
         let stablecoin = r.address(root, "", "stablecoin")?;
-        let constituents = constituents
-            .into_iter()
-            .map(|mut c| {
-                c.contracts.stablecoin = stablecoin;
-                c
+        let constituents = items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let path = format!("constituents[{i}]");
+                let o = r.object(v, &path)?;
+                let unit_shares = r
+                    .string(o, &path, "unitShares")?
+                    .parse::<Wad>()
+                    .map_err(|e| r.err(&format!("{path}.unitShares"), e))?;
+                let k_path = format!("{path}.contracts");
+                let k = r.object(r.field(o, &path, "contracts")?, &k_path)?;
+                // A constituent lends the basket's one stablecoin.
+                let contracts = Addresses::from_named(|name| match name {
+                    "stablecoin" => Ok(stablecoin),
+                    _ => r.address(k, &k_path, name),
+                })?;
+                let symbol = r.string(o, &path, "symbol")?.to_string();
+                Ok(ConstituentDeployment { symbol, unit_shares, contracts })
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         let t = r.object(r.field(root, "", "tranche")?, "tranche")?;
         let addr = |name: &str| r.address(t, "tranche", name);
         let actors = r.actors(root)?;
