@@ -69,7 +69,7 @@ struct SimBenchArgs {
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
     /// The policy.
-    #[arg(long, default_value = "safeguarded")]
+    #[arg(long, default_value_t = Policy::Safeguarded, value_parser = crate::policy_parser())]
     policy: Policy,
     /// RNG seed.
     #[arg(long, default_value_t = 42)]

@@ -24,9 +24,8 @@ pub(crate) struct DeployArgs {
     #[arg(long)]
     basket: bool,
 
-    /// Policy: naive-spot, naive-nav, safeguarded, oracle-only, breaker-only, no-slow-path
-    /// [default: the config's `policy`, else safeguarded].
-    #[arg(long, value_name = "POLICY")]
+    /// Policy [default: the config's `policy`, else safeguarded].
+    #[arg(long, value_name = "POLICY", value_parser = crate::policy_parser())]
     policy: Option<Policy>,
 
     /// JSON-RPC endpoint (http, https, ws, wss). Without it, an embedded Anvil is started.

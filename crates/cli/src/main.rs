@@ -15,7 +15,8 @@ mod table;
 
 use std::io::IsTerminal as _;
 
-use clap::{ArgAction, Parser, Subcommand};
+use breakwater_chain::Policy;
+use clap::{ArgAction, Parser, Subcommand, builder::TypedValueParser};
 use tracing_subscriber::EnvFilter;
 
 /// Breakwater: safe RWA collateral in DeFi.
@@ -53,6 +54,13 @@ enum Command {
     Matrix(lab::MatrixArgs),
     /// A scenario's `[sweep]` under each policy.
     Sweep(lab::SweepArgs),
+}
+
+/// The `--policy`/`--policies` parser: the names of `Policy::ALL`, which `--help` lists and an
+/// error repeats.
+pub(crate) fn policy_parser() -> impl TypedValueParser<Value = Policy> {
+    clap::builder::PossibleValuesParser::new(Policy::ALL.map(Policy::name))
+        .try_map(|name| name.parse::<Policy>())
 }
 
 /// Log levels, quietest first; `-v` moves one step right, `-q` to the first.
@@ -124,5 +132,16 @@ mod tests {
         let cli = Cli::try_parse_from(["breakwater", "-q", "matrix"]).expect("parses");
         assert!(cli.quiet);
         assert_eq!(filter(9), "debug,breakwater=trace");
+    }
+
+    #[test]
+    fn policies_parse_by_name_and_the_report_lists_them_in_order() {
+        let cli =
+            Cli::try_parse_from(["breakwater", "matrix", "--policies", "naive-nav,no-slow-path"]);
+        assert!(cli.is_ok());
+        assert!(Cli::try_parse_from(["breakwater", "run", "x.toml", "--policy", "yolo"]).is_err());
+        // The report crate has no dependency on the chain crate: its list is checked here.
+        let names: Vec<&str> = breakwater_report::POLICIES.iter().map(|p| p.0).collect();
+        assert_eq!(names, Policy::ALL.map(Policy::name));
     }
 }

@@ -7,11 +7,7 @@ use crate::group::Scenario;
 use crate::metric::{
     ATTACKER, BAD_DEBT, BAD_DEBT_PCT, BORROW_CAPACITY, FAST, HALTED, Metric, SLOW, same,
 };
-
-/// The policy the sentences speak for, and the baselines it is held against.
-const SAFEGUARDED: &str = "safeguarded";
-const SPOT: &str = "naive-spot";
-const NAV: &str = "naive-nav";
+use crate::policy::{BASELINES, SAFEGUARDED};
 
 /// One policy's headline figures (means over its seeds).
 pub(crate) struct Row {
@@ -101,7 +97,7 @@ fn sentences(rows: &[Row], best: Option<&str>) -> Vec<String> {
     let Some(s) = get(SAFEGUARDED) else {
         return fallback(rows, best);
     };
-    let bases: Vec<&Row> = [SPOT, NAV].iter().filter_map(|p| get(p)).collect();
+    let bases: Vec<&Row> = BASELINES.iter().filter_map(|p| get(p)).collect();
     let mut out = Vec::new();
     // 1. Bad debt: the lenders' side.
     let against: Vec<String> = bases
@@ -132,7 +128,7 @@ fn sentences(rows: &[Row], best: Option<&str>) -> Vec<String> {
     // The ablations: one safeguard without the others can be worse than all or none.
     let worst = rows
         .iter()
-        .filter(|r| ![SAFEGUARDED, SPOT, NAV].contains(&r.policy.as_str()))
+        .filter(|r| r.policy != SAFEGUARDED && !BASELINES.contains(&r.policy.as_str()))
         .filter(|r| BAD_DEBT.better(s.bad_debt, r.bad_debt))
         .fold(None::<&Row>, |m, r| match m {
             Some(m) if m.bad_debt >= r.bad_debt => Some(m),

@@ -3,11 +3,12 @@
 //! With several seeds per policy, the means are compared.
 
 use crate::format::{compact, duration, pct, signed};
-use crate::group::{BASELINES, Scenario};
+use crate::group::Scenario;
 use crate::metric::{
     ATTACKER, BAD_DEBT, BAD_DEBT_PCT, BORROW_CAPACITY, BREAKER_TRIPS, FAST, FIRE_SALE, HALTED,
     Metric, SLOW, same,
 };
+use crate::policy::BASELINES;
 
 /// The figures each policy is compared on against the baselines.
 const EFFECTS: [&Metric; 5] = [BAD_DEBT, FAST, SLOW, FIRE_SALE, ATTACKER];
@@ -19,7 +20,10 @@ pub(crate) fn reading(sc: &Scenario<'_>) -> Vec<String> {
     let mut out = vec![extremes(sc, &policies)];
     let baselines: Vec<&str> = BASELINES.into_iter().filter(|b| policies.contains(b)).collect();
     if baselines.is_empty() {
-        out.push("Neither naive-spot nor naive-nav ran in this scenario, so there is no baseline to compare with.".into());
+        let [spot, nav] = BASELINES;
+        out.push(format!(
+            "Neither {spot} nor {nav} ran in this scenario, so there is no baseline to compare with."
+        ));
         return out;
     }
     for &p in &policies {

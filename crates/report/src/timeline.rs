@@ -267,7 +267,7 @@ fn shock_window(runs: &[&Run]) -> Option<[f64; 2]> {
 /// One scenario's timeline data; `id` is its HTML id.
 pub(crate) fn timeline(sc: &Scenario<'_>, id: String) -> Timeline {
     let runs = sc.first_runs();
-    let first = runs.iter().position(|r| r.policy == "safeguarded").unwrap_or(0);
+    let first = runs.iter().position(|r| r.policy == crate::policy::SAFEGUARDED).unwrap_or(0);
     Timeline {
         id,
         title: sc.title.to_string(),
