@@ -51,9 +51,22 @@ use crate::{
     units::{Seconds, Wad},
 };
 
-/// `Tranche.Senior` and `Tranche.Junior` in the contracts' enum.
-const SENIOR: u8 = 0;
-const JUNIOR: u8 = 1;
+/// The contracts' `Tranche` enum (`ITrancheVault.sol`), as the bindings pass it: a `uint8`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Tranche {
+    /// `Tranche.Senior`: paid first, the senior market's collateral.
+    Senior = 0,
+    /// `Tranche.Junior`: takes losses first.
+    Junior = 1,
+}
+
+impl Tranche {
+    /// The value the contracts' ABI carries.
+    pub(crate) const fn id(self) -> u8 {
+        self as u8
+    }
+}
 
 /// The RWA² world: constituents, the tranche vault, the senior market.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -485,7 +498,10 @@ async fn deploy_basket_inner(
     }
 
     // ------------------------------------------------------------ seed both tranches
-    let seeds = [(JUNIOR, t.seed_junior_units.raw()), (SENIOR, t.seed_senior_units.raw())];
+    let seeds = [
+        (Tranche::Junior, t.seed_junior_units.raw()),
+        (Tranche::Senior, t.seed_senior_units.raw()),
+    ];
     let mut needed = vec![U256::ZERO; constituents.len()];
     for (_, units) in seeds.iter().filter(|(_, u)| !u.is_zero()) {
         let shares = tranche_c
@@ -513,13 +529,12 @@ async fn deploy_basket_inner(
         tx::send(&step, vault.approve(tranche, *shares).from(me)).await?;
     }
     // Junior first: the senior deposit needs its subordination in place.
-    for (tranche_id, units) in seeds.iter().filter(|(_, u)| !u.is_zero()) {
-        let step = if *tranche_id == JUNIOR {
-            "seed the junior tranche"
-        } else {
-            "seed the senior tranche"
+    for (side, units) in seeds.iter().filter(|(_, u)| !u.is_zero()) {
+        let step = match side {
+            Tranche::Junior => "seed the junior tranche",
+            Tranche::Senior => "seed the senior tranche",
         };
-        tx::send(step, tranche_c.deposit(*tranche_id, *units, me, U256::ZERO).from(me)).await?;
+        tx::send(step, tranche_c.deposit(side.id(), *units, me, U256::ZERO).from(me)).await?;
     }
 
     // ------------------------------------------------------------ the senior pool

@@ -4,7 +4,7 @@
 use crate::chart::{Chart, Line, Panel, Style};
 use crate::format::slug;
 use crate::group::Scenario;
-use crate::model::{Run, Sweep};
+use crate::model::{BREAKER_NORMAL, Run, Sweep};
 
 /// One chart file: its path relative to the report's directory, a caption and the SVG.
 pub(crate) struct Figure {
@@ -75,7 +75,7 @@ pub(crate) fn scenario_figures(sc: &Scenario<'_>) -> Vec<Figure> {
             });
         out.push(figure(format!("{base}-junior"), "The junior tranche's true value", &chart));
     }
-    if sc.runs.iter().any(|r| r.series.breaker_level.iter().any(|&l| l > 0)) {
+    if sc.runs.iter().any(|r| r.series.breaker_level.iter().any(|&l| l != BREAKER_NORMAL)) {
         // One panel per policy: six step lines on one axis hide each other.
         let mut chart = per_policy("breaker level", "level (0 normal, 3 halted)", true, &|r| {
             r.series.breaker_level.iter().map(|&v| f64::from(v)).collect()
