@@ -8,9 +8,9 @@
 mod bench;
 mod bot;
 mod deploy;
-mod lab;
 mod out;
 mod progress;
+mod scenarios;
 mod table;
 
 use std::io::IsTerminal as _;
@@ -47,13 +47,13 @@ enum Command {
     Bench(bench::BenchArgs),
     /// The README's main command: every shipped scenario under every policy, and the sweeps,
     /// each on its own embedded Anvil; writes reports/demo/.
-    Demo(lab::MatrixArgs),
+    Demo(scenarios::MatrixArgs),
     /// One scenario under one policy; writes reports/run/<scenario>/<policy>-seed<seed>/.
-    Run(lab::RunArgs),
+    Run(scenarios::RunArgs),
     /// Scenarios × policies.
-    Matrix(lab::MatrixArgs),
+    Matrix(scenarios::MatrixArgs),
     /// A scenario's `[sweep]` under each policy.
-    Sweep(lab::SweepArgs),
+    Sweep(scenarios::SweepArgs),
 }
 
 /// The `--policy`/`--policies` parser: the names of `Policy::ALL`, which `--help` lists and an
@@ -102,10 +102,10 @@ async fn main() -> std::process::ExitCode {
         Command::Deploy(args) => deploy::run(args).await,
         Command::Bot(args) => bot::run(args).await,
         Command::Bench(args) => bench::run(args, ui).await,
-        Command::Demo(args) => lab::demo(args, ui).await,
-        Command::Run(args) => lab::run(args, ui).await,
-        Command::Matrix(args) => lab::matrix_cmd(args, ui).await,
-        Command::Sweep(args) => lab::sweep_cmd(args, ui).await,
+        Command::Demo(args) => scenarios::demo(args, ui).await,
+        Command::Run(args) => scenarios::run(args, ui).await,
+        Command::Matrix(args) => scenarios::matrix_cmd(args, ui).await,
+        Command::Sweep(args) => scenarios::sweep_cmd(args, ui).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -28,7 +28,8 @@ pub(crate) fn width() -> usize {
 }
 
 /// `table` (a header line, a rule of dashes, rows; columns two spaces apart) within `width`
-/// characters: columns dropped in [`SUMMARY_DROP_ORDER`], then the first column abbreviated with `…`.
+/// characters: columns dropped in [`SUMMARY_DROP_ORDER`], then the first column abbreviated
+/// with `…`.
 /// Anything not shaped like that table comes back unchanged.
 pub(crate) fn fit(table: &str, width: usize) -> String {
     let lines: Vec<&str> = table.lines().collect();
