@@ -87,62 +87,36 @@ pub struct Roles {
     pub guardian: Address,
 }
 
-impl Addresses {
-    /// Each contract's key under `contracts` in the manifest, with its address.
-    pub fn named(&self) -> [(&'static str, Address); 7] {
-        [
-            ("stablecoin", self.stablecoin),
-            ("vault", self.vault),
-            ("pool", self.pool),
-            ("rateModel", self.rate_model),
-            ("oracle", self.oracle),
-            ("breaker", self.breaker),
-            ("market", self.market),
-        ]
-    }
+/// For a struct of addresses: `named()`, each field's key in the manifest with its address, and
+/// `from_named()`, the struct from a function of those keys; one list per struct.
+macro_rules! address_fields {
+    ($ty:ty, $what:literal, { $($field:ident: $key:literal),* $(,)? }) => {
+        impl $ty {
+            #[doc = concat!("Each ", $what, ", as its key in the manifest and its address.")]
+            pub fn named(&self) -> Vec<(&'static str, Address)> {
+                vec![$(($key, self.$field)),*]
+            }
 
-    /// The addresses `get` returns for each key of [`Addresses::named`].
-    fn from_named(get: impl Fn(&str) -> Result<Address>) -> Result<Self> {
-        Ok(Self {
-            stablecoin: get("stablecoin")?,
-            vault: get("vault")?,
-            pool: get("pool")?,
-            rate_model: get("rateModel")?,
-            oracle: get("oracle")?,
-            breaker: get("breaker")?,
-            market: get("market")?,
-        })
-    }
+            /// The struct with the address `get` returns for each key of `named()`.
+            fn from_named(get: impl Fn(&str) -> Result<Address>) -> Result<Self> {
+                Ok(Self { $($field: get($key)?),* })
+            }
+        }
+    };
 }
 
-impl Roles {
-    /// Each role's key under `roles` in the manifest, with its holder.
-    pub fn named(&self) -> [(&'static str, Address); 5] {
-        [
-            ("admin", self.admin),
-            ("custodian", self.custodian),
-            ("navReporter", self.nav_reporter),
-            ("navConfirmer", self.nav_confirmer),
-            ("guardian", self.guardian),
-        ]
-    }
-}
-
-impl TrancheAddresses {
-    /// Each contract's key under `tranche` in the basket manifest, with its address.
-    pub fn named(&self) -> [(&'static str, Address); 8] {
-        [
-            ("vault", self.vault),
-            ("senior", self.senior),
-            ("junior", self.junior),
-            ("pool", self.pool),
-            ("oracle", self.oracle),
-            ("breaker", self.breaker),
-            ("rateModel", self.rate_model),
-            ("market", self.market),
-        ]
-    }
-}
+address_fields!(Addresses, "contract under `contracts`", {
+    stablecoin: "stablecoin", vault: "vault", pool: "pool", rate_model: "rateModel",
+    oracle: "oracle", breaker: "breaker", market: "market",
+});
+address_fields!(Roles, "role holder under `roles`", {
+    admin: "admin", custodian: "custodian", nav_reporter: "navReporter",
+    nav_confirmer: "navConfirmer", guardian: "guardian",
+});
+address_fields!(TrancheAddresses, "contract under a basket manifest's `tranche`", {
+    vault: "vault", senior: "senior", junior: "junior", pool: "pool", oracle: "oracle",
+    breaker: "breaker", rate_model: "rateModel", market: "market",
+});
 
 /// `(key, address)` pairs as a JSON object of EIP-55 checksummed addresses.
 pub(crate) fn address_object<'a>(pairs: impl IntoIterator<Item = (&'a str, Address)>) -> Value {
@@ -264,7 +238,7 @@ impl BasketDeployment {
             })
             .collect::<Result<Vec<_>>>()?;
         let t = r.object(r.field(root, "", "tranche")?, "tranche")?;
-        let addr = |name: &str| r.address(t, "tranche", name);
+        let tranche = TrancheAddresses::from_named(|name| r.address(t, "tranche", name))?;
         let actors = r.actors(root)?;
         Ok(Self {
             chain_id: r.u64(root, "", "chainId")?,
@@ -273,16 +247,7 @@ impl BasketDeployment {
             policy,
             stablecoin,
             constituents,
-            tranche: TrancheAddresses {
-                vault: addr("vault")?,
-                senior: addr("senior")?,
-                junior: addr("junior")?,
-                pool: addr("pool")?,
-                oracle: addr("oracle")?,
-                breaker: addr("breaker")?,
-                rate_model: addr("rateModel")?,
-                market: addr("market")?,
-            },
+            tranche,
             roles: r.roles(r.field(root, "", "roles")?)?,
             actors,
         })
@@ -361,13 +326,7 @@ impl Reader<'_> {
 
     fn roles(&self, v: &Value) -> Result<Roles> {
         let o = self.object(v, "roles")?;
-        Ok(Roles {
-            admin: self.address(o, "roles", "admin")?,
-            custodian: self.address(o, "roles", "custodian")?,
-            nav_reporter: self.address(o, "roles", "navReporter")?,
-            nav_confirmer: self.address(o, "roles", "navConfirmer")?,
-            guardian: self.address(o, "roles", "guardian")?,
-        })
+        Roles::from_named(|name| self.address(o, "roles", name))
     }
 
     /// The optional `actors` array of addresses.
