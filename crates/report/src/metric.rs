@@ -93,10 +93,13 @@ pub(crate) fn same(a: f64, b: f64) -> bool {
 }
 
 macro_rules! metric {
-    ($key:ident, $label:literal, $short:literal, $name:literal, $unit:ident, $better:ident, $meaning:literal) => {
+    // A field read as it is.
+    ($key:ident, $label:literal, $short:literal, $name:literal, $unit:ident, $better:ident,
+     $meaning:literal) => {
         metric!($key, $label, $short, $name, $unit, $better, $meaning, |m| Some(m.$key as f64))
     };
-    ($key:ident, $label:literal, $short:literal, $name:literal, $unit:ident, $better:ident, $meaning:literal, $value:expr) => {
+    ($key:ident, $label:literal, $short:literal, $name:literal, $unit:ident, $better:ident,
+     $meaning:literal, $value:expr) => {
         Metric {
             key: stringify!($key),
             label: $label,
