@@ -1,6 +1,7 @@
 //! `report.md`.
 
 use crate::document::{Document, Section};
+use crate::format::{html_entity, replace_chars};
 use crate::headline::HEADER;
 use crate::html::unit_note;
 use crate::metric::METRICS;
@@ -85,20 +86,17 @@ fn table(out: &mut String, t: &Table) {
 
 /// Text that Markdown would otherwise read as markup or HTML.
 fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '*' | '_' | '`' | '[' | ']' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    out
+    replace_chars(s, |c| match c {
+        // Quotes are plain text in Markdown.
+        '"' | '\'' => None,
+        '*' => Some("\\*"),
+        '_' => Some("\\_"),
+        '`' => Some("\\`"),
+        '[' => Some("\\["),
+        ']' => Some("\\]"),
+        '\\' => Some("\\\\"),
+        c => html_entity(c),
+    })
 }
 
 fn cell(s: &str) -> String {
