@@ -125,10 +125,31 @@ pub(crate) fn address_object<'a>(pairs: impl IntoIterator<Item = (&'a str, Addre
     )
 }
 
-/// Reads the manifest at `path` with `parse`; errors name the file and the field.
-fn load<T>(path: &Path, parse: fn(&str, &str) -> Result<T>) -> Result<T> {
-    let (text, file) = crate::config::read_file(path)?;
-    parse(&text, &file)
+/// `load` for a manifest type with a `from_json(text, file)`.
+macro_rules! manifest_file {
+    ($ty:ty, $what:literal) => {
+        impl $ty {
+            #[doc = concat!("Reads ", $what, "; errors name the file and the field.")]
+            pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+                let (text, file) = crate::config::read_file(path.as_ref())?;
+                Self::from_json(&text, &file)
+            }
+        }
+    };
+}
+
+manifest_file!(Deployment, "a manifest");
+manifest_file!(BasketDeployment, "a basket manifest (`breakwater deploy --basket`)");
+
+/// Parses manifest JSON named `file` and reads its root object with `read`.
+fn parse<T>(
+    text: &str,
+    file: &str,
+    read: impl FnOnce(&Reader<'_>, &Map<String, Value>) -> Result<T>,
+) -> Result<T> {
+    let r = Reader { file };
+    let root = r.json(text)?;
+    read(&r, r.object(&root, "")?)
 }
 
 impl Deployment {
@@ -163,16 +184,12 @@ impl Deployment {
         crate::config::write_file(path.as_ref(), &(self.to_json() + "\n"))
     }
 
-    /// Reads a manifest; errors name the file and the field.
-    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        load(path.as_ref(), Self::from_json)
-    }
-
     /// Parses manifest JSON; `file` names it in errors.
     pub fn from_json(text: &str, file: &str) -> Result<Self> {
-        let r = Reader { file };
-        let root = r.json(text)?;
-        let root = r.object(&root, "")?;
+        parse(text, file, Self::read)
+    }
+
+    fn read(r: &Reader<'_>, root: &Map<String, Value>) -> Result<Self> {
         let contracts = r.object(r.field(root, "", "contracts")?, "contracts")?;
         let contracts = Addresses::from_named(|name| r.address(contracts, "contracts", name))?;
         let policy = r.policy(root)?;
@@ -196,16 +213,12 @@ impl Deployment {
 }
 
 impl BasketDeployment {
-    /// Reads a basket manifest (`breakwater deploy --basket`); errors name the file and field.
-    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        load(path.as_ref(), Self::from_json)
-    }
-
     /// Parses basket manifest JSON; `file` names it in errors.
     pub fn from_json(text: &str, file: &str) -> Result<Self> {
-        let r = Reader { file };
-        let root = r.json(text)?;
-        let root = r.object(&root, "")?;
+        parse(text, file, Self::read)
+    }
+
+    fn read(r: &Reader<'_>, root: &Map<String, Value>) -> Result<Self> {
         let policy = r.policy(root)?;
         let items = match r.field(root, "", "constituents")? {
             Value::Array(items) => items,
