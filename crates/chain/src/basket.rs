@@ -40,20 +40,33 @@ use tracing::{Instrument, info, info_span};
 use crate::{
     AmmConfig, BreakerConfig, Chain, DeployConfig, Error, LocalConfig, MarketConfig, OracleConfig,
     RatesConfig, Result, Roles, RolesConfig, StablecoinConfig, VaultConfig,
-    config::{Checks, parse_toml, read_file, wad, wad_unit, write_file},
+    config::{Checks, toml_file, wad, wad_unit, write_file},
     deploy::{
         MarketModules, check_addresses, deploy_market, deploy_on, deploy_pool, deploy_rate_model,
         deploy_stablecoin, role_id,
     },
-    manifest::Addresses,
+    manifest::{Addresses, address_object},
     policy::{MarketKind, OracleKind, Policy},
     tx,
     units::{Seconds, Wad},
 };
 
-/// `Tranche.Senior` and `Tranche.Junior` in the contracts' enum.
-const SENIOR: u8 = 0;
-const JUNIOR: u8 = 1;
+/// The contracts' `Tranche` enum (`ITrancheVault.sol`), as the bindings pass it: a `uint8`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Tranche {
+    /// `Tranche.Senior`: paid first, the senior market's collateral.
+    Senior = 0,
+    /// `Tranche.Junior`: takes losses first.
+    Junior = 1,
+}
+
+impl Tranche {
+    /// The value the contracts' ABI carries.
+    pub(crate) const fn id(self) -> u8 {
+        self as u8
+    }
+}
 
 /// The RWA² world: constituents, the tranche vault, the senior market.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -180,29 +193,22 @@ impl Default for BasketConfig {
             policy: Policy::Safeguarded,
             stablecoin: StablecoinConfig::default(),
             // Diversified on paper: fast treasuries, monthly credit, quarterly property.
-            constituents: vec![
+            // (name, symbol, notice days, epoch days, gate)
+            constituents: [
+                ("RWA Treasury Fund", "RWAT", 2, 1, "0.5"),
+                ("RWA Credit Fund", "RWAC", 30, 1, "0.1"),
+                ("RWA Property Fund", "RWAP", 90, 30, "0.05"),
+            ]
+            .map(|(name, symbol, notice, epoch, gate)| {
                 ConstituentConfig::named(
-                    "RWA Treasury Fund",
-                    "RWAT",
-                    Seconds::days(2),
-                    Seconds::days(1),
-                    "0.5",
-                ),
-                ConstituentConfig::named(
-                    "RWA Credit Fund",
-                    "RWAC",
-                    Seconds::days(30),
-                    Seconds::days(1),
-                    "0.1",
-                ),
-                ConstituentConfig::named(
-                    "RWA Property Fund",
-                    "RWAP",
-                    Seconds::days(90),
-                    Seconds::days(30),
-                    "0.05",
-                ),
-            ],
+                    name,
+                    symbol,
+                    Seconds::days(notice),
+                    Seconds::days(epoch),
+                    gate,
+                )
+            })
+            .to_vec(),
             tranche: TrancheConfig::default(),
             senior_amm,
             senior_market: MarketConfig::default(),
@@ -214,24 +220,9 @@ impl Default for BasketConfig {
     }
 }
 
+toml_file!(BasketConfig);
+
 impl BasketConfig {
-    /// Reads and parses a TOML file (unknown fields are errors), without validating it.
-    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let (text, origin) = read_file(path.as_ref())?;
-        Self::from_toml(&text, &origin)
-    }
-
-    /// Parses TOML text; `origin` names it in errors.
-    pub fn from_toml(text: &str, origin: &str) -> Result<Self> {
-        let config: Self = parse_toml(text, origin)?;
-        Ok(Self { origin: origin.to_string(), ..config })
-    }
-
-    /// The configuration as TOML (every field, defaults included).
-    pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_default()
-    }
-
     /// Constituent `index` as a single-world configuration (no funding, no warm-up of its own).
     fn world(&self, index: usize) -> DeployConfig {
         let c = &self.constituents[index];
@@ -314,11 +305,7 @@ impl BasketConfig {
                 senior * self.unit_nav()
             ));
         }
-        if p.0.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Config { file: self.origin.clone(), problems: p.0 })
-        }
+        p.into_result(&self.origin)
     }
 
     /// A basket unit's value at the constituents' initial NAVs.
@@ -391,57 +378,42 @@ impl BasketDeployment {
     /// The manifest as pretty JSON: the single-world manifest's fields per constituent, plus the
     /// tranche product.
     pub fn to_json(&self) -> String {
-        let a = |x: &Address| x.to_checksum(None);
         let constituents: Vec<_> = self
             .constituents
             .iter()
             .map(|c| {
-                let k = &c.contracts;
+                // The stablecoin is the basket's, written once at the top.
+                let own = c.contracts.named().into_iter().filter(|(k, _)| *k != "stablecoin");
                 serde_json::json!({
                     "symbol": c.symbol,
                     "unitShares": c.unit_shares.to_string(),
-                    "contracts": {
-                        "vault": a(&k.vault), "pool": a(&k.pool), "rateModel": a(&k.rate_model),
-                        "oracle": a(&k.oracle), "breaker": a(&k.breaker), "market": a(&k.market),
-                    },
+                    "contracts": address_object(own),
                 })
             })
             .collect();
-        let t = &self.tranche;
-        let r = &self.roles;
         let json = serde_json::json!({
             "chainId": self.chain_id,
             "block": self.block,
             "timestamp": self.timestamp,
             "policy": self.policy.name(),
-            "stablecoin": a(&self.stablecoin),
+            "stablecoin": self.stablecoin.to_checksum(None),
             "constituents": constituents,
-            "tranche": {
-                "vault": a(&t.vault), "senior": a(&t.senior), "junior": a(&t.junior),
-                "pool": a(&t.pool), "oracle": a(&t.oracle), "breaker": a(&t.breaker),
-                "rateModel": a(&t.rate_model), "market": a(&t.market),
-            },
-            "roles": {
-                "admin": a(&r.admin), "custodian": a(&r.custodian), "navReporter": a(&r.nav_reporter),
-                "navConfirmer": a(&r.nav_confirmer), "guardian": a(&r.guardian),
-            },
-            "actors": self.actors.iter().map(a).collect::<Vec<_>>(),
+            "tranche": address_object(self.tranche.named()),
+            "roles": address_object(self.roles.named()),
+            "actors": self.actors.iter().map(|a| a.to_checksum(None)).collect::<Vec<_>>(),
         });
         serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
     }
 
     /// Fails unless the node is the manifest's chain and every tranche-side address holds code.
     pub async fn check_code(&self, chain: &Chain) -> Result<()> {
-        let t = &self.tranche;
-        let fields = [
-            ("stablecoin", self.stablecoin),
-            ("tranche.vault", t.vault),
-            ("tranche.senior", t.senior),
-            ("tranche.pool", t.pool),
-            ("tranche.oracle", t.oracle),
-            ("tranche.breaker", t.breaker),
-            ("tranche.market", t.market),
-        ];
+        // The fields it always checked: not the junior token nor the senior rate model.
+        let tranche =
+            self.tranche.named().into_iter().filter(|(k, _)| !["junior", "rateModel"].contains(k));
+        let fields: Vec<(String, Address)> =
+            std::iter::once(("stablecoin".to_string(), self.stablecoin))
+                .chain(tranche.map(|(k, a)| (format!("tranche.{k}"), a)))
+                .collect();
         check_addresses(chain, self.chain_id, &fields).await
     }
 
@@ -526,7 +498,10 @@ async fn deploy_basket_inner(
     }
 
     // ------------------------------------------------------------ seed both tranches
-    let seeds = [(JUNIOR, t.seed_junior_units.raw()), (SENIOR, t.seed_senior_units.raw())];
+    let seeds = [
+        (Tranche::Junior, t.seed_junior_units.raw()),
+        (Tranche::Senior, t.seed_senior_units.raw()),
+    ];
     let mut needed = vec![U256::ZERO; constituents.len()];
     for (_, units) in seeds.iter().filter(|(_, u)| !u.is_zero()) {
         let shares = tranche_c
@@ -554,13 +529,12 @@ async fn deploy_basket_inner(
         tx::send(&step, vault.approve(tranche, *shares).from(me)).await?;
     }
     // Junior first: the senior deposit needs its subordination in place.
-    for (tranche_id, units) in seeds.iter().filter(|(_, u)| !u.is_zero()) {
-        let step = if *tranche_id == JUNIOR {
-            "seed the junior tranche"
-        } else {
-            "seed the senior tranche"
+    for (side, units) in seeds.iter().filter(|(_, u)| !u.is_zero()) {
+        let step = match side {
+            Tranche::Junior => "seed the junior tranche",
+            Tranche::Senior => "seed the senior tranche",
         };
-        tx::send(step, tranche_c.deposit(*tranche_id, *units, me, U256::ZERO).from(me)).await?;
+        tx::send(step, tranche_c.deposit(side.id(), *units, me, U256::ZERO).from(me)).await?;
     }
 
     // ------------------------------------------------------------ the senior pool

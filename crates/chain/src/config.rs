@@ -394,33 +394,38 @@ impl RolesConfig {
     }
 }
 
+/// `load`, `from_toml` and `to_toml` for a configuration file type with an `origin` field.
+macro_rules! toml_file {
+    ($config:ty) => {
+        impl $config {
+            /// Reads and parses a TOML file (unknown fields are errors), without validating it.
+            pub fn load(path: impl AsRef<std::path::Path>) -> $crate::Result<Self> {
+                let (text, origin) = $crate::config::read_file(path.as_ref())?;
+                Self::from_toml(&text, &origin)
+            }
+
+            /// Parses TOML text; `origin` names it in errors (a file name).
+            pub fn from_toml(text: &str, origin: &str) -> $crate::Result<Self> {
+                let config: Self = $crate::config::parse_toml(text, origin)?;
+                Ok(Self { origin: origin.to_string(), ..config })
+            }
+
+            /// The configuration as TOML (every field, defaults included).
+            pub fn to_toml(&self) -> String {
+                toml::to_string_pretty(self).unwrap_or_default()
+            }
+        }
+    };
+}
+pub(crate) use toml_file;
+
+toml_file!(DeployConfig);
+
 impl DeployConfig {
-    /// Reads and parses a TOML file (unknown fields are errors), without validating it.
-    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let (text, origin) = read_file(path.as_ref())?;
-        Self::from_toml(&text, &origin)
-    }
-
-    /// Parses TOML text; `origin` names it in errors (a file name).
-    pub fn from_toml(text: &str, origin: &str) -> Result<Self> {
-        let config: Self = parse_toml(text, origin)?;
-        Ok(Self { origin: origin.to_string(), ..config })
-    }
-
-    /// The configuration as TOML (every field, defaults included).
-    pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_default()
-    }
-
     /// Checks every field against the contracts' bounds and the relations between fields, for
     /// the given policy; all problems are reported at once.
     pub fn validate(&self, policy: Policy) -> Result<()> {
-        let problems = self.problems(policy);
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Config { file: self.origin.clone(), problems })
-        }
+        Checks(self.problems(policy)).into_result(&self.origin)
     }
 
     pub(crate) fn problems(&self, policy: Policy) -> Vec<String> {
@@ -607,40 +612,8 @@ impl DeployConfig {
     }
 }
 
-/// Collects problems.
-#[derive(Default)]
-pub(crate) struct Checks(pub(crate) Vec<String>);
-
-impl Checks {
-    pub(crate) fn push(&mut self, problem: String) {
-        self.0.push(problem);
-    }
-
-    pub(crate) fn range_wad(&mut self, name: &str, value: Wad, min: &str, max: &str) {
-        let (lo, hi) = (wad(min), wad(max));
-        if value < lo || value > hi {
-            self.push(format!("{name} = {value} must be between {lo} and {hi}"));
-        }
-    }
-
-    pub(crate) fn range_secs(&mut self, name: &str, value: Seconds, min: Seconds, max: Seconds) {
-        if value < min || value > max {
-            self.push(format!("{name} = {value} must be between {min} and {max}"));
-        }
-    }
-
-    pub(crate) fn at_least(
-        &mut self,
-        name: &str,
-        value: Seconds,
-        other: &str,
-        other_value: Seconds,
-    ) {
-        if value < other_value {
-            self.push(format!("{name} = {value} must be at least {other} = {other_value}"));
-        }
-    }
-}
+mod checks;
+pub(crate) use checks::Checks;
 
 /// Converts a config fraction to the contracts' `uint64` (validated ranges always fit).
 pub(crate) fn frac64(w: Wad) -> u64 {
@@ -658,89 +631,4 @@ pub(crate) fn wad_unit() -> U256 {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_are_valid_for_every_policy() {
-        let c = DeployConfig::default();
-        for policy in Policy::ALL {
-            assert!(c.validate(policy).is_ok(), "{policy}: {:?}", c.validate(policy));
-        }
-    }
-
-    #[test]
-    fn empty_file_is_the_defaults() -> anyhow::Result<()> {
-        let c = DeployConfig::from_toml("", "empty.toml")?;
-        assert_eq!(c, DeployConfig { origin: "empty.toml".into(), ..DeployConfig::default() });
-        Ok(())
-    }
-
-    #[test]
-    fn defaults_round_trip_through_toml() -> anyhow::Result<()> {
-        let c = DeployConfig::default();
-        let back = DeployConfig::from_toml(&c.to_toml(), "<defaults>")?;
-        assert_eq!(back, c);
-        Ok(())
-    }
-
-    #[test]
-    fn ltv_order_is_named_with_file_and_fields() -> anyhow::Result<()> {
-        let c = DeployConfig::from_toml(
-            "[market]\nmax_ltv = 0.95\nliquidation_ltv = 0.9\n",
-            "config.toml",
-        )?;
-        let err = c.validate(Policy::NaiveNav).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(
-            err.contains(
-                "config.toml: market.max_ltv = 0.95 must be below market.liquidation_ltv = 0.9"
-            ),
-            "{err}"
-        );
-        Ok(())
-    }
-
-    #[test]
-    fn every_problem_is_reported() -> anyhow::Result<()> {
-        let c = DeployConfig::from_toml(
-            "[breaker]\nlevel1_decline = 0.2\nlevel2_decline = 0.1\n[oracle]\nlong_twap_window = \"10m\"\n",
-            "c.toml",
-        )?;
-        let err = c.validate(Policy::Safeguarded).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(
-            err.contains(
-                "c.toml: breaker.level2_decline = 0.1 must be above breaker.level1_decline = 0.2"
-            ),
-            "{err}"
-        );
-        assert!(err.contains("c.toml: oracle.long_twap_window = 10m must be at least oracle.short_twap_window = 30m"), "{err}");
-        // The naive policies deploy neither module, so their parameters do not matter.
-        assert!(c.validate(Policy::NaiveSpot).is_ok());
-        Ok(())
-    }
-
-    #[test]
-    fn unknown_and_mistyped_fields_name_the_file_and_key() {
-        let err = DeployConfig::from_toml("[market]\nmax_ltvv = 0.5\n", "typo.toml")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(err.starts_with("typo.toml: "), "{err}");
-        assert!(err.contains("max_ltvv"), "{err}");
-
-        let err = DeployConfig::from_toml("[oracle]\nheartbeat = \"soon\"\n", "bad.toml")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(
-            err.contains("bad.toml") && err.contains("heartbeat") && err.contains("soon"),
-            "{err}"
-        );
-
-        let err = DeployConfig::from_toml("policy = \"yolo\"\n", "p.toml")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(err.contains("p.toml") && err.contains("yolo"), "{err}");
-    }
-}
+mod tests;

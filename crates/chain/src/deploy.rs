@@ -359,16 +359,12 @@ pub fn role_id(name: &str) -> alloy::primitives::B256 {
 /// Fails unless the node's code at every manifest address is non-empty: catches a manifest from
 /// another chain or a restarted node before anything is sent.
 pub async fn check_code(chain: &Chain, deployment: &Deployment) -> Result<()> {
-    let c = &deployment.contracts;
-    let fields = [
-        ("contracts.stablecoin", c.stablecoin),
-        ("contracts.vault", c.vault),
-        ("contracts.pool", c.pool),
-        ("contracts.rateModel", c.rate_model),
-        ("contracts.oracle", c.oracle),
-        ("contracts.breaker", c.breaker),
-        ("contracts.market", c.market),
-    ];
+    let fields: Vec<(String, Address)> = deployment
+        .contracts
+        .named()
+        .into_iter()
+        .map(|(k, a)| (format!("contracts.{k}"), a))
+        .collect();
     check_addresses(chain, deployment.chain_id, &fields).await
 }
 
@@ -376,7 +372,7 @@ pub async fn check_code(chain: &Chain, deployment: &Deployment) -> Result<()> {
 pub(crate) async fn check_addresses(
     chain: &Chain,
     chain_id: u64,
-    fields: &[(&str, Address)],
+    fields: &[(String, Address)],
 ) -> Result<()> {
     if chain_id != chain.chain_id() {
         return Err(crate::Error::WrongChain {
@@ -393,7 +389,7 @@ pub(crate) async fn check_addresses(
             .map_err(|e| crate::Error::rpc(format!("eth_getCode({address})"), e))?;
         if code.is_empty() {
             return Err(crate::Error::NotDeployed {
-                field: (*field).to_string(),
+                field: field.clone(),
                 address: *address,
                 url: chain.url().to_string(),
             });

@@ -87,54 +87,96 @@ pub struct Roles {
     pub guardian: Address,
 }
 
+/// For a struct of addresses: `named()`, each field's key in the manifest with its address, and
+/// `from_named()`, the struct from a function of those keys; one list per struct.
+macro_rules! address_fields {
+    ($ty:ty, $what:literal, { $($field:ident: $key:literal),* $(,)? }) => {
+        impl $ty {
+            #[doc = concat!("Each ", $what, ", as its key in the manifest and its address.")]
+            pub fn named(&self) -> Vec<(&'static str, Address)> {
+                vec![$(($key, self.$field)),*]
+            }
+
+            /// The struct with the address `get` returns for each key of `named()`.
+            fn from_named(get: impl Fn(&str) -> Result<Address>) -> Result<Self> {
+                Ok(Self { $($field: get($key)?),* })
+            }
+        }
+    };
+}
+
+address_fields!(Addresses, "contract under `contracts`", {
+    stablecoin: "stablecoin", vault: "vault", pool: "pool", rate_model: "rateModel",
+    oracle: "oracle", breaker: "breaker", market: "market",
+});
+address_fields!(Roles, "role holder under `roles`", {
+    admin: "admin", custodian: "custodian", nav_reporter: "navReporter",
+    nav_confirmer: "navConfirmer", guardian: "guardian",
+});
+address_fields!(TrancheAddresses, "contract under a basket manifest's `tranche`", {
+    vault: "vault", senior: "senior", junior: "junior", pool: "pool", oracle: "oracle",
+    breaker: "breaker", rate_model: "rateModel", market: "market",
+});
+
+/// `(key, address)` pairs as a JSON object of EIP-55 checksummed addresses.
+pub(crate) fn address_object<'a>(pairs: impl IntoIterator<Item = (&'a str, Address)>) -> Value {
+    Value::Object(
+        pairs.into_iter().map(|(k, a)| (k.to_string(), a.to_checksum(None).into())).collect(),
+    )
+}
+
+/// `load` for a manifest type with a `from_json(text, file)`.
+macro_rules! manifest_file {
+    ($ty:ty, $what:literal) => {
+        impl $ty {
+            #[doc = concat!("Reads ", $what, "; errors name the file and the field.")]
+            pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+                let (text, file) = crate::config::read_file(path.as_ref())?;
+                Self::from_json(&text, &file)
+            }
+        }
+    };
+}
+
+manifest_file!(Deployment, "a manifest");
+manifest_file!(BasketDeployment, "a basket manifest (`breakwater deploy --basket`)");
+
+/// Parses manifest JSON named `file` and reads its root object with `read`.
+fn parse<T>(
+    text: &str,
+    file: &str,
+    read: impl FnOnce(&Reader<'_>, &Map<String, Value>) -> Result<T>,
+) -> Result<T> {
+    let r = Reader { file };
+    let root = r.json(text)?;
+    read(&r, r.object(&root, "")?)
+}
+
 impl Deployment {
     /// The manifest as pretty JSON, with EIP-55 checksummed addresses.
     pub fn to_json(&self) -> String {
-        let c = &self.contracts;
-        let mut root = serde_json::json!({
-            "chainId": self.chain_id,
-            "block": self.block,
-            "policy": self.policy.name(),
-            "contracts": {
-                "stablecoin": c.stablecoin.to_string(),
-                "vault": c.vault.to_string(),
-                "pool": c.pool.to_string(),
-                "rateModel": c.rate_model.to_string(),
-                "oracle": c.oracle.to_string(),
-                "breaker": c.breaker.to_string(),
-                "market": c.market.to_string(),
-            },
-        });
-        let mut extra = Map::new();
+        let mut root = Map::new();
+        root.insert("chainId".into(), self.chain_id.into());
+        root.insert("block".into(), self.block.into());
+        root.insert("policy".into(), self.policy.name().into());
+        root.insert("contracts".into(), address_object(self.contracts.named()));
         if let Some(deployer) = self.deployer {
-            extra.insert("deployer".into(), deployer.to_string().into());
+            root.insert("deployer".into(), deployer.to_checksum(None).into());
         }
         if let Some(r) = &self.roles {
-            extra.insert(
-                "roles".into(),
-                serde_json::json!({
-                    "admin": r.admin.to_string(),
-                    "custodian": r.custodian.to_string(),
-                    "navReporter": r.nav_reporter.to_string(),
-                    "navConfirmer": r.nav_confirmer.to_string(),
-                    "guardian": r.guardian.to_string(),
-                }),
-            );
+            root.insert("roles".into(), address_object(r.named()));
         }
         if !self.actors.is_empty() {
-            let actors = self.actors.iter().map(|a| Value::from(a.to_string())).collect();
-            extra.insert("actors".into(), Value::Array(actors));
+            let actors = self.actors.iter().map(|a| Value::from(a.to_checksum(None))).collect();
+            root.insert("actors".into(), Value::Array(actors));
         }
         if let Some(ts) = self.timestamp {
-            extra.insert("timestamp".into(), ts.into());
+            root.insert("timestamp".into(), ts.into());
         }
         if let Some(url) = &self.rpc_url {
-            extra.insert("rpcUrl".into(), url.clone().into());
+            root.insert("rpcUrl".into(), url.clone().into());
         }
-        if let Value::Object(o) = &mut root {
-            o.extend(extra);
-        }
-        serde_json::to_string_pretty(&root).unwrap_or_default()
+        serde_json::to_string_pretty(&Value::Object(root)).unwrap_or_default()
     }
 
     /// Writes the manifest, creating parent directories.
@@ -142,19 +184,14 @@ impl Deployment {
         crate::config::write_file(path.as_ref(), &(self.to_json() + "\n"))
     }
 
-    /// Reads a manifest; errors name the file and the field.
-    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let (text, file) = crate::config::read_file(path.as_ref())?;
-        Self::from_json(&text, &file)
-    }
-
     /// Parses manifest JSON; `file` names it in errors.
     pub fn from_json(text: &str, file: &str) -> Result<Self> {
-        let r = Reader { file };
-        let root = r.json(text)?;
-        let root = r.object(&root, "")?;
+        parse(text, file, Self::read)
+    }
+
+    fn read(r: &Reader<'_>, root: &Map<String, Value>) -> Result<Self> {
         let contracts = r.object(r.field(root, "", "contracts")?, "contracts")?;
-        let addr = |name: &str| r.address(contracts, "contracts", name);
+        let contracts = Addresses::from_named(|name| r.address(contracts, "contracts", name))?;
         let policy = r.policy(root)?;
         let roles = r.optional(root, "roles", |v| r.roles(v))?;
         let actors = r.actors(root)?;
@@ -162,15 +199,7 @@ impl Deployment {
             chain_id: r.u64(root, "", "chainId")?,
             block: r.u64(root, "", "block")?,
             policy,
-            contracts: Addresses {
-                stablecoin: addr("stablecoin")?,
-                vault: addr("vault")?,
-                pool: addr("pool")?,
-                rate_model: addr("rateModel")?,
-                oracle: addr("oracle")?,
-                breaker: addr("breaker")?,
-                market: addr("market")?,
-            },
+            contracts,
             deployer: r.optional(root, "deployer", |v| r.parse_address(v, "deployer"))?,
             roles,
             actors,
@@ -184,48 +213,15 @@ impl Deployment {
 }
 
 impl BasketDeployment {
-    /// Reads a basket manifest (`breakwater deploy --basket`); errors name the file and field.
-    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        let (text, file) = crate::config::read_file(path.as_ref())?;
-        Self::from_json(&text, &file)
-    }
-
     /// Parses basket manifest JSON; `file` names it in errors.
     pub fn from_json(text: &str, file: &str) -> Result<Self> {
-        let r = Reader { file };
-        let root = r.json(text)?;
-        let root = r.object(&root, "")?;
+        parse(text, file, Self::read)
+    }
+
+    fn read(r: &Reader<'_>, root: &Map<String, Value>) -> Result<Self> {
         let policy = r.policy(root)?;
-        let constituents = match r.field(root, "", "constituents")? {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| {
-                    let path = format!("constituents[{i}]");
-                    let o = r.object(v, &path)?;
-                    let unit_path = format!("{path}.unitShares");
-                    let unit_shares = r
-                        .string(o, &path, "unitShares")?
-                        .parse::<Wad>()
-                        .map_err(|e| r.err(&unit_path, e))?;
-                    let k_path = format!("{path}.contracts");
-                    let k = r.object(r.field(o, &path, "contracts")?, &k_path)?;
-                    let addr = |name: &str| r.address(k, &k_path, name);
-                    Ok(ConstituentDeployment {
-                        symbol: r.string(o, &path, "symbol")?.to_string(),
-                        unit_shares,
-                        contracts: Addresses {
-                            stablecoin: Address::ZERO,
-                            vault: addr("vault")?,
-                            pool: addr("pool")?,
-                            rate_model: addr("rateModel")?,
-                            oracle: addr("oracle")?,
-                            breaker: addr("breaker")?,
-                            market: addr("market")?,
-                        },
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?,
+        let items = match r.field(root, "", "constituents")? {
+            Value::Array(items) => items,
             other => {
                 return Err(
                     r.err("constituents", format!("expected an array, got {}", kind(other)))
@@ -233,15 +229,29 @@ impl BasketDeployment {
             }
         };
         let stablecoin = r.address(root, "", "stablecoin")?;
-        let constituents = constituents
-            .into_iter()
-            .map(|mut c| {
-                c.contracts.stablecoin = stablecoin;
-                c
+        let constituents = items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let path = format!("constituents[{i}]");
+                let o = r.object(v, &path)?;
+                let unit_shares = r
+                    .string(o, &path, "unitShares")?
+                    .parse::<Wad>()
+                    .map_err(|e| r.err(&format!("{path}.unitShares"), e))?;
+                let k_path = format!("{path}.contracts");
+                let k = r.object(r.field(o, &path, "contracts")?, &k_path)?;
+                // A constituent lends the basket's one stablecoin.
+                let contracts = Addresses::from_named(|name| match name {
+                    "stablecoin" => Ok(stablecoin),
+                    _ => r.address(k, &k_path, name),
+                })?;
+                let symbol = r.string(o, &path, "symbol")?.to_string();
+                Ok(ConstituentDeployment { symbol, unit_shares, contracts })
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         let t = r.object(r.field(root, "", "tranche")?, "tranche")?;
-        let addr = |name: &str| r.address(t, "tranche", name);
+        let tranche = TrancheAddresses::from_named(|name| r.address(t, "tranche", name))?;
         let actors = r.actors(root)?;
         Ok(Self {
             chain_id: r.u64(root, "", "chainId")?,
@@ -250,16 +260,7 @@ impl BasketDeployment {
             policy,
             stablecoin,
             constituents,
-            tranche: TrancheAddresses {
-                vault: addr("vault")?,
-                senior: addr("senior")?,
-                junior: addr("junior")?,
-                pool: addr("pool")?,
-                oracle: addr("oracle")?,
-                breaker: addr("breaker")?,
-                rate_model: addr("rateModel")?,
-                market: addr("market")?,
-            },
+            tranche,
             roles: r.roles(r.field(root, "", "roles")?)?,
             actors,
         })
@@ -338,13 +339,7 @@ impl Reader<'_> {
 
     fn roles(&self, v: &Value) -> Result<Roles> {
         let o = self.object(v, "roles")?;
-        Ok(Roles {
-            admin: self.address(o, "roles", "admin")?,
-            custodian: self.address(o, "roles", "custodian")?,
-            nav_reporter: self.address(o, "roles", "navReporter")?,
-            nav_confirmer: self.address(o, "roles", "navConfirmer")?,
-            guardian: self.address(o, "roles", "guardian")?,
-        })
+        Roles::from_named(|name| self.address(o, "roles", name))
     }
 
     /// The optional `actors` array of addresses.

@@ -6,6 +6,9 @@ use breakwater_chain::{
     AnvilOptions, Chain, DeployConfig, Deployment, Policy, check_code, deploy, role_id,
 };
 
+/// `BreakerLevel.Normal` in `ICircuitBreaker.sol` (the bindings return the enum as a `u8`).
+const BREAKER_NORMAL: u8 = 0;
+
 async fn deployed(policy: Policy) -> Result<(Chain, Deployment)> {
     let chain = Chain::anvil(AnvilOptions::default()).await?;
     let deployment = deploy(&chain, &DeployConfig::default(), policy).await?;
@@ -80,7 +83,7 @@ async fn check_wiring(chain: &Chain, d: &Deployment) -> Result<()> {
             ensure!(b.market().call().await? == c.market, "breaker.market");
             ensure!(b.oracle().call().await? == c.oracle, "breaker.oracle");
             ensure!(b.hasRole(role_id("GUARDIAN_ROLE"), me).call().await?, "breaker guardian");
-            ensure!(b.level().call().await? == 0, "breaker starts at Normal");
+            ensure!(b.level().call().await? == BREAKER_NORMAL, "breaker starts at Normal");
         }
         (breakwater_chain::BreakerKind::Permissive, None) => {
             let allowance = w.breaker.previewLiquidationAllowance().call().await?;

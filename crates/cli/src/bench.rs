@@ -69,7 +69,7 @@ struct SimBenchArgs {
     #[arg(long, value_name = "FILE")]
     scenario: Option<PathBuf>,
     /// The policy.
-    #[arg(long, default_value = "safeguarded")]
+    #[arg(long, default_value_t = Policy::Safeguarded, value_parser = crate::policy_parser())]
     policy: Policy,
     /// RNG seed.
     #[arg(long, default_value_t = 42)]
@@ -113,7 +113,7 @@ pub(crate) async fn run(args: BenchArgs, ui: Ui) -> Result<()> {
 /// One scenario run, then raw transfers at the run's average block size on a node set up the
 /// same way; the ratio of the two rates is the engine's overhead (agents, reads, contracts).
 async fn bench_sim(args: SimBenchArgs, ui: Ui) -> Result<()> {
-    let path = args.scenario.unwrap_or_else(|| crate::lab::shipped("credit-default.toml"));
+    let path = args.scenario.unwrap_or_else(|| crate::scenarios::shipped("credit-default.toml"));
     let scenario = Scenario::load(&path)?;
     let what = format!("bench sim: {} under {}, seed {}", scenario.name(), args.policy, args.seed);
     outln!("{what}")?;

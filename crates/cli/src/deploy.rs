@@ -3,7 +3,7 @@
 //! running until Ctrl-C. With `--basket`, the RWA² world instead: three vault worlds on one
 //! stablecoin, a tranche vault over them and a market lending against its senior token.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use breakwater_chain::{AnvilOptions, BasketConfig, Chain, DeployConfig, Policy, SignerSource};
@@ -24,9 +24,8 @@ pub(crate) struct DeployArgs {
     #[arg(long)]
     basket: bool,
 
-    /// Policy: naive-spot, naive-nav, safeguarded, oracle-only, breaker-only, no-slow-path
-    /// [default: the config's `policy`, else safeguarded].
-    #[arg(long, value_name = "POLICY")]
+    /// Policy [default: the config's `policy`, else safeguarded].
+    #[arg(long, value_name = "POLICY", value_parser = crate::policy_parser())]
     policy: Option<Policy>,
 
     /// JSON-RPC endpoint (http, https, ws, wss). Without it, an embedded Anvil is started.
@@ -41,7 +40,7 @@ pub(crate) struct DeployArgs {
     #[arg(long, value_name = "FILE", requires = "rpc")]
     keystore: Option<PathBuf>,
 
-    /// Environment variable holding the keystore's password.
+    /// Environment variable holding the keystore's password (with --keystore).
     #[arg(long, value_name = "VAR", default_value = "KEYSTORE_PASSWORD")]
     password_env: String,
 
@@ -66,47 +65,71 @@ pub(crate) struct DeployArgs {
 
 pub(crate) async fn run(args: DeployArgs) -> Result<()> {
     if args.basket {
-        return run_basket(args).await;
+        deploy_world::<BasketConfig>(args).await
+    } else {
+        deploy_world::<DeployConfig>(args).await
     }
-    let config = match &args.config {
-        Some(path) => DeployConfig::load(path)?,
-        None => DeployConfig::default(),
+}
+
+/// What `deploy` deploys: one vault world ([`DeployConfig`]) or the RWA² world
+/// ([`BasketConfig`]).
+trait World: Default + Sized {
+    /// The manifest's name in errors.
+    const MANIFEST: &'static str;
+    fn load(path: &Path) -> breakwater_chain::Result<Self>;
+    fn policy(&self) -> Policy;
+    /// The effective configuration as TOML, with `policy`.
+    fn print(self, policy: Policy) -> String;
+    fn validate(&self, policy: Policy) -> breakwater_chain::Result<()>;
+    /// Deploys and wires the world, writes its manifest to `out` and returns the manifest.
+    async fn deploy(&self, chain: &Chain, policy: Policy, out: &Path) -> Result<String>;
+}
+
+/// Implements [`World`] for a configuration type through its own methods and `deploy` function.
+macro_rules! world {
+    ($config:ty, $deploy:path, $manifest:literal) => {
+        impl World for $config {
+            const MANIFEST: &'static str = $manifest;
+            fn load(path: &Path) -> breakwater_chain::Result<Self> {
+                Self::load(path)
+            }
+            fn policy(&self) -> Policy {
+                self.policy
+            }
+            fn print(self, policy: Policy) -> String {
+                Self { policy, ..self }.to_toml()
+            }
+            fn validate(&self, policy: Policy) -> breakwater_chain::Result<()> {
+                self.validate(policy)
+            }
+            async fn deploy(&self, chain: &Chain, policy: Policy, out: &Path) -> Result<String> {
+                let deployment = $deploy(chain, self, policy).await?;
+                deployment.write(out).with_context(|| format!("writing {}", Self::MANIFEST))?;
+                Ok(deployment.to_json())
+            }
+        }
     };
-    let policy = args.policy.unwrap_or(config.policy);
+}
+world!(DeployConfig, breakwater_chain::deploy, "the deployment manifest");
+world!(BasketConfig, breakwater_chain::deploy_basket, "the basket manifest");
+
+async fn deploy_world<W: World>(args: DeployArgs) -> Result<()> {
+    let config = match &args.config {
+        Some(path) => W::load(path)?,
+        None => W::default(),
+    };
+    let policy = args.policy.unwrap_or(config.policy());
     if args.print_config {
-        crate::out::print(&DeployConfig { policy, ..config }.to_toml())?;
+        crate::out::print(&config.print(policy))?;
         return Ok(());
     }
     // Validate before starting a node, so a bad file fails fast.
     config.validate(policy)?;
-
     let chain = connect(&args).await?;
-    let deployment = breakwater_chain::deploy(&chain, &config, policy).await?;
     let out = manifest_path(&args, &chain);
-    deployment.write(&out).with_context(|| "writing the deployment manifest")?;
+    let json = config.deploy(&chain, policy, &out).await?;
     info!(manifest = %out.display(), "manifest written");
-    outln!("{}", deployment.to_json().trim_end())?;
-
-    stay_alive(&args, &chain).await
-}
-
-async fn run_basket(args: DeployArgs) -> Result<()> {
-    let config = match &args.config {
-        Some(path) => BasketConfig::load(path)?,
-        None => BasketConfig::default(),
-    };
-    let policy = args.policy.unwrap_or(config.policy);
-    if args.print_config {
-        crate::out::print(&BasketConfig { policy, ..config }.to_toml())?;
-        return Ok(());
-    }
-    config.validate(policy)?;
-    let chain = connect(&args).await?;
-    let deployment = breakwater_chain::deploy_basket(&chain, &config, policy).await?;
-    let out = manifest_path(&args, &chain);
-    deployment.write(&out).with_context(|| "writing the basket manifest")?;
-    info!(manifest = %out.display(), "manifest written");
-    outln!("{}", deployment.to_json().trim_end())?;
+    outln!("{}", json.trim_end())?;
     stay_alive(&args, &chain).await
 }
 

@@ -8,14 +8,15 @@
 mod bench;
 mod bot;
 mod deploy;
-mod lab;
 mod out;
 mod progress;
+mod scenarios;
 mod table;
 
 use std::io::IsTerminal as _;
 
-use clap::{ArgAction, Parser, Subcommand};
+use breakwater_chain::Policy;
+use clap::{ArgAction, Parser, Subcommand, builder::TypedValueParser};
 use tracing_subscriber::EnvFilter;
 
 /// Breakwater: safe RWA collateral in DeFi.
@@ -46,13 +47,20 @@ enum Command {
     Bench(bench::BenchArgs),
     /// The README's main command: every shipped scenario under every policy, and the sweeps,
     /// each on its own embedded Anvil; writes reports/demo/.
-    Demo(lab::MatrixArgs),
+    Demo(scenarios::MatrixArgs),
     /// One scenario under one policy; writes reports/run/<scenario>/<policy>-seed<seed>/.
-    Run(lab::RunArgs),
+    Run(scenarios::RunArgs),
     /// Scenarios × policies.
-    Matrix(lab::MatrixArgs),
+    Matrix(scenarios::MatrixArgs),
     /// A scenario's `[sweep]` under each policy.
-    Sweep(lab::SweepArgs),
+    Sweep(scenarios::SweepArgs),
+}
+
+/// The `--policy`/`--policies` parser: the names of `Policy::ALL`, which `--help` lists and an
+/// error repeats.
+pub(crate) fn policy_parser() -> impl TypedValueParser<Value = Policy> {
+    clap::builder::PossibleValuesParser::new(Policy::ALL.map(Policy::name))
+        .try_map(|name| name.parse::<Policy>())
 }
 
 /// Log levels, quietest first; `-v` moves one step right, `-q` to the first.
@@ -94,10 +102,10 @@ async fn main() -> std::process::ExitCode {
         Command::Deploy(args) => deploy::run(args).await,
         Command::Bot(args) => bot::run(args).await,
         Command::Bench(args) => bench::run(args, ui).await,
-        Command::Demo(args) => lab::demo(args, ui).await,
-        Command::Run(args) => lab::run(args, ui).await,
-        Command::Matrix(args) => lab::matrix_cmd(args, ui).await,
-        Command::Sweep(args) => lab::sweep_cmd(args, ui).await,
+        Command::Demo(args) => scenarios::demo(args, ui).await,
+        Command::Run(args) => scenarios::run(args, ui).await,
+        Command::Matrix(args) => scenarios::matrix_cmd(args, ui).await,
+        Command::Sweep(args) => scenarios::sweep_cmd(args, ui).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -124,5 +132,16 @@ mod tests {
         let cli = Cli::try_parse_from(["breakwater", "-q", "matrix"]).expect("parses");
         assert!(cli.quiet);
         assert_eq!(filter(9), "debug,breakwater=trace");
+    }
+
+    #[test]
+    fn policies_parse_by_name_and_the_report_lists_them_in_order() {
+        let cli =
+            Cli::try_parse_from(["breakwater", "matrix", "--policies", "naive-nav,no-slow-path"]);
+        assert!(cli.is_ok());
+        assert!(Cli::try_parse_from(["breakwater", "run", "x.toml", "--policy", "yolo"]).is_err());
+        // The report crate has no dependency on the chain crate: its list is checked here.
+        let names: Vec<&str> = breakwater_report::POLICIES.iter().map(|p| p.0).collect();
+        assert_eq!(names, Policy::ALL.map(Policy::name));
     }
 }

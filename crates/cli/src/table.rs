@@ -1,24 +1,11 @@
 //! Fitting the report's summary table ([`breakwater_report::summary_table`]) to the terminal:
 //! the least telling columns go first, then the scenario names are abbreviated.
 
+use breakwater_report::SUMMARY_DROP_ORDER;
 use std::io::IsTerminal as _;
 
 /// Width when stdout is no terminal and `COLUMNS` is not set.
 const DEFAULT_WIDTH: usize = 100;
-
-/// Columns dropped, in this order, while the table is too wide. The scenario, the policy, any
-/// seed and the bad debt in % of supply always stay.
-const DROP_ORDER: [&str; 9] = [
-    "attacker profit",
-    "1st liq after",
-    "min mkt/NAV",
-    "trips",
-    "halted",
-    "fire-sale loss",
-    "borrow capacity",
-    "liq fast/slow",
-    "bad debt",
-];
 
 /// Leading text columns (left-aligned); the rest are figures (right-aligned).
 const TEXT_COLUMNS: usize = 2;
@@ -41,7 +28,8 @@ pub(crate) fn width() -> usize {
 }
 
 /// `table` (a header line, a rule of dashes, rows; columns two spaces apart) within `width`
-/// characters: columns dropped in [`DROP_ORDER`], then the first column abbreviated with `…`.
+/// characters: columns dropped in [`SUMMARY_DROP_ORDER`], then the first column abbreviated
+/// with `…`.
 /// Anything not shaped like that table comes back unchanged.
 pub(crate) fn fit(table: &str, width: usize) -> String {
     let lines: Vec<&str> = table.lines().collect();
@@ -58,7 +46,7 @@ pub(crate) fn fit(table: &str, width: usize) -> String {
         .collect();
     let header = cells[0].clone();
     let mut keep: Vec<usize> = (0..spans.len()).collect();
-    let mut drop = DROP_ORDER.iter();
+    let mut drop = SUMMARY_DROP_ORDER.iter();
     while total(&cells, &keep) > width {
         let Some(name) = drop.next() else { break };
         if let Some(i) = header.iter().position(|h| h == name) {

@@ -3,8 +3,7 @@
 
 use std::{
     io::Read,
-    path::PathBuf,
-    process::{Command, Output, Stdio},
+    process::{Command, Stdio},
     time::Duration,
 };
 
@@ -15,21 +14,8 @@ use alloy::{
 use anyhow::{Context, Result, ensure};
 use breakwater_chain::{AnvilOptions, Chain, DeployConfig, Policy, deploy, tx::send, units::Wad};
 
-fn breakwater() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_breakwater"));
-    cmd.env("RUST_LOG", "warn");
-    cmd
-}
-
-fn temp_dir(name: &str) -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("breakwater-bot-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+mod common;
+use common::{breakwater, ctrl_c, hex_key, stderr, temp_dir};
 
 const ADDRESS: &str = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
@@ -45,15 +31,11 @@ fn manifest(market: &str) -> String {
 /// `breakwater bot` holding seized collateral, liquidating with Anvil account `i`'s key from the
 /// environment, output piped.
 fn bot_with_key(chain: &Chain, i: usize, manifest: &std::path::Path) -> Result<Command> {
-    let key = chain.embedded().context("embedded")?.keys()[i].to_bytes();
     let mut cmd = breakwater();
     cmd.args(["bot", "--rpc", chain.url(), "--key-env", "BW_BOT_KEY", "--strategy", "hold"])
         .args(["--poll-ms", "20", "--deployment"])
         .arg(manifest)
-        .env(
-            "BW_BOT_KEY",
-            format!("0x{}", key.iter().map(|b| format!("{b:02x}")).collect::<String>()),
-        )
+        .env("BW_BOT_KEY", hex_key(chain, i)?)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     Ok(cmd)
@@ -63,8 +45,7 @@ fn bot_with_key(chain: &Chain, i: usize, manifest: &std::path::Path) -> Result<C
 /// cleanly; its stdout and stderr.
 async fn interrupt(mut child: std::process::Child) -> Result<(String, String)> {
     tokio::time::sleep(Duration::from_millis(500)).await;
-    ensure!(Command::new("kill").args(["-INT", &child.id().to_string()]).status()?.success());
-    let exit = child.wait()?;
+    let exit = ctrl_c(&mut child)?;
     let mut out = String::new();
     child.stdout.take().context("stdout")?.read_to_string(&mut out)?;
     let mut err = String::new();

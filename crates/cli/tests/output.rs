@@ -6,45 +6,14 @@
 use std::{
     io::{BufRead as _, BufReader},
     path::{Path, PathBuf},
-    process::{Command, Stdio},
+    process::Stdio,
 };
 
 use anyhow::{Context, Result, ensure};
 use breakwater_chain::{Chain, Deployment, check_code};
 
-fn breakwater() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_breakwater"));
-    cmd.env("RUST_LOG", "warn").env_remove("COLUMNS");
-    cmd
-}
-
-fn temp_dir(name: &str) -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("breakwater-out-{name}-{}", std::process::id()));
-    std::fs::remove_dir_all(&dir).ok();
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A child process killed if the test fails before it stops it (a kept node would otherwise
-/// outlive the test, holding the harness's stderr open).
-struct Reaped(std::process::Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        if self.0.try_wait().ok().flatten().is_none() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sim/tests/fixtures/every-event.toml")
-}
+mod common;
+use common::{Reaped, breakwater, ctrl_c, fixture, temp_dir, text};
 
 #[test]
 fn a_reader_that_leaves_early_ends_the_run_quietly() -> Result<()> {
@@ -198,8 +167,7 @@ async fn keep_alive_serves_the_run_s_world_with_its_abis() -> Result<()> {
     );
     breakwater_chain::tx::send("poke", breaker.poke().from(chain.sender())).await?;
 
-    ensure!(Command::new("kill").args(["-INT", &child.0.id().to_string()]).status()?.success());
-    let exit = child.0.wait()?;
+    let exit = ctrl_c(&mut child.0)?;
     ensure!(exit.success(), "Ctrl-C is a clean exit: {exit}");
     std::fs::remove_dir_all(dir).ok();
     Ok(())

@@ -4,7 +4,7 @@
 use crate::chart::{Chart, Line, Panel, Style};
 use crate::format::slug;
 use crate::group::Scenario;
-use crate::model::{Run, Sweep};
+use crate::model::{BREAKER_NORMAL, Run, Sweep};
 
 /// One chart file: its path relative to the report's directory, a caption and the SVG.
 pub(crate) struct Figure {
@@ -13,24 +13,8 @@ pub(crate) struct Figure {
     pub(crate) svg: String,
 }
 
-/// A fixed colour per policy (Okabe–Ito, colour-blind safe), so a policy looks the same in
-/// every chart.
-fn policy_color(policy: &str) -> &'static str {
-    const FALLBACK: [&str; 3] = ["#000000", "#999999", "#8C564B"];
-    match policy {
-        "naive-spot" => "#D55E00",
-        "naive-nav" => "#E69F00",
-        "safeguarded" => "#0072B2",
-        "oracle-only" => "#56B4E9",
-        "breaker-only" => "#009E73",
-        "no-slow-path" => "#CC79A7",
-        // Stable across runs: keyed by the name's bytes, not by order or a random hash.
-        other => FALLBACK[other.bytes().map(usize::from).sum::<usize>() % FALLBACK.len()],
-    }
-}
-
 fn policy_style(policy: &str, step: bool, markers: bool) -> Style {
-    Style { color: policy_color(policy), dash: None, step, markers }
+    Style { color: crate::policy::color(policy), dash: None, step, markers }
 }
 
 /// Hours since the start, per sample.
@@ -91,7 +75,7 @@ pub(crate) fn scenario_figures(sc: &Scenario<'_>) -> Vec<Figure> {
             });
         out.push(figure(format!("{base}-junior"), "The junior tranche's true value", &chart));
     }
-    if sc.runs.iter().any(|r| r.series.breaker_level.iter().any(|&l| l > 0)) {
+    if sc.runs.iter().any(|r| r.series.breaker_level.iter().any(|&l| l != BREAKER_NORMAL)) {
         // One panel per policy: six step lines on one axis hide each other.
         let mut chart = per_policy("breaker level", "level (0 normal, 3 halted)", true, &|r| {
             r.series.breaker_level.iter().map(|&v| f64::from(v)).collect()

@@ -43,7 +43,7 @@ pub(crate) fn pct(x: f64) -> String {
 }
 
 /// A signed change: `+12.3k`, `-4`, `0`.
-pub(crate) fn signed(x: f64, fmt: fn(f64) -> String) -> String {
+pub(crate) fn signed(x: f64, fmt: impl Fn(f64) -> String) -> String {
     if x > 0.0 { format!("+{}", fmt(x)) } else { fmt(x) }
 }
 
@@ -81,15 +81,28 @@ pub(crate) fn scale(x: f64) -> String {
 
 /// Escapes text for HTML and SVG (content and attribute values).
 pub(crate) fn escape(s: &str) -> String {
+    replace_chars(s, html_entity)
+}
+
+/// The HTML entity for a character markup would read, if any.
+pub(crate) fn html_entity(c: char) -> Option<&'static str> {
+    match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&#39;"),
+        _ => None,
+    }
+}
+
+/// `s` with every character `with` maps to a replacement replaced.
+pub(crate) fn replace_chars(s: &str, with: impl Fn(char) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+        match with(c) {
+            Some(r) => out.push_str(r),
+            None => out.push(c),
         }
     }
     out

@@ -2,9 +2,6 @@
 
 use crate::model::{Metrics, Report, Run};
 
-/// The two naive policies every safeguard is compared with, in this order.
-pub(crate) const BASELINES: [&str; 2] = ["naive-spot", "naive-nav"];
-
 /// One scenario's runs.
 pub(crate) struct Scenario<'a> {
     pub(crate) name: &'a str,

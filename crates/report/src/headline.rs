@@ -4,11 +4,10 @@
 
 use crate::format::{compact, duration, pct};
 use crate::group::Scenario;
-
-/// The policy the sentences speak for, and the baselines it is held against.
-const SAFEGUARDED: &str = "safeguarded";
-const SPOT: &str = "naive-spot";
-const NAV: &str = "naive-nav";
+use crate::metric::{
+    ATTACKER, BAD_DEBT, BAD_DEBT_PCT, BORROW_CAPACITY, FAST, HALTED, Metric, SLOW, same,
+};
+use crate::policy::{BASELINES, SAFEGUARDED};
 
 /// One policy's headline figures (means over its seeds).
 pub(crate) struct Row {
@@ -24,6 +23,30 @@ pub(crate) struct Row {
     pub(crate) halted_s: f64,
 }
 
+/// The headline table's header.
+pub(crate) const HEADER: [&str; 6] = [
+    "Policy",
+    BAD_DEBT.label,
+    "% of supply",
+    "Borrow capacity (kept)",
+    "Liquidations fast/slow",
+    ATTACKER.label,
+];
+
+impl Row {
+    /// The row's cells, in [`HEADER`]'s order.
+    pub(crate) fn cells(&self) -> [String; 6] {
+        [
+            self.policy.clone(),
+            compact(self.bad_debt),
+            pct(self.bad_debt_pct),
+            format!("{} ({})", compact(self.capacity), pct(self.kept_pct)),
+            format!("{}/{}", compact(self.fast), compact(self.slow)),
+            compact(self.attacker),
+        ]
+    }
+}
+
 /// One scenario's headline.
 pub(crate) struct Headline {
     pub(crate) rows: Vec<Row>,
@@ -36,20 +59,20 @@ pub(crate) struct Headline {
 
 /// Builds a scenario's headline.
 pub(crate) fn headline(sc: &Scenario<'_>) -> Headline {
-    let mean = |p: &str, f: fn(&crate::model::Metrics) -> f64| sc.mean(p, f).unwrap_or(0.0);
+    let mean = |p: &str, f: &Metric| sc.mean(p, |m| f.get(m)).unwrap_or(0.0);
     let mut rows: Vec<Row> = sc
         .policies()
         .into_iter()
         .map(|p| Row {
             policy: p.to_string(),
-            bad_debt: mean(p, |m| m.bad_debt),
-            bad_debt_pct: mean(p, |m| m.bad_debt_pct),
-            capacity: mean(p, |m| m.borrow_capacity),
+            bad_debt: mean(p, BAD_DEBT),
+            bad_debt_pct: mean(p, BAD_DEBT_PCT),
+            capacity: mean(p, BORROW_CAPACITY),
             kept_pct: 0.0,
-            fast: mean(p, |m| m.liquidations as f64),
-            slow: mean(p, |m| m.slow_liquidations as f64),
-            attacker: mean(p, |m| m.attacker_profit),
-            halted_s: mean(p, |m| m.halted_s as f64),
+            fast: mean(p, FAST),
+            slow: mean(p, SLOW),
+            attacker: mean(p, ATTACKER),
+            halted_s: mean(p, HALTED),
         })
         .collect();
     let best = rows.iter().fold(None::<&Row>, |b, r| match b {
@@ -65,11 +88,6 @@ pub(crate) fn headline(sc: &Scenario<'_>) -> Headline {
     Headline { rows, best_capacity: best_name, sentences, seeds }
 }
 
-/// Two figures this close count as equal (rounding noise from the simulator).
-fn same(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
-}
-
 fn money(x: f64, p: f64) -> String {
     if same(x, 0.0) { "none".into() } else { format!("{} ({} of supply)", compact(x), pct(p)) }
 }
@@ -79,19 +97,20 @@ fn sentences(rows: &[Row], best: Option<&str>) -> Vec<String> {
     let Some(s) = get(SAFEGUARDED) else {
         return fallback(rows, best);
     };
-    let bases: Vec<&Row> = [SPOT, NAV].iter().filter_map(|p| get(p)).collect();
+    let bases: Vec<&Row> = BASELINES.iter().filter_map(|p| get(p)).collect();
     let mut out = Vec::new();
     // 1. Bad debt: the lenders' side.
     let against: Vec<String> = bases
         .iter()
         .map(|b| format!("{} under {}", money(b.bad_debt, b.bad_debt_pct), b.policy))
         .collect();
-    let lower = |a: f64, b: f64| a < b && !same(a, b);
     let names = |f: &dyn Fn(&Row) -> bool| -> Vec<String> {
         bases.iter().filter(|b| f(b)).map(|b| b.policy.clone()).collect()
     };
-    let (better, worse) =
-        (names(&|b| lower(s.bad_debt, b.bad_debt)), names(&|b| lower(b.bad_debt, s.bad_debt)));
+    let (better, worse) = (
+        names(&|b| BAD_DEBT.better(s.bad_debt, b.bad_debt)),
+        names(&|b| BAD_DEBT.better(b.bad_debt, s.bad_debt)),
+    );
     let equal = names(&|b| same(b.bad_debt, s.bad_debt));
     let verdict = if bases.is_empty() {
         String::new()
@@ -109,8 +128,8 @@ fn sentences(rows: &[Row], best: Option<&str>) -> Vec<String> {
     // The ablations: one safeguard without the others can be worse than all or none.
     let worst = rows
         .iter()
-        .filter(|r| ![SAFEGUARDED, SPOT, NAV].contains(&r.policy.as_str()))
-        .filter(|r| r.bad_debt > s.bad_debt && !same(r.bad_debt, s.bad_debt))
+        .filter(|r| r.policy != SAFEGUARDED && !BASELINES.contains(&r.policy.as_str()))
+        .filter(|r| BAD_DEBT.better(s.bad_debt, r.bad_debt))
         .fold(None::<&Row>, |m, r| match m {
             Some(m) if m.bad_debt >= r.bad_debt => Some(m),
             _ => Some(r),

@@ -2,8 +2,10 @@
 //! JSON and inline scripts (uPlot and the timelines); nothing is fetched.
 
 use crate::document::{Document, Section};
-use crate::format::{compact, escape, pct};
-use crate::table::{COLUMNS, Table};
+use crate::format::escape;
+use crate::headline::HEADER;
+use crate::metric::METRICS;
+use crate::table::Table;
 use crate::timeline::{self, Timeline};
 use std::fmt::Write;
 
@@ -98,13 +100,13 @@ pub(crate) fn render(doc: &Document) -> String {
         );
     }
     out.push_str("<h2 id=\"metrics\">Metrics</h2>\n<dl>\n");
-    for c in &COLUMNS {
+    for m in &METRICS {
         let _ = writeln!(
             out,
             "<dt>{} (<code>{}</code>)</dt><dd>{}.</dd>",
-            escape(c.header),
-            c.field,
-            escape(c.meaning)
+            escape(m.label),
+            m.key,
+            escape(m.meaning)
         );
     }
     out.push_str("</dl>\n");
@@ -157,29 +159,23 @@ fn headline(out: &mut String, doc: &Document) {
             escape(&s.heading),
             escape(&unit_note(scale)),
         );
-        out.push_str(
-            "<table>\n<thead><tr><th>Policy</th><th>Bad debt</th><th>% of supply</th>\
-             <th>Borrow capacity (kept)</th><th>Liquidations fast/slow</th><th>Attacker profit</th>\
-             </tr></thead>\n<tbody>\n",
-        );
+        out.push_str("<table>\n<thead><tr>");
+        for th in HEADER {
+            let _ = write!(out, "<th>{}</th>", escape(th));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
         let least = h.rows.iter().map(|r| r.bad_debt).fold(f64::INFINITY, f64::min);
         for r in &h.rows {
             let best_bd = if r.bad_debt <= least { " class=\"best\"" } else { "" };
             let best_cap =
                 if h.best_capacity.as_deref() == Some(&r.policy) { " class=\"best\"" } else { "" };
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td{best_bd}>{}</td><td{best_bd}>{}</td><td{best_cap}>{} ({})</td>\
-                 <td>{}/{}</td><td>{}</td></tr>",
-                escape(&r.policy),
-                compact(r.bad_debt),
-                pct(r.bad_debt_pct),
-                compact(r.capacity),
-                pct(r.kept_pct),
-                compact(r.fast),
-                compact(r.slow),
-                compact(r.attacker),
-            );
+            // Bad debt and its percentage, and the capacity, are marked where they are best.
+            let class = ["", best_bd, best_bd, best_cap, "", ""];
+            out.push_str("<tr>");
+            for (cell, class) in r.cells().iter().zip(class) {
+                let _ = write!(out, "<td{class}>{}</td>", escape(cell));
+            }
+            out.push_str("</tr>\n");
         }
         out.push_str("</tbody>\n</table>\n");
         for line in &h.sentences {

@@ -12,7 +12,9 @@ mod group;
 mod headline;
 mod html;
 mod markdown;
+mod metric;
 mod model;
+mod policy;
 mod reading;
 mod summary;
 mod svg;
@@ -21,5 +23,6 @@ mod timeline;
 mod write;
 
 pub use model::{Event, Metrics, Report, Run, Series, Sweep, SweepPoint};
-pub use summary::summary_table;
+pub use policy::POLICIES;
+pub use summary::{SUMMARY_DROP_ORDER, summary_table};
 pub use write::{Error, Written, write};

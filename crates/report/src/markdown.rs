@@ -1,9 +1,11 @@
 //! `report.md`.
 
 use crate::document::{Document, Section};
-use crate::format::{compact, pct};
+use crate::format::{html_entity, replace_chars};
+use crate::headline::HEADER;
 use crate::html::unit_note;
-use crate::table::{COLUMNS, Table};
+use crate::metric::METRICS;
+use crate::table::Table;
 use std::fmt::Write;
 
 /// Renders the document as Markdown; charts are linked by their relative paths.
@@ -18,8 +20,8 @@ pub(crate) fn render(doc: &Document) -> String {
     }
     headline(&mut out, doc);
     out.push_str("## Metrics\n\n");
-    for c in &COLUMNS {
-        let _ = writeln!(out, "- **{}** (`{}`): {}.", c.header, c.field, c.meaning);
+    for m in &METRICS {
+        let _ = writeln!(out, "- **{}** (`{}`): {}.", m.label, m.key, m.meaning);
     }
     for (title, sections) in [("Scenarios", &doc.scenarios), ("Sweeps", &doc.sweeps)] {
         if !sections.is_empty() {
@@ -46,29 +48,8 @@ fn headline(out: &mut String, doc: &Document) {
     for s in &doc.scenarios {
         let (Some(h), Some(scale)) = (&s.headline, s.scale) else { continue };
         let _ = writeln!(out, "\n**{}**. {}\n", text(&s.heading), text(&unit_note(scale)));
-        let header = [
-            "Policy",
-            "Bad debt",
-            "% of supply",
-            "Borrow capacity (kept)",
-            "Liquidations fast/slow",
-            "Attacker profit",
-        ];
-        let rows = h
-            .rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.policy.clone(),
-                    compact(r.bad_debt),
-                    pct(r.bad_debt_pct),
-                    format!("{} ({})", compact(r.capacity), pct(r.kept_pct)),
-                    format!("{}/{}", compact(r.fast), compact(r.slow)),
-                    compact(r.attacker),
-                ]
-            })
-            .collect();
-        table(out, &Table { header: header.map(String::from).to_vec(), rows });
+        let rows = h.rows.iter().map(|r| r.cells().to_vec()).collect();
+        table(out, &Table { header: HEADER.map(String::from).to_vec(), rows });
         out.push('\n');
         let _ = writeln!(out, "{}", text(&h.sentences.join(" ")));
     }
@@ -105,20 +86,17 @@ fn table(out: &mut String, t: &Table) {
 
 /// Text that Markdown would otherwise read as markup or HTML.
 fn text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '*' | '_' | '`' | '[' | ']' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    out
+    replace_chars(s, |c| match c {
+        // Quotes are plain text in Markdown.
+        '"' | '\'' => None,
+        '*' => Some("\\*"),
+        '_' => Some("\\_"),
+        '`' => Some("\\`"),
+        '[' => Some("\\["),
+        ']' => Some("\\]"),
+        '\\' => Some("\\\\"),
+        c => html_entity(c),
+    })
 }
 
 fn cell(s: &str) -> String {

@@ -79,6 +79,10 @@ pub struct Metrics {
     pub shadow_insolvency: f64,
 }
 
+/// [`Series::breaker_level`] when the breaker restricts nothing (`BreakerLevel.Normal` in the
+/// contracts), and for a policy without a circuit breaker.
+pub(crate) const BREAKER_NORMAL: u8 = 0;
+
 /// Time series, one point per sampled block (all vectors have the same length as `t`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Series {

@@ -3,39 +3,27 @@
 //! With several seeds per policy, the means are compared.
 
 use crate::format::{compact, duration, pct, signed};
-use crate::group::{BASELINES, Scenario};
-use crate::model::Metrics;
+use crate::group::Scenario;
+use crate::metric::{
+    ATTACKER, BAD_DEBT, BAD_DEBT_PCT, BORROW_CAPACITY, BREAKER_TRIPS, FAST, FIRE_SALE, HALTED,
+    Metric, SLOW, same,
+};
+use crate::policy::BASELINES;
 
-/// Two figures this close count as equal (rounding noise from the simulator).
-fn same(a: f64, b: f64) -> bool {
-    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
-}
-
-/// A figure compared across policies.
-struct Figure {
-    name: &'static str,
-    get: fn(&Metrics) -> f64,
-    fmt: fn(f64) -> String,
-}
-
-const EFFECTS: [Figure; 5] = [
-    Figure { name: "bad debt", get: |m| m.bad_debt, fmt: compact },
-    Figure { name: "fast liquidations", get: |m| m.liquidations as f64, fmt: compact },
-    Figure { name: "slow liquidations", get: |m| m.slow_liquidations as f64, fmt: compact },
-    Figure { name: "fire-sale loss", get: |m| m.fire_sale_loss, fmt: compact },
-    Figure { name: "attacker profit", get: |m| m.attacker_profit, fmt: compact },
-];
-const BORROW_CAPACITY: Figure =
-    Figure { name: "borrow capacity", get: |m| m.borrow_capacity, fmt: compact };
+/// The figures each policy is compared on against the baselines.
+const EFFECTS: [&Metric; 5] = [BAD_DEBT, FAST, SLOW, FIRE_SALE, ATTACKER];
 
 /// The reading: one plain sentence or short paragraph per item.
 pub(crate) fn reading(sc: &Scenario<'_>) -> Vec<String> {
     let policies = sc.policies();
-    let mean = |p: &str, f: &Figure| sc.mean(p, f.get).unwrap_or(0.0);
+    let mean = |p: &str, f: &Metric| sc.mean(p, |m| f.get(m)).unwrap_or(0.0);
     let mut out = vec![extremes(sc, &policies)];
     let baselines: Vec<&str> = BASELINES.into_iter().filter(|b| policies.contains(b)).collect();
     if baselines.is_empty() {
-        out.push("Neither naive-spot nor naive-nav ran in this scenario, so there is no baseline to compare with.".into());
+        let [spot, nav] = BASELINES;
+        out.push(format!(
+            "Neither {spot} nor {nav} ran in this scenario, so there is no baseline to compare with."
+        ));
         return out;
     }
     for &p in &policies {
@@ -44,9 +32,9 @@ pub(crate) fn reading(sc: &Scenario<'_>) -> Vec<String> {
         if bases.is_empty() {
             continue;
         }
-        let bd = |q: &str| mean(q, &EFFECTS[0]);
+        let bd = |q: &str| mean(q, BAD_DEBT);
         for &b in &bases {
-            if bd(p) > bd(b) && !same(bd(p), bd(b)) {
+            if BAD_DEBT.better(bd(b), bd(p)) {
                 out.push(format!(
                     "Bad debt was higher under {p} than under {b}: {} against {} ({}{}).",
                     compact(bd(p)),
@@ -59,7 +47,7 @@ pub(crate) fn reading(sc: &Scenario<'_>) -> Vec<String> {
         let slow_matters = sc.runs.iter().any(|r| r.metrics.slow_liquidations > 0);
         let effects: Vec<String> = EFFECTS
             .iter()
-            .filter(|f| slow_matters || f.name != "slow liquidations")
+            .filter(|f| slow_matters || f.key != SLOW.key)
             .map(|f| compare(f, &|q| mean(q, f), p, &bases))
             .collect();
         out.push(format!("{p}: {}.", effects.join("; ")));
@@ -75,8 +63,8 @@ fn extremes(sc: &Scenario<'_>, policies: &[&str]) -> String {
         .map(|&p| {
             (
                 p,
-                sc.mean(p, |m| m.bad_debt).unwrap_or(0.0),
-                sc.mean(p, |m| m.bad_debt_pct).unwrap_or(0.0),
+                sc.mean(p, |m| BAD_DEBT.get(m)).unwrap_or(0.0),
+                sc.mean(p, |m| BAD_DEBT_PCT.get(m)).unwrap_or(0.0),
             )
         })
         .collect();
@@ -102,7 +90,7 @@ fn extremes(sc: &Scenario<'_>, policies: &[&str]) -> String {
 }
 
 /// `name X (vs B1 Y1: +d, +r%; vs B2 ...)`.
-fn compare(f: &Figure, value: &dyn Fn(&str) -> f64, p: &str, bases: &[&str]) -> String {
+fn compare(f: &Metric, value: &dyn Fn(&str) -> f64, p: &str, bases: &[&str]) -> String {
     let v = value(p);
     let parts: Vec<String> = bases
         .iter()
@@ -111,12 +99,12 @@ fn compare(f: &Figure, value: &dyn Fn(&str) -> f64, p: &str, bases: &[&str]) -> 
             let change = if same(v, base) {
                 "same".to_string()
             } else {
-                format!("{}{}", signed(v - base, f.fmt), rel(v, base))
+                format!("{}{}", signed(v - base, |x| f.mean_text(x)), rel(v, base))
             };
-            format!("vs {b} {}: {change}", (f.fmt)(base))
+            format!("vs {b} {}: {change}", f.mean_text(base))
         })
         .collect();
-    format!("{} {} ({})", f.name, (f.fmt)(v), parts.join("; "))
+    format!("{} {} ({})", f.name, f.mean_text(v), parts.join("; "))
 }
 
 /// The relative change `, +12.5%`, or nothing when the baseline is zero.
@@ -129,15 +117,15 @@ fn rel(v: f64, base: f64) -> String {
 }
 
 /// What the policy gave up: borrow capacity, halted time and breaker trips.
-fn cost(sc: &Scenario<'_>, p: &str, bases: &[&str], mean: &dyn Fn(&str, &Figure) -> f64) -> String {
-    let mut parts = vec![compare(&BORROW_CAPACITY, &|q| mean(q, &BORROW_CAPACITY), p, bases)];
-    let halted = sc.mean(p, |m| m.halted_s as f64).unwrap_or(0.0);
+fn cost(sc: &Scenario<'_>, p: &str, bases: &[&str], mean: &dyn Fn(&str, &Metric) -> f64) -> String {
+    let mut parts = vec![compare(BORROW_CAPACITY, &|q| mean(q, BORROW_CAPACITY), p, bases)];
+    let halted = sc.mean(p, |m| HALTED.get(m)).unwrap_or(0.0);
     parts.push(if halted > 0.0 {
         format!("fast liquidation halted for {}", duration(halted.round() as u64))
     } else {
         "fast liquidation never halted".into()
     });
-    let trips = sc.mean(p, |m| m.breaker_trips as f64).unwrap_or(0.0);
+    let trips = sc.mean(p, |m| BREAKER_TRIPS.get(m)).unwrap_or(0.0);
     if trips > 0.0 {
         parts.push(format!("{} breaker trips", compact(trips)));
     }

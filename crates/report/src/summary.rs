@@ -1,24 +1,72 @@
 //! The terminal summary: a fixed-width table, one row per run.
 
-use crate::format::{compact, duration, fixed, opt_duration, pct};
+use crate::metric::{
+    ATTACKER, BAD_DEBT, BAD_DEBT_PCT, BORROW_CAPACITY, BREAKER_TRIPS, FIRE_SALE, FIRST_LIQUIDATION,
+    HALTED, MIN_MARKET_TO_NAV, Metric,
+};
 use crate::model::{Report, Run};
 
-type Cell = fn(&Run) -> String;
+/// One column of the summary: the run's name or a metric, or both liquidation counts in one.
+enum Column {
+    Scenario,
+    Policy,
+    Metric(&'static Metric),
+    Liquidations,
+}
 
-const COLUMNS: [(&str, Cell); 12] = [
-    ("scenario", |r| r.scenario.clone()),
-    ("policy", |r| r.policy.clone()),
-    ("bad debt", |r| compact(r.metrics.bad_debt)),
-    ("bad debt %", |r| pct(r.metrics.bad_debt_pct)),
-    ("liq fast/slow", |r| format!("{}/{}", r.metrics.liquidations, r.metrics.slow_liquidations)),
-    ("fire-sale loss", |r| compact(r.metrics.fire_sale_loss)),
-    ("min mkt/NAV", |r| fixed(r.metrics.min_market_to_nav, 3)),
-    ("1st liq after", |r| opt_duration(r.metrics.first_liquidation_after_s)),
-    ("trips", |r| r.metrics.breaker_trips.to_string()),
-    ("halted", |r| duration(r.metrics.halted_s)),
-    ("attacker profit", |r| compact(r.metrics.attacker_profit)),
-    ("borrow capacity", |r| compact(r.metrics.borrow_capacity)),
+/// The header of the column that holds both liquidation counts.
+const LIQUIDATIONS: &str = "liq fast/slow";
+
+const COLUMNS: [Column; 12] = [
+    Column::Scenario,
+    Column::Policy,
+    Column::Metric(BAD_DEBT),
+    Column::Metric(BAD_DEBT_PCT),
+    Column::Liquidations,
+    Column::Metric(FIRE_SALE),
+    Column::Metric(MIN_MARKET_TO_NAV),
+    Column::Metric(FIRST_LIQUIDATION),
+    Column::Metric(BREAKER_TRIPS),
+    Column::Metric(HALTED),
+    Column::Metric(ATTACKER),
+    Column::Metric(BORROW_CAPACITY),
 ];
+
+/// The summary's columns a narrow terminal may drop, least telling first. The scenario, the
+/// policy, any seed and the bad debt in % of supply always stay.
+pub const SUMMARY_DROP_ORDER: [&str; 9] = [
+    ATTACKER.short,
+    FIRST_LIQUIDATION.short,
+    MIN_MARKET_TO_NAV.short,
+    BREAKER_TRIPS.short,
+    HALTED.short,
+    FIRE_SALE.short,
+    BORROW_CAPACITY.short,
+    LIQUIDATIONS,
+    BAD_DEBT.short,
+];
+
+impl Column {
+    fn header(&self) -> &'static str {
+        match self {
+            Self::Scenario => "scenario",
+            Self::Policy => "policy",
+            Self::Metric(m) => m.short,
+            Self::Liquidations => LIQUIDATIONS,
+        }
+    }
+
+    fn cell(&self, r: &Run) -> String {
+        match self {
+            Self::Scenario => r.scenario.clone(),
+            Self::Policy => r.policy.clone(),
+            Self::Metric(m) => m.cell(&r.metrics),
+            Self::Liquidations => {
+                format!("{}/{}", r.metrics.liquidations, r.metrics.slow_liquidations)
+            }
+        }
+    }
+}
 
 /// A plain-text fixed-width table of every run's key figures, for the terminal. Text columns
 /// are left-aligned, figures right-aligned; a seed column appears when some scenario and
@@ -27,9 +75,9 @@ pub fn summary_table(report: &Report) -> String {
     let multi_seed = report.runs.iter().enumerate().any(|(i, a)| {
         report.runs[..i].iter().any(|b| a.scenario == b.scenario && a.policy == b.policy)
     });
-    let mut header: Vec<String> = COLUMNS.iter().map(|c| c.0.to_string()).collect();
+    let mut header: Vec<String> = COLUMNS.iter().map(|c| c.header().to_string()).collect();
     let mut rows: Vec<Vec<String>> =
-        report.runs.iter().map(|r| COLUMNS.iter().map(|c| (c.1)(r)).collect()).collect();
+        report.runs.iter().map(|r| COLUMNS.iter().map(|c| c.cell(r)).collect()).collect();
     if multi_seed {
         header.insert(2, "seed".into());
         for (row, run) in rows.iter_mut().zip(&report.runs) {

@@ -3,7 +3,7 @@
 //! shock window the page zooms to first. The drawing is `timeline.js` over uPlot.
 
 use crate::group::Scenario;
-use crate::model::Run;
+use crate::model::{BREAKER_NORMAL, Run};
 use serde::Serialize;
 
 /// Above this many samples a run is thinned (every k-th sample, the last kept) for the page.
@@ -232,12 +232,12 @@ fn shock_window(runs: &[&Run]) -> Option<[f64; 2]> {
                 }
                 _ => false,
             };
-            let level = s.breaker_level.get(i).copied().unwrap_or(0);
+            let level = s.breaker_level.get(i).copied().unwrap_or(BREAKER_NORMAL);
             let changed = |v: &[u64]| i > 0 && v.get(i) != v.get(i - 1);
             let moved = changed(&s.liquidations)
                 || changed(&s.slow_liquidations)
                 || (i > 0 && s.breaker_level.get(i) != s.breaker_level.get(i - 1));
-            let stressed = level > 0
+            let stressed = level != BREAKER_NORMAL
                 || off(s.spot.get(i), s.nav.get(i), 0.03)
                 || off(s.fundamental.get(i), s.nav.get(i), 0.01);
             if stressed || moved {
@@ -267,7 +267,7 @@ fn shock_window(runs: &[&Run]) -> Option<[f64; 2]> {
 /// One scenario's timeline data; `id` is its HTML id.
 pub(crate) fn timeline(sc: &Scenario<'_>, id: String) -> Timeline {
     let runs = sc.first_runs();
-    let first = runs.iter().position(|r| r.policy == "safeguarded").unwrap_or(0);
+    let first = runs.iter().position(|r| r.policy == crate::policy::SAFEGUARDED).unwrap_or(0);
     Timeline {
         id,
         title: sc.title.to_string(),

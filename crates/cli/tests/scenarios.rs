@@ -1,33 +1,12 @@
 //! The lab's commands end to end: one short run writes a complete report; a bad scenario file
 //! is named with its field and leaves no report behind.
 
-use std::{
-    path::{Path, PathBuf},
-    process::{Command, Output},
-};
+use std::process::Output;
 
 use anyhow::{Result, ensure};
 
-fn breakwater() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_breakwater"));
-    cmd.env("RUST_LOG", "warn");
-    cmd
-}
-
-fn temp_dir(name: &str) -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("breakwater-lab-{name}-{}", std::process::id()));
-    std::fs::remove_dir_all(&dir).ok();
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../sim/tests/fixtures/every-event.toml")
-}
+mod common;
+use common::{breakwater, fixture, temp_dir, text};
 
 #[test]
 fn run_writes_the_report_and_prints_the_summary() -> Result<()> {

@@ -53,7 +53,7 @@ pub(crate) struct RunArgs {
     /// The scenario file.
     file: PathBuf,
     /// The policy.
-    #[arg(long, default_value = "safeguarded")]
+    #[arg(long, default_value_t = Policy::Safeguarded, value_parser = crate::policy_parser())]
     policy: Policy,
     /// Keep the run's node (its world in the final state) until Ctrl-C, to inspect it with
     /// `cast`: writes deployment.json and abi/ next to the report and prints the RPC URL.
@@ -68,8 +68,8 @@ pub(crate) struct RunArgs {
 pub(crate) struct MatrixArgs {
     /// Scenario files [default: every shipped scenario].
     files: Vec<PathBuf>,
-    /// Policies, comma-separated [default: all six].
-    #[arg(long, value_delimiter = ',')]
+    /// Policies, comma-separated [default: all].
+    #[arg(long, value_delimiter = ',', value_parser = crate::policy_parser())]
     policies: Vec<Policy>,
     #[command(flatten)]
     options: LabOptions,
@@ -80,8 +80,8 @@ pub(crate) struct MatrixArgs {
 pub(crate) struct SweepArgs {
     /// The scenario file (with a `[sweep]` table).
     file: PathBuf,
-    /// Policies, comma-separated [default: all six].
-    #[arg(long, value_delimiter = ',')]
+    /// Policies, comma-separated [default: all].
+    #[arg(long, value_delimiter = ',', value_parser = crate::policy_parser())]
     policies: Vec<Policy>,
     #[command(flatten)]
     options: LabOptions,
