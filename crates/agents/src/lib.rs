@@ -25,10 +25,10 @@
 
 pub mod bot;
 pub mod collector;
+pub mod crowd;
 pub mod engine;
 mod error;
 pub mod executor;
-pub mod lab;
 pub mod liquidation;
 pub mod math;
 pub mod metrics;

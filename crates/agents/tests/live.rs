@@ -23,7 +23,7 @@ use breakwater_agents::{
     liquidation::{CollateralPolicy, LiquidationConfig, MarketAddresses},
 };
 use breakwater_chain::{
-    AnvilOptions, Chain, DeployConfig, Deployment, MarketKind, Policy, World,
+    AnvilOptions, Chain, DeployConfig, Deployment, Policy, World,
     bindings::{LendingMarket, RedeemToRepayMarket},
     deploy,
     tx::send,
@@ -70,16 +70,7 @@ impl Fixture {
     }
 
     fn addresses(&self) -> MarketAddresses {
-        let c = &self.deployment.contracts;
-        MarketAddresses {
-            market: c.market,
-            oracle: c.oracle,
-            breaker: c.breaker,
-            pool: c.pool,
-            stablecoin: c.stablecoin,
-            vault: c.vault,
-            slow_path: self.deployment.policy.market() == MarketKind::RedeemToRepay,
-        }
+        self.deployment.market_addresses()
     }
 
     fn account(&self, i: usize) -> Address {
@@ -524,15 +515,7 @@ async fn liquidates_senior_tranche_positions_when_losses_pass_the_junior() -> Re
         send("post", market.supplyCollateral(wad(100.0), b).from(b).gas(GAS)).await?;
         send("borrow", market.borrow(wad(*debt), b).from(b).gas(GAS)).await?;
     }
-    let addresses = MarketAddresses {
-        market: t.market,
-        oracle: t.oracle,
-        breaker: t.breaker,
-        pool: t.pool,
-        stablecoin: d.stablecoin,
-        vault: t.senior,
-        slow_path: false,
-    };
+    let addresses = d.senior_market_addresses();
     let liquidator = accounts[1];
     let config = LiquidationConfig {
         collateral: CollateralPolicy::Sell { max_slippage: wad(0.3) },

@@ -42,7 +42,6 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tracing::info;
 
 use crate::{
-    bot::addresses,
     out::outln,
     progress::{Reporter, Ui},
 };
@@ -254,7 +253,7 @@ async fn bench_bot(args: BotBenchArgs, ui: Ui) -> Result<()> {
     };
     let bot = LiquidationBot::new(
         chain.provider().clone(),
-        addresses(&deployment),
+        deployment.market_addresses(),
         deployment.block,
         config,
     )

@@ -9,9 +9,7 @@ use breakwater_agents::{
     CancellationToken, LiquidationBot, SharedMetrics,
     liquidation::{CollateralPolicy, LiquidationConfig, MarketAddresses},
 };
-use breakwater_chain::{
-    BasketDeployment, Chain, Deployment, MarketKind, SignerSource, check_code, units::Wad,
-};
+use breakwater_chain::{BasketDeployment, Chain, Deployment, SignerSource, check_code, units::Wad};
 use clap::{Args, ValueEnum};
 use tracing::info;
 
@@ -107,20 +105,6 @@ fn positive(typed: &str) -> Result<Wad, String> {
     Ok(value)
 }
 
-/// The bot's view of a deployment's addresses.
-pub(crate) fn addresses(deployment: &Deployment) -> MarketAddresses {
-    let c = &deployment.contracts;
-    MarketAddresses {
-        market: c.market,
-        oracle: c.oracle,
-        breaker: c.breaker,
-        pool: c.pool,
-        stablecoin: c.stablecoin,
-        vault: c.vault,
-        slow_path: deployment.policy.market() == MarketKind::RedeemToRepay,
-    }
-}
-
 /// The market a manifest points the bot at.
 enum Target {
     World(Deployment),
@@ -144,20 +128,8 @@ impl Target {
 
     fn addresses(&self) -> MarketAddresses {
         match self {
-            Self::World(d) => addresses(d),
-            Self::Basket(b) => {
-                let t = &b.tranche;
-                MarketAddresses {
-                    market: t.market,
-                    oracle: t.oracle,
-                    breaker: t.breaker,
-                    pool: t.pool,
-                    stablecoin: b.stablecoin,
-                    vault: t.senior,
-                    // The senior token has no redemption queue: the market is fast-only.
-                    slow_path: false,
-                }
-            }
+            Self::World(d) => d.market_addresses(),
+            Self::Basket(b) => b.senior_market_addresses(),
         }
     }
 

@@ -250,7 +250,11 @@ impl<'a> Lab<'a> {
         if let [(_, outcome)] = results {
             outln!("transactions (ok / reverted):")?;
             for (label, a) in &outcome.activity {
-                outln!("  {label:<32} {:>6} / {}", a.ok, a.reverted)?;
+                // Why they reverted, by the contract's custom error.
+                let why: Vec<String> = a.reverts.iter().map(|(e, n)| format!("{e} {n}")).collect();
+                let why =
+                    if why.is_empty() { String::new() } else { format!("  ({})", why.join(", ")) };
+                outln!("  {label:<32} {:>6} / {}{why}", a.ok, a.reverted)?;
             }
         }
         outln!(
@@ -276,7 +280,10 @@ impl<'a> Lab<'a> {
                 let activity: Map<String, Value> = o
                     .activity
                     .iter()
-                    .map(|(k, a)| (k.clone(), json!({ "ok": a.ok, "reverted": a.reverted })))
+                    .map(|(k, a)| {
+                        let v = json!({ "ok": a.ok, "reverted": a.reverted, "reverts": a.reverts });
+                        (k.clone(), v)
+                    })
                     .collect();
                 json!({
                     "scenario": o.run.scenario,

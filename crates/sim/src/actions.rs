@@ -7,7 +7,7 @@ use alloy::{
     providers::DynProvider,
     rpc::types::TransactionRequest,
 };
-use breakwater_agents::lab::{Action, View};
+use breakwater_agents::crowd::{Action, View};
 use breakwater_chain::World;
 
 use breakwater_world::to_wad;

@@ -16,7 +16,7 @@ use alloy::{
     providers::DynProvider,
     rpc::types::TransactionRequest,
 };
-use breakwater_agents::lab::{Action, View};
+use breakwater_agents::crowd::{Action, View};
 use breakwater_chain::{
     Addresses, BasketConfig, BasketDeployment, OracleKind, Policy,
     bindings::{CircuitBreaker, ConservativeOracle, RwaVault, TrancheVault},

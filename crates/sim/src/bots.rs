@@ -11,7 +11,7 @@ use alloy::{
 use breakwater_agents::{
     Agent,
     collector::{NewBlock, decode},
-    lab::View,
+    crowd::View,
     liquidation::{
         CollateralPolicy, LiquidationAction, LiquidationAgent, LiquidationConfig, LiquidationEvent,
         MarketAddresses, MarketReader, TxKind, TxOutcome,

@@ -6,7 +6,7 @@ use std::{collections::BTreeMap, sync::Arc};
 use alloy::primitives::{Address, keccak256};
 use breakwater_agents::{
     Agent,
-    lab::{
+    crowd::{
         Action, Arbitrageur, ArbitrageurConfig, Attacker, AttackerConfig, Borrower, BorrowerConfig,
         Custodian, Keeper, LiquidityProvider, LpConfig, NavReporter, ReporterConfig, Rng,
         RumourSeller, SellerConfig, View,

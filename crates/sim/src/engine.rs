@@ -14,7 +14,7 @@ use alloy::{
 };
 use breakwater_agents::{
     collector::NewBlock,
-    lab::{Action, Keeper, Signal, View},
+    crowd::{Action, Keeper, Signal, View},
 };
 use breakwater_chain::{
     AnvilOptions, BreakerKind, Chain, OracleKind, Policy, RolesConfig, World, bindings::Stablecoin,

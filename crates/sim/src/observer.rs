@@ -7,7 +7,7 @@ use alloy::{
     primitives::{Address, U256},
     providers::DynProvider,
 };
-use breakwater_agents::lab::{Position, Signal, SlowLiquidation, View};
+use breakwater_agents::crowd::{Position, Signal, SlowLiquidation, View};
 use breakwater_chain::World;
 use breakwater_world::from_wad;
 

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use alloy::primitives::Address;
-use breakwater_agents::lab::{Position, View, Wallet};
+use breakwater_agents::crowd::{Position, View, Wallet};
 use breakwater_report::{Metrics, Series};
 
 /// What the run's totals need of the last sample.

@@ -2,7 +2,7 @@
 //! they ask for, and the blocks a run mines (the keepers' own blocks within a coarse skip step
 //! included).
 
-use breakwater_agents::lab::Signal;
+use breakwater_agents::crowd::Signal;
 
 use crate::{
     basket::Basket,

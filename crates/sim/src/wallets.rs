@@ -5,7 +5,7 @@ use breakwater_world::{from_wad, to_wad};
 use std::collections::{BTreeMap, BTreeSet};
 
 use alloy::primitives::{Address, U256};
-use breakwater_agents::lab::Wallet;
+use breakwater_agents::crowd::Wallet;
 
 /// One of the tokens a lab account holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
