@@ -4,14 +4,15 @@
 //! identical, and so must the lab's views (read through the same `Reads` seam on both); at the
 //! end, every account and storage slot.
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use alloy::{
     eips::{BlockId, eip2935::HISTORY_STORAGE_ADDRESS},
-    network::TransactionBuilder,
     primitives::{Address, B256, Bytes, U256, utils::parse_ether},
-    providers::{DynProvider, Provider, ProviderBuilder, ext::AnvilApi},
-    rpc::types::TransactionRequest,
+    providers::{DynProvider, Provider, ext::AnvilApi},
+    rpc::types::{Log, TransactionRequest},
     sol_types::{SolCall, SolEvent},
 };
 use anyhow::{Context, Result, bail, ensure};
@@ -19,36 +20,14 @@ use breakwater_bindings::{
     ICollateralOracle, IConstantProductPool, ILendingMarket, IRwaVault, LendingMarket, Revert,
     Stablecoin,
 };
-use breakwater_chain::{AnvilOptions, Chain, DeployConfig, Deployment, Policy, deploy};
 use breakwater_evm::{EvmChain, Tx};
 use breakwater_world::Reads;
+use common::{lab_tx, lab_world};
 
-const GAS: u64 = 3_000_000;
 const BLOCK_TIME: u64 = 12;
 
 fn wad(x: &str) -> U256 {
     parse_ether(x).unwrap_or_default()
-}
-
-/// An Anvil as the lab's `lab_node` starts it, with the world deployed.
-async fn lab_world() -> Result<(Chain, Deployment)> {
-    let mut options = AnvilOptions::default();
-    options.args.extend(
-        [
-            "--auto-impersonate",
-            "--gas-limit",
-            "1000000000",
-            "--block-base-fee-per-gas",
-            "0",
-            "--timestamp",
-            "1767225600",
-        ]
-        .map(String::from),
-    );
-    let chain = Chain::anvil(options).await?;
-    chain.provider().anvil_set_block_timestamp_interval(1).await?;
-    let deployment = deploy(&chain, &DeployConfig::default(), Policy::Safeguarded).await?;
-    Ok((chain, deployment))
 }
 
 /// One chain of each kind, in lockstep.
@@ -70,6 +49,16 @@ struct Outcome {
     logs: Vec<LogFields>,
 }
 
+impl Outcome {
+    fn new(success: bool, gas_used: u64, logs: &[Log]) -> Self {
+        let fields = |l: &Log| {
+            let d = &l.inner.data;
+            (l.address(), d.topics().to_vec(), d.data.clone(), l.block_number, l.log_index)
+        };
+        Self { success, gas_used, logs: logs.iter().map(fields).collect() }
+    }
+}
+
 impl Both {
     /// Queues `call` on `to` from `from` on both chains, with the same explicit nonce.
     async fn send<C: SolCall>(&mut self, from: Address, to: Address, call: C) -> Result<()> {
@@ -79,14 +68,7 @@ impl Both {
         };
         self.nonces.insert(from, nonce + 1);
         let data: Bytes = call.abi_encode().into();
-        let request = TransactionRequest::default()
-            .from(from)
-            .to(to)
-            .input(data.clone().into())
-            .with_nonce(nonce)
-            .with_gas_limit(GAS)
-            .with_max_fee_per_gas(2_000_000_000)
-            .with_max_priority_fee_per_gas(1_000_000_000);
+        let request = lab_tx(from, to, data.clone(), nonce);
         let hash = *self.anvil.send_transaction(request).await?.tx_hash();
         self.evm.send(Tx::call(from, to, data).with_nonce(nonce))?;
         self.sent.push(hash);
@@ -122,43 +104,8 @@ impl Both {
         ensure!(head == block.number, "Anvil head {head}, in-process {}", block.number);
         let mut out = Vec::new();
         for (i, (a, e)) in receipts.iter().zip(&block.receipts).enumerate() {
-            let anvil = Outcome {
-                success: a.status(),
-                gas_used: a.gas_used,
-                logs: a
-                    .inner
-                    .logs()
-                    .iter()
-                    .map(|l| {
-                        let d = &l.inner.data;
-                        (
-                            l.address(),
-                            d.topics().to_vec(),
-                            d.data.clone(),
-                            l.block_number,
-                            l.log_index,
-                        )
-                    })
-                    .collect(),
-            };
-            let evm = Outcome {
-                success: e.success,
-                gas_used: e.gas_used,
-                logs: e
-                    .logs
-                    .iter()
-                    .map(|l| {
-                        let d = &l.inner.data;
-                        (
-                            l.address(),
-                            d.topics().to_vec(),
-                            d.data.clone(),
-                            l.block_number,
-                            l.log_index,
-                        )
-                    })
-                    .collect(),
-            };
+            let anvil = Outcome::new(a.status(), a.gas_used, a.inner.logs());
+            let evm = Outcome::new(e.success, e.gas_used, &e.logs);
             ensure!(
                 anvil == evm,
                 "block {} tx {i}: Anvil {anvil:?}\nin-process {evm:?}",
@@ -218,10 +165,8 @@ impl Both {
 
 #[tokio::test]
 async fn same_blocks_same_results_as_anvil() -> Result<()> {
-    let (chain, d) = lab_world().await?;
+    let (chain, d, anvil) = lab_world().await?;
     let c = d.contracts;
-    let url = chain.url().parse()?;
-    let anvil = ProviderBuilder::new().disable_recommended_fillers().connect_http(url).erased();
     let evm = EvmChain::from_anvil(&anvil).await?;
     let head = anvil.get_block_number().await?;
     ensure!(evm.head().number == head, "head {head}, loaded {:?}", evm.head());

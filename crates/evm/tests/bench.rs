@@ -2,20 +2,21 @@
 //! --ignored --nocapture`): the same blocks of swaps and view calls on the lab's Anvil over
 //! JSON-RPC (sequential, as the lab sends and reads) and on the in-process chain.
 
+mod common;
+
 use std::time::Instant;
 
 use alloy::{
-    network::TransactionBuilder,
     primitives::{Address, Bytes, U256, utils::parse_ether},
-    providers::{DynProvider, Provider, ProviderBuilder, ext::AnvilApi},
+    providers::{Provider, ext::AnvilApi},
     rpc::types::TransactionRequest,
     sol_types::SolCall,
 };
 use anyhow::{Context, Result, ensure};
 use breakwater_bindings::{ICollateralOracle, IConstantProductPool, ILendingMarket, Stablecoin};
-use breakwater_chain::{AnvilOptions, Chain, DeployConfig, Policy, deploy};
 use breakwater_evm::{EvmChain, Tx};
 use breakwater_world::Reads;
+use common::{lab_tx, lab_world};
 
 const BLOCKS: u64 = 100;
 const TXS_PER_BLOCK: usize = 20;
@@ -66,27 +67,8 @@ fn views(c: &breakwater_chain::Addresses, traders: &[Address]) -> Vec<(Address, 
 #[tokio::test]
 #[ignore = "a benchmark: run by hand in release mode"]
 async fn anvil_against_in_process() -> Result<()> {
-    let mut options = AnvilOptions::default();
-    options.args.extend(
-        [
-            "--auto-impersonate",
-            "--gas-limit",
-            "1000000000",
-            "--block-base-fee-per-gas",
-            "0",
-            "--timestamp",
-            "1767225600",
-        ]
-        .map(String::from),
-    );
-    let chain = Chain::anvil(options).await?;
-    chain.provider().anvil_set_block_timestamp_interval(1).await?;
-    let d = deploy(&chain, &DeployConfig::default(), Policy::Safeguarded).await?;
+    let (_chain, d, anvil) = lab_world().await?;
     let c = d.contracts;
-    let anvil: DynProvider = ProviderBuilder::new()
-        .disable_recommended_fillers()
-        .connect_http(chain.url().parse()?)
-        .erased();
     let deployer = d.deployer.context("deployer")?;
 
     // The traders hold stablecoin (minted) and shares (the deployer's seed), funded on Anvil
@@ -147,15 +129,7 @@ async fn anvil_against_in_process() -> Result<()> {
                 None => anvil.get_transaction_count(from).pending().await?,
             };
             nonces.insert(from, nonce + 1);
-            let tx = TransactionRequest::default()
-                .from(from)
-                .to(to)
-                .input(data.into())
-                .with_nonce(nonce)
-                .with_gas_limit(3_000_000)
-                .with_max_fee_per_gas(2_000_000_000)
-                .with_max_priority_fee_per_gas(1_000_000_000);
-            let _pending = anvil.send_transaction(tx).await?;
+            let _pending = anvil.send_transaction(lab_tx(from, to, data, nonce)).await?;
         }
         let head = anvil.get_block_number().await?;
         let timestamp =
