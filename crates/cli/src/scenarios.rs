@@ -12,8 +12,11 @@ use std::{
 use anyhow::{Context, Result, bail};
 use breakwater_chain::{BreakerKind, MarketKind, OracleKind, Policy};
 use breakwater_report::{Written, summary_table, write};
-use breakwater_sim::{Job, Kept, Outcome, RunOptions, Scenario, matrix, report, run_all, sweep};
+use breakwater_sim::{
+    BackendKind, Job, Kept, Outcome, RunOptions, Scenario, matrix, report, run_all, sweep,
+};
 use clap::Args;
+use clap::builder::TypedValueParser;
 use serde_json::{Map, Value, json};
 
 use crate::{
@@ -45,6 +48,17 @@ pub(crate) struct LabOptions {
     /// the tables.
     #[arg(long)]
     json: bool,
+
+    /// Where runs execute once their world is deployed on Anvil: `evm`, in process (revm), or
+    /// `anvil`, over JSON-RPC (the reference; `--keep-alive` needs it). Same numbers on both.
+    #[arg(long, default_value_t = BackendKind::Evm, value_parser = backend_parser())]
+    backend: BackendKind,
+}
+
+/// `--backend`'s values, from [`BackendKind::ALL`].
+fn backend_parser() -> impl TypedValueParser<Value = BackendKind> {
+    clap::builder::PossibleValuesParser::new(BackendKind::ALL.map(BackendKind::name))
+        .try_map(|name| name.parse::<BackendKind>())
 }
 
 /// Arguments of `breakwater run`.
@@ -187,6 +201,7 @@ impl<'a> Lab<'a> {
         let run_options = RunOptions {
             progress: progress.callback(),
             keep_alive: self.keep_alive,
+            backend: self.options.backend,
             ..RunOptions::default()
         };
         let on_done = Arc::clone(&progress);

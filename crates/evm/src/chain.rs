@@ -106,10 +106,11 @@ impl EvmChain {
     }
 
     /// Mines the queued transactions, in the order they were sent, as the next block at
-    /// `timestamp` (later than the head's). What does not fit in the block's gas limit stays
+    /// `timestamp` (not before the head's: like Anvil's `evm_mine`, a block may share its
+    /// parent's timestamp, as the lab's setup blocks do). What does not fit in the block's gas limit stays
     /// queued.
     pub fn mine(&mut self, timestamp: u64) -> Result<Block> {
-        if timestamp <= self.head.timestamp {
+        if timestamp < self.head.timestamp {
             return Err(Error::Timestamp { timestamp, head: self.head.timestamp });
         }
         let number = self.head.number + 1;

@@ -37,8 +37,8 @@ pub enum Error {
         /// The sender's next nonce, pending transactions included.
         expected: u64,
     },
-    /// A block's timestamp must be later than the head's.
-    #[error("block timestamp {timestamp} is not after the head's {head}")]
+    /// A block's timestamp must not be before the head's.
+    #[error("block timestamp {timestamp} is before the head's {head}")]
     Timestamp {
         /// The timestamp asked for.
         timestamp: u64,

@@ -22,7 +22,7 @@ use breakwater_chain::{
     bindings::{CircuitBreaker, ConservativeOracle, RwaVault, TrancheVault},
 };
 
-use breakwater_world::{from_wad, to_wad};
+use breakwater_world::{NavStatus, Reads, from_wad, read::call, to_wad};
 
 use crate::{
     Error, Result,
@@ -114,37 +114,34 @@ impl Basket {
     /// Reads the constituents and the waterfall: per senior token, the claim at the reported NAVs
     /// and at the fundamental values; the oldest constituent NAV's timestamp (the reporter
     /// refreshes them together); any pending move, any review.
-    pub(crate) async fn read(&mut self) -> Result<IssuerState> {
-        // One round trip for everything: the constituents' reads in tasks, the tranche's here.
-        let mut constituents = tokio::task::JoinSet::new();
-        for (i, v) in self.vaults.iter().enumerate() {
-            let v = v.clone();
-            constituents.spawn(async move {
-                let (c_nav, c_pending) = (v.navInfo(), v.pendingNav());
-                let (nav, pending) = tokio::join!(c_nav.call(), c_pending.call());
-                (i, nav, pending)
-            });
-        }
-        let t = &self.tranche;
-        let (c_waterfall, c_units, c_principal) =
-            (t.waterfall(), t.totalUnits(), t.seniorPrincipal());
-        let (w, units, principal) =
-            tokio::join!(c_waterfall.call(), c_units.call(), c_principal.call());
+    pub(crate) async fn read(&mut self, r: &dyn Reads) -> Result<IssuerState> {
+        let navs = futures::future::join_all(self.vaults.iter().map(|v| async move {
+            let v = *v.address();
+            tokio::join!(
+                call(r, v, &RwaVault::navInfoCall {}, None),
+                call(r, v, &RwaVault::pendingNavCall {}, None)
+            )
+        }));
+        let t = *self.tranche.address();
+        let (navs, w, units, principal) = tokio::join!(
+            navs,
+            call(r, t, &TrancheVault::waterfallCall {}, None),
+            call(r, t, &TrancheVault::totalUnitsCall {}, None),
+            call(r, t, &TrancheVault::seniorPrincipalCall {}, None),
+        );
         let mut as_of = u64::MAX;
-        while let Some(joined) = constituents.join_next().await {
-            let (i, nav, pending) =
-                joined.map_err(|e| Error::Setup(format!("a constituent read failed: {e}")))?;
-            let nav = nav.map_err(|e| Error::call("vault.navInfo()", &e))?;
-            let pending = pending.map_err(|e| Error::call("vault.pendingNav()", &e))?;
+        for (i, (nav, pending)) in navs.into_iter().enumerate() {
+            let nav = nav.map_err(|e| Error::read("vault.navInfo()", e))?;
+            let pending = pending.map_err(|e| Error::read("vault.pendingNav()", e))?;
             self.navs[i] = from_wad(nav._0);
             as_of = as_of.min(nav._1);
-            self.review[i] = nav._2 == 1;
+            self.review[i] = NavStatus::from_u8(nav._2) == Some(NavStatus::UnderReview);
             self.pending[i] = !pending.is_zero();
         }
-        let w = w.map_err(|e| Error::call("tranche.waterfall()", &e))?;
-        let units = units.map_err(|e| Error::call("tranche.totalUnits()", &e))?;
+        let w = w.map_err(|e| Error::read("tranche.waterfall()", e))?;
+        let units = units.map_err(|e| Error::read("tranche.totalUnits()", e))?;
         let principal =
-            from_wad(principal.map_err(|e| Error::call("tranche.seniorPrincipal()", &e))?);
+            from_wad(principal.map_err(|e| Error::read("tranche.seniorPrincipal()", e))?);
         let per_token =
             |value: f64| if principal > 0.0 { (value / principal).min(1.0) } else { 1.0 };
         let unit_fundamental: f64 =

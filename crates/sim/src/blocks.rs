@@ -6,25 +6,20 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use alloy::{
-    primitives::{Address, B256, Bytes},
-    providers::{DynProvider, Provider},
+    primitives::{Address, B256},
     rpc::types::{Log, TransactionRequest},
     sol_types::SolEvent,
 };
 use breakwater_agents::liquidation::{RevertReason, TxKind, TxOutcome};
-use breakwater_chain::{
-    bindings::{CircuitBreaker, ConstantProductPool, RedeemToRepayMarket, RwaVault, Stablecoin},
-    dev,
+use breakwater_chain::bindings::{
+    CircuitBreaker, ConstantProductPool, RedeemToRepayMarket, RwaVault, Stablecoin,
 };
-use breakwater_world::bindings::Revert;
+use breakwater_world::{from_wad, tx::revert_name};
 use tracing::debug;
-
-use breakwater_world::{Fees, TxSender, from_wad, tx::revert_name};
-use serde::Deserialize;
 
 use crate::{
     Activity, Error, OnProgress, Progress, Result,
-    node::TX_GAS,
+    backend::Backend,
     observer::Observer,
     tally::Tally,
     wallets::{Ledger, Token},
@@ -46,13 +41,10 @@ pub(crate) struct Mined {
     pub(crate) outcomes: Vec<(usize, TxOutcome)>,
 }
 
-/// What every lab transaction offers: the lab node's base fee is 0, so the tip is the price.
-const LAB_FEES: Fees =
-    Fees { max_fee_per_gas: 2_000_000_000, max_priority_fee_per_gas: 1_000_000_000 };
-
 /// Sends, mines and counts.
 pub(crate) struct BlockBuilder {
-    sender: TxSender,
+    /// The chain it builds on.
+    pub(crate) chain: Backend,
     /// Blocks mined.
     pub(crate) blocks: u64,
     /// Transactions by "role:action".
@@ -66,10 +58,10 @@ pub(crate) struct BlockBuilder {
 }
 
 impl BlockBuilder {
-    /// A builder sending through `lab` on a chain whose head is block `head` at `timestamp`.
-    pub(crate) fn new(lab: DynProvider, head: u64, timestamp: u64) -> Self {
+    /// A builder on `chain`, whose head is block `head` at `timestamp`.
+    pub(crate) fn new(chain: Backend, head: u64, timestamp: u64) -> Self {
         Self {
-            sender: TxSender::new(lab),
+            chain,
             blocks: 0,
             activity: BTreeMap::new(),
             head,
@@ -79,14 +71,9 @@ impl BlockBuilder {
         }
     }
 
-    /// The provider it sends through.
-    pub(crate) fn lab(&self) -> &DynProvider {
-        self.sender.provider()
-    }
-
     /// Transactions sent.
     pub(crate) fn sent(&self) -> u64 {
-        self.sender.sent()
+        self.chain.sent()
     }
 
     /// Tells the progress callback where the run is.
@@ -96,13 +83,9 @@ impl BlockBuilder {
         }
     }
 
-    /// Sends one transaction from `from` (impersonated) with the next nonce, through the one
-    /// sender (fixed gas: the lab builds its blocks by hand and counts reverts as outcomes).
+    /// Sends one transaction from `from` (impersonated) with the next nonce.
     pub(crate) async fn send(&mut self, from: Address, tx: TransactionRequest) -> Result<B256> {
-        self.sender
-            .send(from, tx, TX_GAS, LAB_FEES)
-            .await
-            .map_err(|e| Error::Setup(format!("sending a lab transaction from {from}: {e}")))
+        self.chain.send(from, tx).await
     }
 
     /// Mines the pending transactions in a block at `timestamp`; counts every one of `sent` and
@@ -112,22 +95,17 @@ impl BlockBuilder {
         timestamp: u64,
         sent: Vec<(B256, Sender)>,
     ) -> Result<Mined> {
-        dev::mine_at(self.lab(), timestamp).await?;
+        let mined = self.chain.mine(timestamp).await?;
         self.blocks += 1;
         self.report_progress();
         self.head += 1;
         self.head_timestamp = timestamp;
-        let receipts = self
-            .lab()
-            .get_block_receipts(alloy::eips::BlockId::latest())
-            .await
-            .map_err(|e| Error::rpc("eth_getBlockReceipts", e))?
-            .unwrap_or_default();
+        let logs = mined.logs;
         let mut status = BTreeMap::new();
-        let mut logs = Vec::new();
-        for r in &receipts {
-            status.insert(r.transaction_hash, r.status());
-            logs.extend(r.inner.logs().iter().cloned());
+        let mut reverts = BTreeMap::new();
+        for t in mined.included {
+            status.insert(t.hash, t.ok);
+            reverts.insert(t.hash, t.revert);
         }
         let block = self.head;
         if sent.iter().any(|(h, _)| !status.contains_key(h)) {
@@ -140,7 +118,7 @@ impl BlockBuilder {
                 Sender::Crowd(label) => label.clone(),
                 Sender::Bot(_, kind) => format!("bot:{}", kind.name()),
             };
-            let revert = if ok { None } else { Some(self.revert_of(hash).await) };
+            let revert = if ok { None } else { reverts.remove(&hash) };
             let activity = self.activity.entry(label).or_default();
             activity.ok += u64::from(ok);
             activity.reverted += u64::from(!ok);
@@ -159,26 +137,6 @@ impl BlockBuilder {
             outcomes.push((i, outcome));
         }
         Ok(Mined { block, logs, outcomes })
-    }
-
-    /// Why a mined transaction reverted, exactly: its top call's output from the node's call
-    /// tracer (a replay on another state could fail differently, or not at all).
-    async fn revert_of(&self, hash: B256) -> Option<Revert> {
-        #[derive(Debug, Deserialize)]
-        struct TopCall {
-            output: Option<Bytes>,
-        }
-        let options =
-            serde_json::json!({ "tracer": "callTracer", "tracerConfig": { "onlyTopCall": true } });
-        let call: TopCall =
-            match self.lab().raw_request("debug_traceTransaction".into(), (hash, options)).await {
-                Ok(call) => call,
-                Err(e) => {
-                    debug!(tx = %hash, error = %e, "could not trace a reverted transaction");
-                    return None;
-                }
-            };
-        call.output.filter(|o| !o.is_empty()).map(|o| Revert::decode(&o))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The competing liquidation bots: the bot's own pure agent and market reader, fed the block's
 //! market logs and a snapshot, in an order that rotates with the seed.
 
-use std::collections::BTreeSet;
+use std::{collections::BTreeSet, sync::Arc};
 
 use alloy::{
     primitives::{Address, U256},
@@ -19,7 +19,7 @@ use breakwater_agents::{
 };
 use breakwater_chain::{World, bindings::RedeemToRepayMarket};
 
-use breakwater_world::to_wad;
+use breakwater_world::{Reads, to_wad};
 use tracing::debug;
 
 use crate::{
@@ -46,7 +46,7 @@ pub(crate) struct Bots {
 
 impl Bots {
     /// The scenario's bots on the market at `addresses`.
-    pub(crate) fn new(spec: &BotSpec, provider: &DynProvider, addresses: &MarketAddresses) -> Self {
+    pub(crate) fn new(spec: &BotSpec, reads: &Arc<dyn Reads>, addresses: &MarketAddresses) -> Self {
         let bots = (0..spec.count)
             .map(|i| {
                 let me = crowd::account("bot", i);
@@ -57,7 +57,7 @@ impl Bots {
                     }
                     BotStrategy::Hold => CollateralPolicy::Hold,
                 };
-                let reader = MarketReader::new(provider.clone(), addresses, me);
+                let reader = MarketReader::new(Arc::clone(reads), addresses, me);
                 Bot { me, agent: LiquidationAgent::new(config), reader, capital: spec.capital }
             })
             .collect();

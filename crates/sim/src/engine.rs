@@ -9,23 +9,25 @@ use std::{collections::BTreeMap, sync::Arc, time::Instant};
 
 use alloy::{
     primitives::{Address, B256, U256},
-    providers::ext::AnvilApi,
     rpc::types::TransactionRequest,
+    sol_types::SolCall,
 };
 use breakwater_agents::{
     collector::NewBlock,
     crowd::{Action, Keeper, Signal, View},
 };
 use breakwater_chain::{
-    AnvilOptions, BreakerKind, Chain, OracleKind, Policy, RolesConfig, World, bindings::Stablecoin,
-    deploy, deploy_basket, dev,
+    AnvilOptions, BreakerKind, Chain, OracleKind, Policy, RolesConfig, World,
+    bindings::{ILendingMarket, Stablecoin},
+    deploy, deploy_basket,
 };
 use breakwater_report::Run;
-use breakwater_world::{from_wad, to_wad};
+use breakwater_world::{from_wad, read::call, to_wad};
 
 use crate::{
     Error, Result,
     actions::{CrowdTxs, Roles},
+    backend::{Backend, BackendKind},
     basket::Basket,
     blocks::{BlockBuilder, Fold, Sender},
     bots::Bots,
@@ -48,8 +50,11 @@ pub struct RunOptions {
     pub anvil: AnvilOptions,
     /// Called as the run advances: once deployed (block 0), then after every block it mines.
     pub progress: Option<OnProgress>,
-    /// Keep the node and its world after the run ([`Outcome::kept`]) instead of stopping it.
+    /// Keep the node and its world after the run ([`Outcome::kept`]) instead of stopping it
+    /// (the Anvil backend only: an in-process world ends with the run).
     pub keep_alive: bool,
+    /// Where the run executes once the world is deployed.
+    pub backend: BackendKind,
 }
 
 /// Where a run is, for progress displays.
@@ -132,8 +137,13 @@ pub async fn run(
     seed: u64,
     options: &RunOptions,
 ) -> Result<Outcome> {
+    if options.keep_alive && options.backend != BackendKind::Anvil {
+        return Err(Error::Setup(
+            "--keep-alive keeps an Anvil node: run it with --backend anvil".into(),
+        ));
+    }
     let chain = lab_node(options).await?;
-    let mut sim = Sim::deploy(&chain, scenario, policy, seed).await?;
+    let mut sim = Sim::deploy(&chain, scenario, policy, seed, options.backend).await?;
     // The approvals block, the crowd's setup, then the scenario's own blocks.
     sim.blocks.total =
         1 + sim.crowd.setup_blocks + scenario_blocks(scenario, !sim.pokes.is_empty());
@@ -174,7 +184,13 @@ struct Sim<'a> {
 }
 
 impl<'a> Sim<'a> {
-    async fn deploy(chain: &Chain, s: &'a Scenario, policy: Policy, seed: u64) -> Result<Sim<'a>> {
+    async fn deploy(
+        chain: &Chain,
+        s: &'a Scenario,
+        policy: Policy,
+        seed: u64,
+        backend: BackendKind,
+    ) -> Result<Sim<'a>> {
         let roles = Roles {
             deployer: chain.sender(),
             reporter: crowd::account("reporter", 0),
@@ -183,6 +199,9 @@ impl<'a> Sim<'a> {
         };
         let lab = lab_provider(chain)?;
         let (world, basket, nav, manifest) = deploy_world(chain, s, policy, &roles, &lab).await?;
+        // From here on every read and write goes through the backend.
+        let backend = Backend::start(backend, lab).await?;
+        let reads = backend.reads();
         // A basket's senior world is fast-only: its addresses say so.
         let addresses = world.market_addresses();
         let (poke_oracle, poke_breaker) = (
@@ -195,20 +214,17 @@ impl<'a> Sim<'a> {
             .filter_map(|(on, action)| on.then_some(action))
             .collect();
         let crowd = crowd::build(s, seed, keeper, roles.custodian, s.redemption());
-        let bots = Bots::new(&s.bots, chain.provider(), &addresses);
+        let bots = Bots::new(&s.bots, &reads, &addresses);
         let mut tracked = bots.accounts();
         tracked.extend(crowd.accounts.iter().copied());
         let mut accounts = crowd.borrowers.clone();
         accounts.extend(crowd.attacker.map(|(a, _)| a));
-        let observer = Observer::new(world, basket, accounts, nav).await?;
-        let start_ts = chain.latest_timestamp().await?;
-        let totals = observer
-            .world
-            .market_interface()
-            .totals()
-            .call()
+        let market = *world.market.address();
+        let observer = Observer::new(world, Arc::clone(&reads), basket, accounts, nav).await?;
+        let (head, start_ts) = backend.head().await?;
+        let totals = call(reads.as_ref(), market, &ILendingMarket::totalsCall {}, None)
             .await
-            .map_err(|e| Error::call("market.totals()", &e))?;
+            .map_err(|e| Error::read("market.totals()", e))?;
         Ok(Sim {
             s,
             policy,
@@ -219,7 +235,7 @@ impl<'a> Sim<'a> {
             crowd,
             bots,
             ledger: Ledger::new(tracked),
-            blocks: BlockBuilder::new(lab, chain.block_number().await?, start_ts),
+            blocks: BlockBuilder::new(backend, head, start_ts),
             tally: Tally::new(from_wad(totals.totalSupplyAssets)),
             pokes,
             last_view: None,
@@ -233,13 +249,10 @@ impl<'a> Sim<'a> {
         let (vault, pool, market) = (*w.vault.address(), *w.pool.address(), *w.market.address());
         let mut everyone: Vec<Address> = self.ledger.tracked.iter().copied().collect();
         everyone.extend([self.roles.reporter, self.roles.keeper, self.roles.deployer]);
-        let lab = self.blocks.lab().clone();
         for a in &everyone {
-            lab.anvil_set_balance(*a, U256::from(GAS_MONEY))
-                .await
-                .map_err(|e| Error::rpc("anvil_setBalance", e))?;
+            self.blocks.chain.set_balance(*a, U256::from(GAS_MONEY)).await?;
         }
-        dev::set_automine(&lab, false).await?;
+        self.blocks.chain.manual_mining().await?;
         let max = U256::MAX;
         let basket = self.observer.basket.as_ref().map(|b| b.approvals(*w.stablecoin.address()));
         for a in self.ledger.tracked.clone() {
@@ -254,8 +267,9 @@ impl<'a> Sim<'a> {
                     .await?;
             }
             for (token, spender) in basket.clone().unwrap_or_default() {
-                let token = Stablecoin::new(token, lab.clone());
-                self.blocks.send(a, token.approve(spender, max).into_transaction_request()).await?;
+                let approve = Stablecoin::approveCall { spender, value: max };
+                let tx = TransactionRequest::default().to(token).input(approve.abi_encode().into());
+                self.blocks.send(a, tx).await?;
             }
         }
         for (me, capital) in self.bots.bots.iter().map(|b| (b.me, b.capital)).collect::<Vec<_>>() {

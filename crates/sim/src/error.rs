@@ -40,11 +40,9 @@ impl Error {
         Self::Rpc { action: action.into(), source }
     }
 
-    pub(crate) fn call(action: impl Into<String>, err: &alloy::contract::Error) -> Self {
-        Self::Call {
-            action: action.into(),
-            message: breakwater_chain::bindings::revert_message(err),
-        }
+    /// A failed read through the [`breakwater_world::Reads`] seam.
+    pub(crate) fn read(action: impl Into<String>, err: breakwater_world::ReadError) -> Self {
+        Self::Call { action: action.into(), message: err.to_string() }
     }
 }
 

@@ -2,6 +2,7 @@
 //! ([`run`]), and the matrix and sweep drivers that fill a [`breakwater_report::Report`].
 
 mod actions;
+mod backend;
 mod basket;
 pub mod bench;
 mod blocks;
@@ -18,6 +19,7 @@ mod timeline;
 mod validate;
 mod wallets;
 
+pub use backend::BackendKind;
 pub use engine::{Activity, Kept, OnProgress, Outcome, Progress, RunOptions, run};
 pub use error::{Error, Result};
 pub use jobs::{Job, matrix, report, run_all, sweep};

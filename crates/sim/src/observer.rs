@@ -1,15 +1,24 @@
 //! The observer: the world read once before each block, as the crowd's [`View`] and the bots'
 //! [`MarketSnapshot`], plus what the tally samples beside the view.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::Arc,
+};
 
 use alloy::{
     primitives::{Address, U256},
     providers::DynProvider,
 };
 use breakwater_agents::crowd::{Position, Signal, SlowLiquidation, View};
-use breakwater_chain::World;
-use breakwater_world::from_wad;
+use breakwater_chain::{
+    World,
+    bindings::{
+        CircuitBreaker, ICollateralOracle, IConstantProductPool, ILendingMarket, IRwaVault,
+        RedeemToRepayMarket, RwaVault, Stablecoin,
+    },
+};
+use breakwater_world::{BreakerLevel, NavStatus, Reads, from_wad, read::call};
 
 use crate::{Error, Result, basket::Basket, timeline::Clock, wallets::Ledger};
 
@@ -39,23 +48,20 @@ pub(crate) struct IssuerState {
 
 impl IssuerState {
     /// Reads a lone vault's.
-    async fn read(w: &World<DynProvider>) -> Result<Self> {
-        let vault = w.vault_interface();
-        let (c_nav, c_pending, c_queue, c_buffer) = (
-            vault.navInfo(),
-            w.vault.pendingNav(),
-            vault.totalPendingShares(),
-            vault.availableBuffer(),
+    async fn read(reads: &dyn Reads, vault: Address) -> Result<Self> {
+        let (nav, pending, queue, buffer) = tokio::join!(
+            call(reads, vault, &IRwaVault::navInfoCall {}, None),
+            call(reads, vault, &RwaVault::pendingNavCall {}, None),
+            call(reads, vault, &IRwaVault::totalPendingSharesCall {}, None),
+            call(reads, vault, &IRwaVault::availableBufferCall {}, None),
         );
-        let (nav, pending, queue, buffer) =
-            tokio::join!(c_nav.call(), c_pending.call(), c_queue.call(), c_buffer.call());
-        let nav = nav.map_err(|e| Error::call("vault.navInfo()", &e))?;
+        let nav = nav.map_err(|e| Error::read("vault.navInfo()", e))?;
         Ok(Self {
             nav: Nav {
                 per_unit: from_wad(nav.navPerShare),
                 as_of: nav.asOf,
                 pending: pending.map(|p| !p.is_zero()).unwrap_or(false),
-                under_review: nav.status == 1,
+                under_review: NavStatus::from_u8(nav.status) == Some(NavStatus::UnderReview),
             },
             pending_redemptions: queue.map(from_wad).unwrap_or(0.0),
             buffer: buffer.map(from_wad).unwrap_or(0.0),
@@ -78,7 +84,10 @@ pub(crate) struct Observation {
 
 /// The market under study, the value behind its collateral, and its open slow liquidations.
 pub(crate) struct Observer {
+    /// The world's addresses and transaction builders (never read through: see `reads`).
     pub(crate) world: World<DynProvider>,
+    /// What it reads through: the run's backend.
+    pub(crate) reads: Arc<dyn Reads>,
     /// With a basket scenario: the constituents behind the senior market (`world`).
     pub(crate) basket: Option<Basket>,
     /// The borrowers' and the attacker's accounts: the positions read every block.
@@ -98,14 +107,18 @@ impl Observer {
     /// worth `nav` to begin with.
     pub(crate) async fn new(
         world: World<DynProvider>,
+        reads: Arc<dyn Reads>,
         basket: Option<Basket>,
         accounts: Vec<Address>,
         nav: f64,
     ) -> Result<Self> {
-        let params =
-            world.market.params().call().await.map_err(|e| Error::call("market.params()", &e))?;
+        let market = *world.market.address();
+        let params = call(reads.as_ref(), market, &ILendingMarket::paramsCall {}, None)
+            .await
+            .map_err(|e| Error::read("market.params()", e))?;
         Ok(Self {
             world,
+            reads,
             basket,
             accounts,
             max_ltv: from_wad(params.maxLtv),
@@ -126,34 +139,29 @@ impl Observer {
         head: u64,
     ) -> Result<Observation> {
         let basket = self.basket.as_mut();
-        let w = &self.world;
-        let market = w.market_interface();
-        let pool = w.pool_interface();
-        let breaker = w.circuit_breaker();
-        let c_reserves = pool.getReserves();
-        let (c_liq, c_borrow, c_totals) =
-            (w.oracle.liquidationPrice(), w.oracle.borrowPrice(), market.totals());
-        let (c_health, c_lp) =
-            (market.positionsHealth(self.accounts.clone()), w.pool.totalSupply());
-        let c_level = breaker.as_ref().map(|b| b.level());
+        let (r, w) = (self.reads.as_ref(), &self.world);
+        let (market, oracle, pool) = (*w.market.address(), *w.oracle.address(), *w.pool.address());
+        let breaker = w.circuit_breaker().map(|b| *b.address());
+        let health = ILendingMarket::positionsHealthCall { borrowers: self.accounts.clone() };
+        let vault = *w.vault.address();
         let issuer = async {
             match basket {
-                Some(b) => b.read().await,
-                None => IssuerState::read(w).await,
+                Some(b) => b.read(r).await,
+                None => IssuerState::read(r, vault).await,
             }
         };
         let (issuer, reserves, liq, borrow, totals, health, lp_supply, level) = tokio::join!(
             issuer,
-            c_reserves.call(),
-            c_liq.call(),
-            c_borrow.call(),
-            c_totals.call(),
-            c_health.call(),
-            c_lp.call(),
+            call(r, pool, &IConstantProductPool::getReservesCall {}, None),
+            call(r, oracle, &ICollateralOracle::liquidationPriceCall {}, None),
+            call(r, oracle, &ICollateralOracle::borrowPriceCall {}, None),
+            call(r, market, &ILendingMarket::totalsCall {}, None),
+            call(r, market, &health, None),
+            call(r, pool, &Stablecoin::totalSupplyCall {}, None),
             async {
-                match &c_level {
-                    Some(l) => l.call().await,
-                    None => Ok(0),
+                match breaker {
+                    Some(b) => call(r, b, &CircuitBreaker::levelCall {}, None).await,
+                    None => Ok(BreakerLevel::Normal.as_u8()),
                 }
             },
         );
@@ -161,9 +169,9 @@ impl Observer {
         if let Some(f) = issuer.fundamental {
             self.fundamental = f;
         }
-        let reserves = reserves.map_err(|e| Error::call("pool.getReserves()", &e))?;
-        let totals = totals.map_err(|e| Error::call("market.totals()", &e))?;
-        let health = health.map_err(|e| Error::call("market.positionsHealth()", &e))?;
+        let reserves = reserves.map_err(|e| Error::read("pool.getReserves()", e))?;
+        let totals = totals.map_err(|e| Error::read("market.totals()", e))?;
+        let health = health.map_err(|e| Error::read("market.positionsHealth()", e))?;
         let mut view = View {
             block: head + 1,
             timestamp: clock.timestamp(0),
@@ -215,21 +223,19 @@ impl Observer {
     /// The debt stays on the position; returns what each borrower's requests will pay.
     async fn slow_liquidations(&self, view: &mut View) -> Result<BTreeMap<Address, f64>> {
         let mut locked: BTreeMap<Address, f64> = BTreeMap::new();
-        let slow_market = self.world.slow_path_market();
+        let Some(market) = self.world.slow_path_market().map(|m| *m.address()) else {
+            return Ok(locked);
+        };
+        let (r, vault) = (self.reads.as_ref(), *self.world.vault.address());
         for id in self.slow.clone() {
-            let Some(m) = &slow_market else { break };
-            let sl = m
-                .slowLiquidation(U256::from(id))
-                .call()
+            let c = RedeemToRepayMarket::slowLiquidationCall { id: U256::from(id) };
+            let sl = call(r, market, &c, None)
                 .await
-                .map_err(|e| Error::call("market.slowLiquidation()", &e))?;
-            let status = self
-                .world
-                .vault_interface()
-                .redeemStatus(sl.requestId)
-                .call()
+                .map_err(|e| Error::read("market.slowLiquidation()", e))?;
+            let c = IRwaVault::redeemStatusCall { requestId: sl.requestId };
+            let status = call(r, vault, &c, None)
                 .await
-                .map_err(|e| Error::call("vault.redeemStatus()", &e))?;
+                .map_err(|e| Error::read("vault.redeemStatus()", e))?;
             let claimable = !status.claimableAssets.is_zero();
             view.slow_liquidations.insert(id, SlowLiquidation { borrower: sl.borrower, claimable });
             *locked.entry(sl.borrower).or_default() += from_wad(status.pendingShares)

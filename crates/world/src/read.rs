@@ -55,6 +55,12 @@ impl Reads for DynProvider {
     }
 }
 
+impl<R: Reads + ?Sized> Reads for std::sync::Arc<R> {
+    fn call_raw(&self, to: Address, data: Bytes, block: Option<u64>) -> ReadFuture<'_> {
+        (**self).call_raw(to, data, block)
+    }
+}
+
 /// A typed read: `call` on `to` at `block`, decoded with the bindings.
 pub async fn call<C: SolCall>(
     reads: &dyn Reads,
