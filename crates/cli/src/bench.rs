@@ -34,7 +34,7 @@ use breakwater_chain::{
     units::Wad,
 };
 use breakwater_sim::{
-    RunOptions, Scenario,
+    BackendKind, RunOptions, Scenario,
     bench::{Rate, raw_transfer_rate},
 };
 use clap::{Args, Subcommand};
@@ -109,38 +109,54 @@ pub(crate) async fn run(args: BenchArgs, ui: Ui) -> Result<()> {
     }
 }
 
-/// One scenario run, then raw transfers at the run's average block size on a node set up the
-/// same way; the ratio of the two rates is the engine's overhead (agents, reads, contracts).
+/// The same scenario run on each backend (same seed, so the same transactions), then raw
+/// transfers at the run's average block size on a lab Anvil: each backend's seconds per path and
+/// rate, the in-process speed-up, and the Anvil engine's overhead over raw transfers.
 async fn bench_sim(args: SimBenchArgs, ui: Ui) -> Result<()> {
     let path = args.scenario.unwrap_or_else(|| crate::scenarios::shipped("credit-default.toml"));
     let scenario = Scenario::load(&path)?;
     let what = format!("bench sim: {} under {}, seed {}", scenario.name(), args.policy, args.seed);
     outln!("{what}")?;
-    let progress = Reporter::start(ui.mode(), what, 1);
-    let options = RunOptions { progress: progress.callback(), ..RunOptions::default() };
-    let outcome = breakwater_sim::run(&scenario, args.policy, args.seed, &options).await;
-    progress.finish();
-    let outcome = outcome?;
-    let options = RunOptions::default();
-    let engine = Rate { transactions: outcome.transactions, seconds: outcome.seconds };
+    let mut rates = Vec::new();
+    for backend in BackendKind::ALL {
+        let progress = Reporter::start(ui.mode(), format!("{what} on {backend}"), 1);
+        let options =
+            RunOptions { progress: progress.callback(), backend, ..RunOptions::default() };
+        let started = Instant::now();
+        let outcome = breakwater_sim::run(&scenario, args.policy, args.seed, &options).await;
+        let path_seconds = started.elapsed().as_secs_f64();
+        progress.finish();
+        let outcome = outcome?;
+        let rate = Rate { transactions: outcome.transactions, seconds: outcome.seconds };
+        outln!(
+            "  {backend:>5}: {} transactions in {} blocks: {:.2} s stepping ({:.0} tx/s, {:.0} blocks/s), {:.2} s per path with deployment",
+            rate.transactions,
+            outcome.blocks,
+            rate.seconds,
+            rate.per_second(),
+            outcome.blocks as f64 / rate.seconds.max(f64::EPSILON),
+            path_seconds
+        )?;
+        rates.push((rate, outcome.blocks, path_seconds));
+    }
+    let [(evm, _, evm_path), (anvil, blocks_run, anvil_path)] = rates[..] else {
+        bail!("both backends ran");
+    };
     outln!(
-        "  engine: {} transactions in {} blocks, {:.2} s (deployment excluded): {:.0} tx/s, {:.0} blocks/s",
-        engine.transactions,
-        outcome.blocks,
-        engine.seconds,
-        engine.per_second(),
-        outcome.blocks as f64 / engine.seconds.max(f64::EPSILON)
+        "  evm / anvil: {:.1}x stepping, {:.1}x per path with deployment",
+        anvil.seconds / evm.seconds.max(f64::EPSILON),
+        anvil_path / evm_path.max(f64::EPSILON)
     )?;
-    let per_block = (outcome.transactions / outcome.blocks.max(1)).max(1) as usize;
-    let blocks = outcome.blocks.min(200);
-    let raw = raw_transfer_rate(per_block, blocks, &options).await?;
+    let per_block = (anvil.transactions / blocks_run.max(1)).max(1) as usize;
+    let blocks = blocks_run.min(200);
+    let raw = raw_transfer_rate(per_block, blocks, &RunOptions::default()).await?;
     outln!(
-        "  raw Anvil transfers: {} in {blocks} blocks of {per_block}, {:.2} s: {:.0} tx/s",
+        "  raw Anvil transfers: {} in {blocks} blocks of {per_block}, {:.2} s: {:.0} tx/s (anvil engine / raw: {:.2})",
         raw.transactions,
         raw.seconds,
-        raw.per_second()
+        raw.per_second(),
+        anvil.per_second() / raw.per_second().max(f64::EPSILON)
     )?;
-    outln!("  engine / raw: {:.2}", engine.per_second() / raw.per_second().max(f64::EPSILON))?;
     Ok(())
 }
 

@@ -91,10 +91,10 @@ impl Reads for SharedEvm {
     fn call_raw(&self, to: Address, data: Bytes, block: Option<u64>) -> ReadFuture<'_> {
         let chain = self.0.read().unwrap_or_else(PoisonError::into_inner);
         // In-process reads are answered at once; resolve them under the lock.
-        let result = chain.call_raw(to, data, block).now_or_never();
-        Box::pin(std::future::ready(
-            result.unwrap_or_else(|| unreachable!("an in-process read is ready when it is made")),
-        ))
+        let Some(result) = chain.call_raw(to, data, block).now_or_never() else {
+            unreachable!("an in-process read is ready when it is made")
+        };
+        Box::pin(std::future::ready(result))
     }
 }
 
