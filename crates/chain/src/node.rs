@@ -10,7 +10,7 @@ use alloy::{
     network::EthereumWallet,
     node_bindings::{Anvil, AnvilInstance},
     primitives::Address,
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::{DynProvider, Provider, ProviderBuilder, ext::AnvilApi},
     signers::local::PrivateKeySigner,
     transports::{TransportError, TransportErrorKind},
 };
@@ -74,6 +74,35 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// A fresh embedded Anvil as the scenario lab uses it: any account can send
+    /// (impersonation), blocks hold hundreds of transactions (gas limit 1e9), gas costs nothing
+    /// beyond the priority fee (base fee 0), and a fixed clock: a genesis timestamp, then one
+    /// second per block until the lab mines blocks at its own timestamps. With wall-clock
+    /// timestamps a loaded machine deployed over more seconds, which moved the pool's first TWAPs
+    /// and the breaker's absolute windows: same seed, different numbers. The in-process EVM
+    /// answers unpinned reads one second after the head, as this node does.
+    pub async fn lab(mut options: AnvilOptions) -> Result<Self> {
+        options.args.extend(
+            [
+                "--auto-impersonate",
+                "--gas-limit",
+                "1000000000",
+                "--block-base-fee-per-gas",
+                "0",
+                "--timestamp",
+                "1767225600",
+            ]
+            .map(String::from),
+        );
+        let chain = Self::anvil(options).await?;
+        chain
+            .provider()
+            .anvil_set_block_timestamp_interval(1)
+            .await
+            .map_err(|e| Error::rpc("anvil_setBlockTimestampInterval", e))?;
+        Ok(chain)
+    }
+
     /// Starts an embedded Anvil and connects to it, signing locally with all its dev keys (the
     /// first is the deployer; send as another with `.from(address)`).
     pub async fn anvil(options: AnvilOptions) -> Result<Self> {

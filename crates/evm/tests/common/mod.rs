@@ -4,31 +4,16 @@
 use alloy::{
     network::TransactionBuilder,
     primitives::{Address, Bytes},
-    providers::{DynProvider, Provider, ProviderBuilder, ext::AnvilApi},
+    providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
 };
 use anyhow::Result;
 use breakwater_chain::{AnvilOptions, Chain, DeployConfig, Deployment, Policy, deploy};
 
-/// An Anvil started as the lab's `lab_node` starts it (any sender, gas limit 1e9, base fee 0,
-/// a fixed genesis time, one second per block), the safeguarded world deployed on it, and the
-/// lab's provider (no fillers: nonces and gas are set by the sender).
+/// An Anvil started as the lab starts it ([`Chain::lab`]), the safeguarded world deployed on
+/// it, and the lab's provider (no fillers: nonces and gas are set by the sender).
 pub(crate) async fn lab_world() -> Result<(Chain, Deployment, DynProvider)> {
-    let mut options = AnvilOptions::default();
-    options.args.extend(
-        [
-            "--auto-impersonate",
-            "--gas-limit",
-            "1000000000",
-            "--block-base-fee-per-gas",
-            "0",
-            "--timestamp",
-            "1767225600",
-        ]
-        .map(String::from),
-    );
-    let chain = Chain::anvil(options).await?;
-    chain.provider().anvil_set_block_timestamp_interval(1).await?;
+    let chain = Chain::lab(AnvilOptions::default()).await?;
     let deployment = deploy(&chain, &DeployConfig::default(), Policy::Safeguarded).await?;
     let url = chain.url().parse()?;
     let provider = ProviderBuilder::new().disable_recommended_fillers().connect_http(url).erased();
