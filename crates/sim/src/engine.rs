@@ -144,6 +144,9 @@ pub async fn run(
     }
     let chain = lab_node(options).await?;
     let mut sim = Sim::deploy(&chain, scenario, policy, seed, options.backend).await?;
+    // In process, the node has served its purpose: stop it (and with it any read that would
+    // bypass the backend and see a stale world).
+    let chain = (options.backend == BackendKind::Anvil).then_some(chain);
     // The approvals block, the crowd's setup, then the scenario's own blocks.
     sim.blocks.total =
         1 + sim.crowd.setup_blocks + scenario_blocks(scenario, !sim.pokes.is_empty());
@@ -157,7 +160,8 @@ pub async fn run(
         (sim.blocks.sent(), sim.blocks.blocks, std::mem::take(&mut sim.blocks.activity));
     let manifest = std::mem::take(&mut sim.manifest);
     let run = sim.finish().await?;
-    let kept = options.keep_alive.then(|| Kept { chain: Arc::new(chain), manifest });
+    let kept =
+        chain.filter(|_| options.keep_alive).map(|chain| Kept { chain: Arc::new(chain), manifest });
     Ok(Outcome { run, transactions, blocks, seconds, activity, kept })
 }
 
