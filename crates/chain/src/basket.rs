@@ -50,23 +50,7 @@ use crate::{
     tx,
     units::{Seconds, Wad},
 };
-
-/// The contracts' `Tranche` enum (`ITrancheVault.sol`), as the bindings pass it: a `uint8`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u8)]
-pub(crate) enum Tranche {
-    /// `Tranche.Senior`: paid first, the senior market's collateral.
-    Senior = 0,
-    /// `Tranche.Junior`: takes losses first.
-    Junior = 1,
-}
-
-impl Tranche {
-    /// The value the contracts' ABI carries.
-    pub(crate) const fn id(self) -> u8 {
-        self as u8
-    }
-}
+use breakwater_world::Tranche;
 
 /// The RWA² world: constituents, the tranche vault, the senior market.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -534,7 +518,7 @@ async fn deploy_basket_inner(
             Tranche::Junior => "seed the junior tranche",
             Tranche::Senior => "seed the senior tranche",
         };
-        tx::send(step, tranche_c.deposit(side.id(), *units, me, U256::ZERO).from(me)).await?;
+        tx::send(step, tranche_c.deposit(side.as_u8(), *units, me, U256::ZERO).from(me)).await?;
     }
 
     // ------------------------------------------------------------ the senior pool

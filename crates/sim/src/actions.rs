@@ -10,7 +10,7 @@ use alloy::{
 use breakwater_agents::crowd::{Action, View};
 use breakwater_chain::World;
 
-use breakwater_world::to_wad;
+use breakwater_world::{NavStatus, to_wad};
 
 use crate::{
     basket::Basket,
@@ -142,7 +142,8 @@ impl CrowdTxs<'_> {
             Action::SetUnderReview(on) => {
                 let reason =
                     if on { "custodian breach: title in doubt" } else { "review resolved" };
-                let status = w.vault.setNavStatus(u8::from(on), reason.into());
+                let status =
+                    w.vault.setNavStatus(NavStatus::under_review(on).as_u8(), reason.into());
                 (r.reporter, status.into_transaction_request())
             }
             Action::RefillBuffer { assets } => {

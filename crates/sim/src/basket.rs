@@ -22,15 +22,12 @@ use breakwater_chain::{
     bindings::{CircuitBreaker, ConservativeOracle, RwaVault, TrancheVault},
 };
 
-use breakwater_world::{NavStatus, Reads, from_wad, read::call, to_wad};
+use breakwater_world::{NavStatus, Reads, Tranche, from_wad, read::call, to_wad};
 
 use crate::{
     Error, Result,
     observer::{IssuerState, Nav},
 };
-
-/// `Tranche.Senior` in the contracts' enum.
-const SENIOR: u8 = 0;
 
 /// The basket's constituents and what they are really worth.
 pub(crate) struct Basket {
@@ -181,7 +178,7 @@ impl Basket {
                 Some(amount) => vec![(
                     *from,
                     self.tranche
-                        .redeem(SENIOR, amount, *from, U256::ZERO)
+                        .redeem(Tranche::Senior.as_u8(), amount, *from, U256::ZERO)
                         .into_transaction_request(),
                 )],
                 None => Vec::new(),
@@ -208,7 +205,8 @@ impl Basket {
                 let v = &self.vaults[self.review_target];
                 vec![(
                     reporter,
-                    v.setNavStatus(u8::from(*on), reason.into()).into_transaction_request(),
+                    v.setNavStatus(NavStatus::under_review(*on).as_u8(), reason.into())
+                        .into_transaction_request(),
                 )]
             }
             Action::PokeOracle => self.pokes(keeper, &self.oracles, |o, p| {
@@ -247,7 +245,12 @@ impl Basket {
             })
             .collect();
         // A hair under what was bought: subscriptions round shares down, deposits pull rounded up.
-        let deposit = self.tranche.deposit(SENIOR, to_wad(units * (1.0 - 1e-9)), from, U256::ZERO);
+        let deposit = self.tranche.deposit(
+            Tranche::Senior.as_u8(),
+            to_wad(units * (1.0 - 1e-9)),
+            from,
+            U256::ZERO,
+        );
         txs.push((from, deposit.into_transaction_request()));
         txs
     }

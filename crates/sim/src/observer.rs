@@ -185,7 +185,7 @@ impl Observer {
             // A spot oracle over an emptied pool, or a halted one, may revert: read it as 0.
             oracle_price: liq.map(from_wad).unwrap_or(0.0),
             borrow_price: borrow.map(from_wad).unwrap_or(0.0),
-            breaker_level: level.unwrap_or(0),
+            breaker_level: level.unwrap_or(BreakerLevel::Normal.as_u8()),
             max_ltv: self.max_ltv,
             liquidation_ltv: self.lltv,
             market_liquidity: from_wad(

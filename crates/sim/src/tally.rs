@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use alloy::primitives::Address;
 use breakwater_agents::crowd::{Position, View, Wallet};
 use breakwater_report::{Metrics, Series};
+use breakwater_world::BreakerLevel;
 
 /// What the run's totals need of the last sample.
 #[derive(Debug, Clone, Copy, Default)]
@@ -129,7 +130,7 @@ impl Tally {
         // closes borrowing.
         let (mut uncovered, mut shadow, mut capacity) = (0.0, 0.0, 0.0);
         for (who, p) in &view.positions {
-            if view.breaker_level == 0 {
+            if view.breaker_level == BreakerLevel::Normal.as_u8() {
                 capacity += p.collateral * view.borrow_price * view.max_ltv;
             }
             let locked = locked.get(who).copied().unwrap_or_default();
@@ -140,7 +141,7 @@ impl Tally {
             }
         }
         let dt = t.saturating_sub(self.last.t);
-        if self.last.breaker_level >= 3 {
+        if self.last.breaker_level >= BreakerLevel::Halted.as_u8() {
             self.halted_s += dt;
         }
         self.capacity_sum += capacity;

@@ -13,7 +13,7 @@ pub mod units;
 pub use addresses::MarketAddresses;
 pub use policy::{BreakerKind, MarketKind, OracleKind, Policy};
 pub use read::{ReadError, Reads};
-pub use status::{BasketStatus, BreakerLevel, NavStatus, OracleState};
+pub use status::{BasketStatus, BreakerLevel, NavStatus, OracleState, Tranche};
 pub use tx::{Fees, Gas, NotSent, RevertReason, TxSender, padded_gas};
 pub use units::{from_wad, to_wad};
 

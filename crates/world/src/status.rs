@@ -90,6 +90,23 @@ solidity_enum! {
     }
 }
 
+solidity_enum! {
+    /// `Tranche` (`ITrancheVault`): which side of the RWA² waterfall.
+    Tranche in "contracts/interfaces/ITrancheVault.sol" {
+        /// Paid first: the senior market's collateral.
+        Senior,
+        /// Takes losses first.
+        Junior,
+    }
+}
+
+impl NavStatus {
+    /// `UnderReview` when `on`, else `Normal`.
+    pub const fn under_review(on: bool) -> Self {
+        if on { Self::UnderReview } else { Self::Normal }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,6 +146,7 @@ mod tests {
             "BasketStatus",
             BasketStatus::ALL.iter().map(|v| v.name()).collect(),
         );
+        check(Tranche::SOURCE, "Tranche", Tranche::ALL.iter().map(|v| v.name()).collect());
         assert_eq!(NavStatus::from_u8(1), Some(NavStatus::UnderReview));
         assert_eq!(BreakerLevel::from_u8(4), None);
     }
