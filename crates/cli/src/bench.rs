@@ -30,8 +30,8 @@ use breakwater_agents::{
     math::WAD,
 };
 use breakwater_chain::{
-    AnvilOptions, Chain, DeployConfig, Policy, bindings::LendingMarket, deploy, dev, tx::send,
-    units::Wad,
+    AnvilOptions, Chain, DeployConfig, Deployment, Policy, bindings::LendingMarket, deploy, dev,
+    tx::send, units::Wad,
 };
 use breakwater_sim::{
     BackendKind, RunOptions, Scenario,
@@ -191,73 +191,11 @@ async fn bench_bot(args: BotBenchArgs, ui: Ui) -> Result<()> {
         ..AnvilOptions::default()
     })
     .await?;
-    let mut config = DeployConfig::default();
-    config.vault.max_nav_move = Wad::from_raw(wad(0.5));
-    let n = args.positions;
-    let needed_supply = (n as u64).saturating_mul(COLLATERAL) * 2;
-    config.market.seed_supply = Wad::units(needed_supply.max(1_000_000));
-    let deployment = deploy(&chain, &config, Policy::NaiveNav).await?;
-    let world = deployment.world(chain.provider().clone());
-    info!(positions = n, "world deployed: opening positions");
-
-    // ------------------------------------------------------------ borrowers
-    let keys: Vec<PrivateKeySigner> = (0..n)
-        .map(|i| {
-            let seed = keccak256(format!("breakwater-bench-borrower-{i}"));
-            PrivateKeySigner::from_bytes(&seed).context("a bench key")
-        })
-        .collect::<Result<_>>()?;
-    let borrowers: Vec<Address> = keys.iter().map(PrivateKeySigner::address).collect();
-    let mut wallet = EthereumWallet::new(keys[0].clone());
-    for key in &keys[1..] {
-        wallet.register_signer(key.clone());
-    }
-    let url = chain.url().parse().context("the node's URL")?;
-    let borrower_provider = ProviderBuilder::new().wallet(wallet).connect_http(url).erased();
-
-    // The deployer buys all the collateral at once.
-    let me = chain.sender();
-    let shares = U256::from(COLLATERAL) * WAD;
-    let all = shares * U256::from(n);
-    send("mint", world.stablecoin.mint(me, all).from(me)).await?;
-    send("approve vault", world.stablecoin.approve(*world.vault.address(), all).from(me)).await?;
-    send("subscribe", world.vault.subscribe(all, me).from(me)).await?;
-    send("approve market", world.vault.approve(*world.market.address(), all).from(me)).await?;
-
-    let chain_id = chain.chain_id();
     let started = Instant::now();
-    let mut nonce = chain.provider().get_transaction_count(me).await?;
-    let mut funding = Vec::with_capacity(2 * n);
-    for b in &borrowers {
-        let fund =
-            TransactionRequest::default().to(*b).value(U256::from(10u64).pow(U256::from(17)));
-        let post = world.market.supplyCollateral(shares, *b).into_transaction_request();
-        for (tx, gas) in [(fund, 21_000), (post, 150_000)] {
-            funding.push(fill(tx.from(me), nonce, gas, chain_id));
-            nonce += 1;
-        }
-    }
-    dev::set_automine(chain.provider(), false).await?;
-    pipeline(chain.provider(), funding, "fund and post collateral", ui).await?;
-    let borrows: Vec<TransactionRequest> = borrowers
-        .iter()
-        .enumerate()
-        .map(|(i, b)| {
-            let tx = world.market.borrow(wad(debt_of(i, n)), *b).into_transaction_request();
-            fill(tx.from(*b), 0, 400_000, chain_id)
-        })
-        .collect();
-    pipeline(&borrower_provider, borrows, "borrow", ui).await?;
-    // The bot's one-time approval must be mined while it starts.
-    dev::set_automine(chain.provider(), true).await?;
-    let opened = count_logs(
-        chain.provider(),
-        deployment.contracts.market,
-        LendingMarket::Borrow::SIGNATURE_HASH,
-        deployment.block,
-    )
-    .await?;
-    ensure!(opened == n, "{opened} of {n} borrows succeeded");
+    let (deployment, borrowers) = open_positions(&chain, args.positions, ui).await?;
+    let n = args.positions;
+    let world = deployment.world(chain.provider().clone());
+    let me = chain.sender();
     let open_time = started.elapsed();
     info!(positions = n, secs = open_time.as_secs_f64(), "positions opened");
 
@@ -322,67 +260,199 @@ async fn bench_bot(args: BotBenchArgs, ui: Ui) -> Result<()> {
     let reaction = reaction_started.elapsed();
     let eligible_scan = scan_of(&metrics, eligible)?;
 
-    let mut blocks_after = Vec::new();
+    let liquidated = liquidations_after(&chain, &deployment, &metrics, eligible, &expected).await?;
+    cancel.cancel();
+    handle.await.context("bot task")??;
+
+    let figures = BotFigures {
+        n,
+        open_time,
+        index_time,
+        quiet,
+        eligible,
+        eligible_scan,
+        nav,
+        expected,
+        liquidated,
+        reaction,
+        gas_limit: args.gas_limit,
+    };
+    figures.print()
+}
+
+/// What `bench bot` measured.
+struct BotFigures {
+    n: usize,
+    open_time: Duration,
+    index_time: Duration,
+    quiet: Vec<Scan>,
+    eligible: u64,
+    eligible_scan: Scan,
+    nav: f64,
+    expected: Vec<Address>,
+    liquidated: std::collections::BTreeMap<Address, u64>,
+    reaction: Duration,
+    gas_limit: u64,
+}
+
+impl BotFigures {
+    /// Prints the figures; fails if a liquidatable position was missed.
+    fn print(&self) -> Result<()> {
+        let Self {
+            n,
+            open_time,
+            index_time,
+            quiet,
+            eligible,
+            eligible_scan,
+            nav,
+            expected,
+            liquidated,
+            reaction,
+            gas_limit,
+        } = self;
+        let (n, nav, eligible) = (*n, *nav, *eligible);
+        let mut times: Vec<Duration> = quiet.iter().map(|s| s.elapsed).collect();
+        times.sort();
+        let median = times.get(times.len() / 2).copied().unwrap_or_default();
+        let worst = times.last().copied().unwrap_or_default();
+        let missing = expected.iter().filter(|b| !liquidated.contains_key(*b)).count();
+        let unexpected = liquidated.keys().filter(|b| !expected.contains(b)).count();
+        let mut histogram = std::collections::BTreeMap::new();
+        for d in liquidated.values() {
+            *histogram.entry(*d).or_insert(0usize) += 1;
+        }
+        outln!(
+            "breakwater bench bot ({} build)",
+            if cfg!(debug_assertions) { "debug" } else { "release" }
+        )?;
+        outln!(
+            "  positions opened          {n} in {:.1} s (real transactions, pipelined)",
+            open_time.as_secs_f64()
+        )?;
+        outln!("  indexed from logs in      {:.2} s", index_time.as_secs_f64())?;
+        outln!(
+            "  scan per quiet block      median {:.2} ms, worst {:.2} ms over {} blocks ({} positions)",
+            ms(median),
+            ms(worst),
+            times.len(),
+            quiet.first().map_or(0, |s| s.indexed)
+        )?;
+        outln!(
+            "  eligibility block {eligible}     NAV 1.00 → {nav:.4}: {} liquidatable ({:.1}%), scan {:.2} ms \
+         ({} confirmed in one call), all {} transactions sent {:.0} ms after the block",
+            expected.len(),
+            100.0 * expected.len() as f64 / n as f64,
+            ms(eligible_scan.elapsed),
+            eligible_scan.shortlisted,
+            eligible_scan.actions,
+            ms(*reaction)
+        )?;
+        let dist: Vec<String> = histogram.iter().map(|(d, c)| format!("+{d}: {c}")).collect();
+        outln!("  blocks from eligibility   {} (block gas limit {})", dist.join(", "), gas_limit)?;
+        outln!("  missed / unexpected       {missing} / {unexpected}")?;
+        if missing > 0 {
+            bail!("{missing} liquidatable positions were not liquidated within 50 blocks");
+        }
+        Ok(())
+    }
+}
+
+/// Mines blocks after `eligible` (at most 50) until every `expected` borrower is liquidated;
+/// returns how many blocks after eligibility each liquidated borrower took.
+async fn liquidations_after(
+    chain: &Chain,
+    deployment: &Deployment,
+    metrics: &SharedMetrics,
+    eligible: u64,
+    expected: &[Address],
+) -> Result<std::collections::BTreeMap<Address, u64>> {
     let mut liquidated = std::collections::BTreeMap::new();
-    for k in 1..=50u64 {
-        let block = mine(&chain, &metrics).await?;
+    for _ in 1..=50u64 {
+        let block = mine(chain, metrics).await?;
         for (borrower, at) in
             liquidations(chain.provider(), deployment.contracts.market, block).await?
         {
             liquidated.entry(borrower).or_insert(at - eligible);
         }
-        blocks_after.push((k, liquidated.len()));
         if expected.iter().all(|b| liquidated.contains_key(b)) {
             break;
         }
     }
-    cancel.cancel();
-    handle.await.context("bot task")??;
+    Ok(liquidated)
+}
 
-    // ------------------------------------------------------------ report
-    let mut times: Vec<Duration> = quiet.iter().map(|s| s.elapsed).collect();
-    times.sort();
-    let median = times.get(times.len() / 2).copied().unwrap_or_default();
-    let worst = times.last().copied().unwrap_or_default();
-    let missing = expected.iter().filter(|b| !liquidated.contains_key(*b)).count();
-    let unexpected = liquidated.keys().filter(|b| !expected.contains(b)).count();
-    let mut histogram = std::collections::BTreeMap::new();
-    for d in liquidated.values() {
-        *histogram.entry(*d).or_insert(0usize) += 1;
+/// Deploys naive-nav on `chain` with supply for `n` positions and opens them with real
+/// transactions: the deployer buys all the collateral and posts it for each borrower (one key
+/// each), then every borrower borrows, all pipelined with explicit nonces.
+async fn open_positions(chain: &Chain, n: usize, ui: Ui) -> Result<(Deployment, Vec<Address>)> {
+    let mut config = DeployConfig::default();
+    config.vault.max_nav_move = Wad::from_raw(wad(0.5));
+    let needed_supply = (n as u64).saturating_mul(COLLATERAL) * 2;
+    config.market.seed_supply = Wad::units(needed_supply.max(1_000_000));
+    let deployment = deploy(chain, &config, Policy::NaiveNav).await?;
+    let world = deployment.world(chain.provider().clone());
+    info!(positions = n, "world deployed: opening positions");
+
+    // ------------------------------------------------------------ borrowers
+    let keys: Vec<PrivateKeySigner> = (0..n)
+        .map(|i| {
+            let seed = keccak256(format!("breakwater-bench-borrower-{i}"));
+            PrivateKeySigner::from_bytes(&seed).context("a bench key")
+        })
+        .collect::<Result<_>>()?;
+    let borrowers: Vec<Address> = keys.iter().map(PrivateKeySigner::address).collect();
+    let mut wallet = EthereumWallet::new(keys[0].clone());
+    for key in &keys[1..] {
+        wallet.register_signer(key.clone());
     }
-    outln!(
-        "breakwater bench bot ({} build)",
-        if cfg!(debug_assertions) { "debug" } else { "release" }
-    )?;
-    outln!(
-        "  positions opened          {n} in {:.1} s (real transactions, pipelined)",
-        open_time.as_secs_f64()
-    )?;
-    outln!("  indexed from logs in      {:.2} s", index_time.as_secs_f64())?;
-    outln!(
-        "  scan per quiet block      median {:.2} ms, worst {:.2} ms over {} blocks ({} positions)",
-        ms(median),
-        ms(worst),
-        times.len(),
-        quiet.first().map_or(0, |s| s.indexed)
-    )?;
-    outln!(
-        "  eligibility block {eligible}     NAV 1.00 → {nav:.4}: {} liquidatable ({:.1}%), scan {:.2} ms \
-         ({} confirmed in one call), all {} transactions sent {:.0} ms after the block",
-        expected.len(),
-        100.0 * expected.len() as f64 / n as f64,
-        ms(eligible_scan.elapsed),
-        eligible_scan.shortlisted,
-        eligible_scan.actions,
-        ms(reaction)
-    )?;
-    let dist: Vec<String> = histogram.iter().map(|(d, c)| format!("+{d}: {c}")).collect();
-    outln!("  blocks from eligibility   {} (block gas limit {})", dist.join(", "), args.gas_limit)?;
-    outln!("  missed / unexpected       {missing} / {unexpected}")?;
-    if missing > 0 {
-        bail!("{missing} liquidatable positions were not liquidated within 50 blocks");
+    let url = chain.url().parse().context("the node's URL")?;
+    let borrower_provider = ProviderBuilder::new().wallet(wallet).connect_http(url).erased();
+
+    // The deployer buys all the collateral at once.
+    let me = chain.sender();
+    let shares = U256::from(COLLATERAL) * WAD;
+    let all = shares * U256::from(n);
+    send("mint", world.stablecoin.mint(me, all).from(me)).await?;
+    send("approve vault", world.stablecoin.approve(*world.vault.address(), all).from(me)).await?;
+    send("subscribe", world.vault.subscribe(all, me).from(me)).await?;
+    send("approve market", world.vault.approve(*world.market.address(), all).from(me)).await?;
+
+    let chain_id = chain.chain_id();
+    let mut nonce = chain.provider().get_transaction_count(me).await?;
+    let mut funding = Vec::with_capacity(2 * n);
+    for b in &borrowers {
+        let fund =
+            TransactionRequest::default().to(*b).value(U256::from(10u64).pow(U256::from(17)));
+        let post = world.market.supplyCollateral(shares, *b).into_transaction_request();
+        for (tx, gas) in [(fund, 21_000), (post, 150_000)] {
+            funding.push(fill(tx.from(me), nonce, gas, chain_id));
+            nonce += 1;
+        }
     }
-    Ok(())
+    dev::set_automine(chain.provider(), false).await?;
+    pipeline(chain.provider(), funding, "fund and post collateral", ui).await?;
+    let borrows: Vec<TransactionRequest> = borrowers
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let tx = world.market.borrow(wad(debt_of(i, n)), *b).into_transaction_request();
+            fill(tx.from(*b), 0, 400_000, chain_id)
+        })
+        .collect();
+    pipeline(&borrower_provider, borrows, "borrow", ui).await?;
+    // The bot's one-time approval must be mined while it starts.
+    dev::set_automine(chain.provider(), true).await?;
+    let opened = count_logs(
+        chain.provider(),
+        deployment.contracts.market,
+        LendingMarket::Borrow::SIGNATURE_HASH,
+        deployment.block,
+    )
+    .await?;
+    ensure!(opened == n, "{opened} of {n} borrows succeeded");
+
+    Ok((deployment, borrowers))
 }
 
 fn ms(d: Duration) -> f64 {
