@@ -11,16 +11,13 @@ import {Defaults} from "../../script/Defaults.sol";
 ///         script uses it, so a Rust test can compare the Rust configuration's defaults with it
 ///         field by field (`crates/chain/tests/defaults.rs`).
 contract DefaultsProbe {
-    struct Names {
+    struct World {
         string stablecoinName;
         string stablecoinSymbol;
         string vaultName;
         string vaultSymbol;
         string lpName;
         string lpSymbol;
-    }
-
-    struct World {
         uint256 initialNav;
         uint64 noticePeriod;
         uint64 epochLength;
@@ -36,19 +33,15 @@ contract DefaultsProbe {
         uint256 capsPerSeed;
     }
 
-    function names() external pure returns (Names memory) {
-        return Names(
+    /// @notice The tokens' names and the vault's, pool's and rate model's constructor arguments.
+    function world() external pure returns (World memory) {
+        return World(
             Defaults.STABLECOIN_NAME,
             Defaults.STABLECOIN_SYMBOL,
             Defaults.VAULT_NAME,
             Defaults.VAULT_SYMBOL,
             Defaults.LP_NAME,
-            Defaults.LP_SYMBOL
-        );
-    }
-
-    function world() external pure returns (World memory) {
-        return World(
+            Defaults.LP_SYMBOL,
             Defaults.INITIAL_NAV,
             Defaults.NOTICE_PERIOD,
             Defaults.EPOCH_LENGTH,

@@ -5,8 +5,6 @@ import {Fixture} from "../utils/Fixture.sol";
 import {ConstantProductPool} from "../../contracts/ConstantProductPool.sol";
 
 contract ConstantProductPoolFuzzTest is Fixture {
-    address internal trader = makeAddr("trader");
-
     function setUp() public override {
         super.setUp();
         fundTrader(trader, 1e27);

@@ -8,6 +8,8 @@ import {WAD, WadMath} from "../../contracts/libraries/WadMath.sol";
 contract RwaVaultFuzzTest is Fixture {
     using WadMath for uint256;
 
+    address internal alice = makeAddr("alice");
+
     function testFuzz_subscribe_sharesAtNavRoundedDown(uint256 assets, uint256 nav) public {
         nav = bound(nav, 0.01e18, 100e18);
         assets = bound(assets, 1e6, 1e27);
@@ -69,7 +71,6 @@ contract RwaVaultFuzzTest is Fixture {
     ) public {
         vm.prank(admin);
         vault.setGate(1e18);
-        address alice = makeAddr("alice");
         mintShares(alice, 1e30);
         uint256[] memory ids = new uint256[](2 * sizes.length);
         uint256 settled;
@@ -145,8 +146,6 @@ contract RwaVaultFuzzTest is Fixture {
     }
 
     function _twoRequests(uint256 a, uint256 b, uint256 gate) internal returns (uint256 ida, uint256 idb) {
-        address alice = makeAddr("alice");
-        address bob = makeAddr("bob");
         mintShares(alice, a);
         mintShares(bob, b);
         vm.prank(admin);
@@ -166,7 +165,7 @@ contract RwaVaultFuzzTest is Fixture {
         assertApproxEqAbs(pa + pb, a + b - shares, 2);
         // Pro rata: each got the same fraction, up to one wei of flooring per claim.
         if (shares > 0 && shares < a + b) assertApproxEqAbs(ca * b, cb * a, a + b);
-        vm.prank(makeAddr("alice"));
-        assertEq(vault.claim(ida, makeAddr("alice")), ca);
+        vm.prank(alice);
+        assertEq(vault.claim(ida, alice), ca);
     }
 }

@@ -17,7 +17,6 @@ import {MarketParams} from "../../contracts/interfaces/ILendingMarket.sol";
 ///         as Deploy.s.sol builds it for the naive policies.
 contract GasTest is Fixture {
     RedeemToRepayMarket internal naive;
-    address internal trader = makeAddr("trader");
 
     function setUp() public override {
         super.setUp();
@@ -243,13 +242,10 @@ contract GasTest is Fixture {
 
     /// @dev Marks every contract's storage cold, as at the start of a real transaction.
     function _cool() internal {
-        vm.cool(address(usd));
-        vm.cool(address(vault));
-        vm.cool(address(pool));
+        coolShared();
         vm.cool(address(naive));
         vm.cool(address(naive.oracle()));
         vm.cool(address(naive.breaker()));
-        vm.cool(address(rates));
     }
 
     /// @dev A swap now (the pool has traded before), then `dt` seconds.

@@ -14,8 +14,6 @@ import {IRedeemToRepayMarket} from "../../contracts/interfaces/IRedeemToRepayMar
 ///         of interest, a repay of 300. Each test asserts the breaker state the row is named for,
 ///         during the measured call.
 contract SafeguardedGasTest is SafeguardedFixture {
-    address internal bob = makeAddr("bob");
-
     function setUp() public override {
         super.setUp();
         openGasShape(safeMarket);

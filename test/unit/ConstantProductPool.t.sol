@@ -10,7 +10,6 @@ import {NavStatus} from "../../contracts/interfaces/IRwaVault.sol";
 
 contract ConstantProductPoolTest is Fixture {
     address internal lp = makeAddr("lp");
-    address internal trader = makeAddr("trader");
 
     function setUp() public override {
         super.setUp();

@@ -7,8 +7,6 @@ import {ILendingMarket, MarketParams, PositionHealth} from "../../contracts/inte
 import {WAD} from "../../contracts/libraries/WadMath.sol";
 
 contract LendingMarketTest is Fixture {
-    address internal bob = makeAddr("bob");
-
     function setUp() public override {
         super.setUp();
         supplyLiquidity(lender, 1_000_000e18);
@@ -229,10 +227,7 @@ contract LendingMarketTest is Fixture {
     }
 
     function test_withdrawCollateral_blockedWhenBorrowsClosed() public {
-        openPosition(borrower, 100e18, 10e18);
-        breaker.set(false, type(uint256).max, false);
-        vm.prank(borrower);
-        vm.expectRevert(ILendingMarket.MarketBorrowsClosed.selector);
+        _expectBorrowsClosed(10e18);
         market.withdrawCollateral(1e18, borrower);
     }
 
@@ -265,10 +260,7 @@ contract LendingMarketTest is Fixture {
     }
 
     function test_borrow_closedByBreakerOrZeroBorrowPrice() public {
-        openPosition(borrower, 100e18, 0);
-        breaker.set(false, type(uint256).max, false);
-        vm.prank(borrower);
-        vm.expectRevert(ILendingMarket.MarketBorrowsClosed.selector);
+        _expectBorrowsClosed(0);
         market.borrow(1e18, borrower);
         breaker.set(true, type(uint256).max, false);
         oracle.setPrices(0, 1e18);
@@ -541,6 +533,15 @@ contract LendingMarketTest is Fixture {
         assertFalse(h.liquidatable, "halted: only a confirmed loss counts");
         assertEq(h.healthFactor, uint256(680e18) * WAD / 600e18);
         assertEq(market.healthFactor(bob), h.healthFactor);
+    }
+
+    /// @dev The borrower holds 100 shares of collateral against `debt` and the breaker closes
+    ///      borrows: the borrower's next call must revert with `MarketBorrowsClosed`.
+    function _expectBorrowsClosed(uint256 debt) internal {
+        openPosition(borrower, 100e18, debt);
+        breaker.set(false, type(uint256).max, false);
+        vm.prank(borrower);
+        vm.expectRevert(ILendingMarket.MarketBorrowsClosed.selector);
     }
 
     /// @dev The admin's `setParams(p)` reverts: `name` = `value` is outside [`min`, `max`].

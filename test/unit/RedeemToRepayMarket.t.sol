@@ -13,7 +13,6 @@ import {WAD} from "../../contracts/libraries/WadMath.sol";
 ///         epochs, 10% gate). Every test that settles checks the market's cash identity exactly.
 contract RedeemToRepayMarketTest is Fixture {
     RedeemToRepayMarket internal rtr;
-    address internal bob = makeAddr("bob");
 
     function setUp() public override {
         super.setUp();

@@ -4,13 +4,12 @@ pragma solidity 0.8.28;
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 
-import {Fixture} from "../utils/Fixture.sol";
+import {Fixture, IGuardianPausable} from "../utils/Fixture.sol";
 import {RwaVault} from "../../contracts/RwaVault.sol";
 import {IRwaVault, NavStatus, RedeemRequest} from "../../contracts/interfaces/IRwaVault.sol";
 
 contract RwaVaultTest is Fixture {
     address internal alice = makeAddr("alice");
-    address internal bob = makeAddr("bob");
 
     // ---------------------------------------------------------------- constructor
 
@@ -89,22 +88,14 @@ contract RwaVaultTest is Fixture {
     // ---------------------------------------------------------------- NAV
 
     function test_reportNav_appliesSmallMove() public {
-        vm.warp(block.timestamp + 1 days);
-        vm.expectEmit(address(vault));
-        emit IRwaVault.NavReported(1.05e18, uint64(block.timestamp), reporter);
-        vm.prank(reporter);
-        vault.reportNav(1.05e18, uint64(block.timestamp));
+        _reportNextDay(1.05e18, true);
         (uint256 nav, uint64 asOf,) = vault.navInfo();
         assertEq(nav, 1.05e18);
         assertEq(asOf, block.timestamp);
     }
 
     function test_reportNav_holdsLargeMoveForConfirmation() public {
-        vm.warp(block.timestamp + 1 days);
-        vm.expectEmit(address(vault));
-        emit IRwaVault.NavProposed(0.7e18, uint64(block.timestamp), reporter);
-        vm.prank(reporter);
-        vault.reportNav(0.7e18, uint64(block.timestamp));
+        _reportNextDay(0.7e18, false);
         (uint256 nav,,) = vault.navInfo();
         assertEq(nav, 1e18, "not applied yet");
         assertEq(vault.pendingNav(), 0.7e18);
@@ -116,12 +107,8 @@ contract RwaVaultTest is Fixture {
     }
 
     function test_reportNav_normalReportSupersedesPending() public {
-        vm.warp(block.timestamp + 1 days);
-        vm.prank(reporter);
-        vault.reportNav(0.5e18, uint64(block.timestamp));
-        vm.warp(block.timestamp + 1 days);
-        vm.prank(reporter);
-        vault.reportNav(0.98e18, uint64(block.timestamp));
+        _reportNextDay(0.5e18, false);
+        _reportNextDay(0.98e18, true);
         assertEq(vault.pendingNav(), 0);
         vm.prank(confirmer);
         vm.expectRevert(IRwaVault.VaultNoPendingNav.selector);
@@ -671,15 +658,7 @@ contract RwaVaultTest is Fixture {
     }
 
     function test_pause_onlyGuardian() public {
-        expectUnauthorized(alice, vault.GUARDIAN_ROLE());
-        vm.prank(alice);
-        vault.pause();
-        vm.startPrank(guardian);
-        vault.pause();
-        assertTrue(vault.paused());
-        vault.unpause();
-        assertFalse(vault.paused());
-        vm.stopPrank();
+        checkOnlyGuardianPauses(IGuardianPausable(address(vault)), alice);
     }
 
     function test_transfersWorkWhilePaused() public {
@@ -713,6 +692,17 @@ contract RwaVaultTest is Fixture {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /// @dev A day later, the reporter reports `nav`, expected to apply at once (`NavReported`) or
+    ///      to wait for the confirmer (`NavProposed`).
+    function _reportNextDay(uint256 nav, bool applies) internal {
+        vm.warp(block.timestamp + 1 days);
+        vm.expectEmit(address(vault));
+        if (applies) emit IRwaVault.NavReported(nav, uint64(block.timestamp), reporter);
+        else emit IRwaVault.NavProposed(nav, uint64(block.timestamp), reporter);
+        vm.prank(reporter);
+        vault.reportNav(nav, uint64(block.timestamp));
+    }
 
     function _report(uint256 nav) internal {
         vm.warp(block.timestamp + 1);

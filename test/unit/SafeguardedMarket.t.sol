@@ -10,7 +10,6 @@ import {IRedeemToRepayMarket} from "../../contracts/interfaces/IRedeemToRepayMar
 
 /// @notice The market with the real conservative oracle and circuit breaker in the loop.
 contract SafeguardedMarketTest is SafeguardedFixture {
-    address internal bob = makeAddr("bob");
     address internal carol = makeAddr("carol");
 
     function setUp() public override {

@@ -187,7 +187,6 @@ contract SeniorTrancheOracleTest is TrancheFixture {
         SeniorTrancheOracle spot = new SeniorTrancheOracle(tranche, os, 0, 0);
         assertEq(spot.liquidationPrice(), 1e18);
         // Dump a million credit shares into the credit pool: spot 1 -> ~0.25.
-        address trader = makeAddr("trader");
         mintUsd(trader, 1_000_000e18);
         vm.startPrank(trader);
         usd.approve(address(credit), type(uint256).max);

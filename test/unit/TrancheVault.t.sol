@@ -4,6 +4,7 @@ pragma solidity 0.8.28;
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 
+import {IGuardianPausable} from "../utils/Fixture.sol";
 import {TrancheFixture} from "../utils/TrancheFixture.sol";
 import {MockOracle} from "../utils/Mocks.sol";
 import {RwaVault} from "../../contracts/RwaVault.sol";
@@ -185,11 +186,15 @@ contract TrancheVaultTest is TrancheFixture {
         tranche.deposit(Tranche.Junior, 10e18, alice, 0);
     }
 
-    function test_deposit_revertsOnZeroInput() public {
+    function test_depositAndRedeem_revertOnZeroInput() public {
         vm.expectRevert(ITrancheVault.TrancheZeroAmount.selector);
         tranche.deposit(Tranche.Junior, 0, alice, 0);
         vm.expectRevert(ITrancheVault.TrancheZeroAddress.selector);
         tranche.deposit(Tranche.Junior, 1e18, address(0), 0);
+        vm.expectRevert(ITrancheVault.TrancheZeroAmount.selector);
+        tranche.redeem(Tranche.Senior, 0, alice, 0);
+        vm.expectRevert(ITrancheVault.TrancheZeroAddress.selector);
+        tranche.redeem(Tranche.Senior, 1, address(0), 0);
     }
 
     function test_deposit_revertsOnDust() public {
@@ -211,12 +216,7 @@ contract TrancheVaultTest is TrancheFixture {
     function test_deposit_revertsUnderReview() public {
         mintBasket(alice, 10e18);
         setReview(property, true);
-        vm.prank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrancheVault.TrancheBasketNotNormal.selector, BasketStatus.UnderReview, 4, 0
-            )
-        );
+        _expectBasketNotNormalAsAlice(BasketStatus.UnderReview, 4, 0);
         tranche.deposit(Tranche.Junior, 10e18, alice, 0);
     }
 
@@ -224,10 +224,7 @@ contract TrancheVaultTest is TrancheFixture {
         mintBasket(alice, 10e18);
         vm.warp(block.timestamp + NAV_AGE + 1);
         reportNavOf(credit, 1e18); // credit fresh, the other two stale
-        vm.prank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrancheVault.TrancheBasketNotNormal.selector, BasketStatus.Stale, 0, 5)
-        );
+        _expectBasketNotNormalAsAlice(BasketStatus.Stale, 0, 5);
         tranche.deposit(Tranche.Junior, 10e18, alice, 0);
     }
 
@@ -317,13 +314,6 @@ contract TrancheVaultTest is TrancheFixture {
         assertEq(junior.totalSupply(), 0);
     }
 
-    function test_redeem_revertsOnZeroInput() public {
-        vm.expectRevert(ITrancheVault.TrancheZeroAmount.selector);
-        tranche.redeem(Tranche.Senior, 0, alice, 0);
-        vm.expectRevert(ITrancheVault.TrancheZeroAddress.selector);
-        tranche.redeem(Tranche.Senior, 1, address(0), 0);
-    }
-
     function test_redeem_revertsBeyondSupply() public {
         depositAs(alice, Tranche.Junior, 10e18);
         vm.expectRevert(
@@ -367,19 +357,11 @@ contract TrancheVaultTest is TrancheFixture {
     function test_redeem_revertsUnderReviewAndStale() public {
         depositAs(alice, Tranche.Junior, 10e18);
         setReview(tbill, true);
-        vm.prank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ITrancheVault.TrancheBasketNotNormal.selector, BasketStatus.UnderReview, 1, 0
-            )
-        );
+        _expectBasketNotNormalAsAlice(BasketStatus.UnderReview, 1, 0);
         tranche.redeem(Tranche.Junior, 1e18, alice, 0);
         setReview(tbill, false);
         vm.warp(block.timestamp + NAV_AGE + 1);
-        vm.prank(alice);
-        vm.expectRevert(
-            abi.encodeWithSelector(ITrancheVault.TrancheBasketNotNormal.selector, BasketStatus.Stale, 0, 7)
-        );
+        _expectBasketNotNormalAsAlice(BasketStatus.Stale, 0, 7);
         tranche.redeem(Tranche.Junior, 1e18, alice, 0);
         refreshNavs();
         vm.prank(alice);
@@ -536,15 +518,7 @@ contract TrancheVaultTest is TrancheFixture {
     }
 
     function test_pause_onlyGuardian() public {
-        expectUnauthorized(alice, tranche.GUARDIAN_ROLE());
-        vm.prank(alice);
-        tranche.pause();
-        vm.prank(guardian);
-        tranche.pause();
-        assertTrue(tranche.paused());
-        expectUnauthorized(alice, tranche.GUARDIAN_ROLE());
-        vm.prank(alice);
-        tranche.unpause();
+        checkOnlyGuardianPauses(IGuardianPausable(address(tranche)), alice);
     }
 
     // ---------------------------------------------------------------- tranche tokens
@@ -587,5 +561,18 @@ contract TrancheVaultTest is TrancheFixture {
         depositAs(alice, Tranche.Junior, 250e18);
         depositAs(bob, Tranche.Senior, 1000e18);
         reportNavOf(credit, 0.1e18);
+    }
+
+    /// @dev Expects alice's next call to revert: the basket is `status`, with the constituents of
+    ///      `underReviewMask` under review and those of `staleMask` stale.
+    function _expectBasketNotNormalAsAlice(BasketStatus status, uint256 underReviewMask, uint256 staleMask)
+        internal
+    {
+        vm.prank(alice);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                ITrancheVault.TrancheBasketNotNormal.selector, status, underReviewMask, staleMask
+            )
+        );
     }
 }

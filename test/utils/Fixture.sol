@@ -14,6 +14,14 @@ import {MarketParams} from "../../contracts/interfaces/ILendingMarket.sol";
 import {MockOracle, MockBreaker} from "./Mocks.sol";
 import {Defaults} from "../../script/Defaults.sol";
 
+/// @dev A contract that its guardian pauses (RwaVault, TrancheVault).
+interface IGuardianPausable {
+    function GUARDIAN_ROLE() external view returns (bytes32);
+    function paused() external view returns (bool);
+    function pause() external;
+    function unpause() external;
+}
+
 /// @notice The local world with mock oracle and breaker, and named actors. `market` is the base
 ///         LendingMarket (fast liquidation only); RedeemToRepayMarket tests deploy their own.
 abstract contract Fixture is Test {
@@ -26,6 +34,8 @@ abstract contract Fixture is Test {
     address internal borrower = makeAddr("borrower");
     address internal liquidator = makeAddr("liquidator");
     address internal keeper = makeAddr("keeper");
+    address internal bob = makeAddr("bob");
+    address internal trader = makeAddr("trader");
 
     uint64 internal constant NOTICE = Defaults.NOTICE_PERIOD;
     uint64 internal constant EPOCH = Defaults.EPOCH_LENGTH;
@@ -192,11 +202,37 @@ abstract contract Fixture is Test {
         return baseIn;
     }
 
+    /// @dev Marks the fixture's shared contracts cold (stablecoin, vault, pool, rate model); a gas
+    ///      test cools its market and the market's modules beside them.
+    function coolShared() internal {
+        vm.cool(address(usd));
+        vm.cool(address(vault));
+        vm.cool(address(pool));
+        vm.cool(address(rates));
+    }
+
     /// @dev Expects the next call to revert with a `*ParameterOutOfBounds(name, value, min, max)`.
     function expectOutOfBounds(bytes4 selector, bytes32 name, uint256 value, uint256 min, uint256 max)
         internal
     {
         vm.expectRevert(abi.encodeWithSelector(selector, name, value, min, max));
+    }
+
+    /// @dev Only the guardian pauses and unpauses `target`: `stranger` can do neither.
+    function checkOnlyGuardianPauses(IGuardianPausable target, address stranger) internal {
+        bytes32 role = target.GUARDIAN_ROLE();
+        expectUnauthorized(stranger, role);
+        vm.prank(stranger);
+        target.pause();
+        vm.prank(guardian);
+        target.pause();
+        expectUnauthorized(stranger, role);
+        vm.prank(stranger);
+        target.unpause();
+        assertTrue(target.paused(), "the stranger's unpause changed nothing");
+        vm.prank(guardian);
+        target.unpause();
+        assertFalse(target.paused());
     }
 
     /// @dev Expects the next call to revert because `account` lacks `role`.

@@ -18,7 +18,6 @@ abstract contract SafeguardedFixture is Fixture {
     ConservativeOracle internal cOracle;
     CircuitBreaker internal cBreaker;
     RedeemToRepayMarket internal safeMarket;
-    address internal trader = makeAddr("trader");
 
     function setUp() public virtual override {
         super.setUp();
@@ -80,12 +79,9 @@ abstract contract SafeguardedFixture is Fixture {
 
     /// @dev Marks every contract's storage cold, as at the start of a real transaction.
     function _cool() internal {
-        vm.cool(address(usd));
-        vm.cool(address(vault));
-        vm.cool(address(pool));
+        coolShared();
         vm.cool(address(safeMarket));
         vm.cool(address(cOracle));
         vm.cool(address(cBreaker));
-        vm.cool(address(rates));
     }
 }

@@ -29,7 +29,6 @@ abstract contract TrancheFixture is Fixture {
     uint256 internal constant REVIEW_HAIRCUT = 0.3e18;
 
     address internal alice = makeAddr("alice");
-    address internal bob = makeAddr("bob");
 
     RwaVault internal tbill;
     RwaVault internal credit;

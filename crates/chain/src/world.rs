@@ -8,7 +8,7 @@ use breakwater_bindings::{
 };
 
 use crate::{
-    Deployment, MarketAddresses,
+    Addresses, Deployment, MarketAddresses,
     policy::{BreakerKind, MarketKind, OracleKind},
 };
 
@@ -39,7 +39,15 @@ pub struct World<P> {
 impl<P: Provider + Clone> World<P> {
     /// Binds every contract of `deployment` to `provider`.
     pub fn new(deployment: &Deployment, provider: P) -> Self {
-        let c = &deployment.contracts;
+        let policy = deployment.policy;
+        let kinds = (policy.oracle(), policy.breaker(), policy.market());
+        Self::bind(&deployment.contracts, kinds, provider)
+    }
+
+    /// Binds the contracts at `c` to `provider`; `kinds` say which full contracts the oracle,
+    /// the breaker and the market are.
+    fn bind(c: &Addresses, kinds: (OracleKind, BreakerKind, MarketKind), provider: P) -> Self {
+        let (oracle_kind, breaker_kind, market_kind) = kinds;
         Self {
             stablecoin: Stablecoin::new(c.stablecoin, provider.clone()),
             vault: RwaVault::new(c.vault, provider.clone()),
@@ -48,9 +56,9 @@ impl<P: Provider + Clone> World<P> {
             oracle: ICollateralOracle::new(c.oracle, provider.clone()),
             breaker: ICircuitBreaker::new(c.breaker, provider.clone()),
             market: LendingMarket::new(c.market, provider),
-            oracle_kind: deployment.policy.oracle(),
-            breaker_kind: deployment.policy.breaker(),
-            market_kind: deployment.policy.market(),
+            oracle_kind,
+            breaker_kind,
+            market_kind,
         }
     }
 
@@ -111,18 +119,17 @@ impl crate::BasketDeployment {
     /// [`World::conservative_oracle`] and [`World::circuit_breaker`] give `None`.
     pub fn senior_world<P: Provider + Clone>(&self, provider: P) -> World<P> {
         let t = &self.tranche;
-        World {
-            stablecoin: Stablecoin::new(self.stablecoin, provider.clone()),
-            vault: RwaVault::new(t.senior, provider.clone()),
-            pool: ConstantProductPool::new(t.pool, provider.clone()),
-            rate_model: KinkedRateModel::new(t.rate_model, provider.clone()),
-            oracle: ICollateralOracle::new(t.oracle, provider.clone()),
-            breaker: ICircuitBreaker::new(t.breaker, provider.clone()),
-            market: LendingMarket::new(t.market, provider),
-            oracle_kind: OracleKind::Nav,
-            breaker_kind: BreakerKind::Permissive,
-            market_kind: MarketKind::FastOnly,
-        }
+        let contracts = Addresses {
+            stablecoin: self.stablecoin,
+            vault: t.senior,
+            pool: t.pool,
+            rate_model: t.rate_model,
+            oracle: t.oracle,
+            breaker: t.breaker,
+            market: t.market,
+        };
+        let kinds = (OracleKind::Nav, BreakerKind::Permissive, MarketKind::FastOnly);
+        World::bind(&contracts, kinds, provider)
     }
 
     /// Where the senior-tranche market is: its collateral is the senior token, which has no

@@ -41,15 +41,13 @@ async fn solidity_defaults_are_the_rust_defaults() -> Result<()> {
     let c = DeployConfig::default();
     let mut m = Mismatches::default();
 
-    let n = probe.names().call().await?;
-    m.check("stablecoin.name", n.stablecoinName, c.stablecoin.name.clone());
-    m.check("stablecoin.symbol", n.stablecoinSymbol, c.stablecoin.symbol.clone());
-    m.check("vault.name", n.vaultName, c.vault.name.clone());
-    m.check("vault.symbol", n.vaultSymbol, c.vault.symbol.clone());
-    m.check("amm.lp_name", n.lpName, c.amm.lp_name.clone());
-    m.check("amm.lp_symbol", n.lpSymbol, c.amm.lp_symbol.clone());
-
     let w = probe.world().call().await?;
+    m.check("stablecoin.name", w.stablecoinName, c.stablecoin.name.clone());
+    m.check("stablecoin.symbol", w.stablecoinSymbol, c.stablecoin.symbol.clone());
+    m.check("vault.name", w.vaultName, c.vault.name.clone());
+    m.check("vault.symbol", w.vaultSymbol, c.vault.symbol.clone());
+    m.check("amm.lp_name", w.lpName, c.amm.lp_name.clone());
+    m.check("amm.lp_symbol", w.lpSymbol, c.amm.lp_symbol.clone());
     let v = &c.vault;
     m.check("vault.initial_nav", w.initialNav, v.initial_nav.raw());
     m.check("vault.notice_period", secs(w.noticePeriod), secs(v.notice_period.0));

@@ -6,12 +6,10 @@
 //! once an epoch, the cadence at which the vault settles. When the token trades above NAV it
 //! does the opposite at once: subscribes at NAV and sells on the AMM.
 
-use std::sync::Arc;
-
 use alloy::primitives::Address;
 
-use super::{Action, View};
-use crate::{engine::Agent, math::POOL_FEE_FACTOR};
+use super::{Action, View, fund_once};
+use crate::math::POOL_FEE_FACTOR;
 
 /// What selling above NAV must pay beyond the subscription: the pool's 0.30% fee and 0.5%.
 const SELL_MARGIN: f64 = 0.008;
@@ -44,17 +42,12 @@ impl Arbitrageur {
     pub fn new(me: Address, config: ArbitrageurConfig) -> Self {
         Self { me, config, funded: false, last_request: None }
     }
-}
 
-impl Agent for Arbitrageur {
-    type Event = Arc<View>;
-    type Action = Action;
-
-    fn on_event(&mut self, view: Arc<View>) -> Vec<Action> {
+    /// Its actions in the block seen as `view` (see the crowd's `Agent` impls).
+    pub(super) fn act(&mut self, view: &View) -> Vec<Action> {
         let me = self.me;
-        if !self.funded {
-            self.funded = true;
-            return vec![Action::Fund { to: me, amount: self.config.capital }];
+        if let Some(fund) = fund_once(&mut self.funded, me, self.config.capital) {
+            return vec![fund];
         }
         let wallet = view.wallet(&me);
         let mut actions: Vec<Action> = view

@@ -2,12 +2,9 @@
 //! borrow against them (a stale or lagging oracle), it buys on the AMM, posts the shares, borrows
 //! the most it can and buys again, and never repays: the loan is worth more than the collateral.
 
-use std::sync::Arc;
-
 use alloy::primitives::Address;
 
-use super::{Action, View};
-use crate::engine::Agent;
+use super::{Action, View, fund_once};
 
 /// The attacker's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,17 +28,12 @@ impl Attacker {
     pub fn new(me: Address, config: AttackerConfig) -> Self {
         Self { me, config, funded: false }
     }
-}
 
-impl Agent for Attacker {
-    type Event = Arc<View>;
-    type Action = Action;
-
-    fn on_event(&mut self, view: Arc<View>) -> Vec<Action> {
+    /// Its actions in the block seen as `view` (see the crowd's `Agent` impls).
+    pub(super) fn act(&mut self, view: &View) -> Vec<Action> {
         let me = self.me;
-        if !self.funded {
-            self.funded = true;
-            return vec![Action::Fund { to: me, amount: self.config.capital }];
+        if let Some(fund) = fund_once(&mut self.funded, me, self.config.capital) {
+            return vec![fund];
         }
         let wallet = view.wallet(&me);
         let mut actions = Vec::new();

@@ -3,12 +3,9 @@
 //! health (at the oracle's price) falls below a trigger, it tops up with some probability, after
 //! a delay: fresh capital repays debt back to a target health.
 
-use std::sync::Arc;
-
 use alloy::primitives::Address;
 
 use super::{Action, Rng, View};
-use crate::engine::Agent;
 
 /// A borrower's parameters (drawn per borrower by the scenario).
 #[derive(Debug, Clone, PartialEq)]
@@ -94,13 +91,9 @@ impl Borrower {
         }
         Vec::new()
     }
-}
 
-impl Agent for Borrower {
-    type Event = Arc<View>;
-    type Action = Action;
-
-    fn on_event(&mut self, view: Arc<View>) -> Vec<Action> {
+    /// Its actions in the block seen as `view` (see the crowd's `Agent` impls).
+    pub(super) fn act(&mut self, view: &View) -> Vec<Action> {
         let me = self.me;
         match self.stage {
             Stage::Fund => {
@@ -112,7 +105,7 @@ impl Agent for Borrower {
             }
             Stage::Post { loops_left } => {
                 let shares = view.wallet(&me).shares;
-                let borrow = self.borrow_more(&view, shares);
+                let borrow = self.borrow_more(view, shares);
                 self.stage =
                     if loops_left > 0 { Stage::Subscribe { loops_left } } else { Stage::Open };
                 vec![
@@ -125,7 +118,7 @@ impl Agent for Borrower {
                 let stable = view.wallet(&me).stable;
                 vec![Action::Subscribe { from: me, assets: stable }]
             }
-            Stage::Open => self.manage(&view),
+            Stage::Open => self.manage(view),
         }
     }
 }

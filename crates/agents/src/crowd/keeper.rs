@@ -3,10 +3,7 @@
 //! cures those whose borrower repaid the debt (the rest of the collateral goes back to them).
 //! Silent while the scenario stalls keepers.
 
-use std::sync::Arc;
-
 use super::{Action, View};
-use crate::engine::Agent;
 
 /// See the module docs.
 #[derive(Debug, Clone)]
@@ -20,13 +17,9 @@ impl Keeper {
     pub fn new(poke_oracle: bool, poke_breaker: bool) -> Self {
         Self { poke_oracle, poke_breaker }
     }
-}
 
-impl Agent for Keeper {
-    type Event = Arc<View>;
-    type Action = Action;
-
-    fn on_event(&mut self, view: Arc<View>) -> Vec<Action> {
+    /// Its actions in the block seen as `view` (see the crowd's `Agent` impls).
+    pub(super) fn act(&mut self, view: &View) -> Vec<Action> {
         if view.stalled {
             return Vec::new();
         }

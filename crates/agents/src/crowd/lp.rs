@@ -1,12 +1,11 @@
 //! A liquidity provider: adds liquidity at the start and pulls part of it when the price moves
 //! too fast (its own volatility trigger over a look-back window) or when the scenario says so.
 
-use std::{collections::VecDeque, sync::Arc};
+use std::collections::VecDeque;
 
 use alloy::primitives::Address;
 
 use super::{Action, Signal, View};
-use crate::engine::Agent;
 
 /// A liquidity provider's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,13 +55,9 @@ impl LiquidityProvider {
             .fold((f64::MAX, 0.0f64), |(lo, hi), (_, p)| (lo.min(*p), hi.max(*p)));
         hi > 0.0 && (hi - lo) / hi > self.config.volatility_trigger
     }
-}
 
-impl Agent for LiquidityProvider {
-    type Event = Arc<View>;
-    type Action = Action;
-
-    fn on_event(&mut self, view: Arc<View>) -> Vec<Action> {
+    /// Its actions in the block seen as `view` (see the crowd's `Agent` impls).
+    pub(super) fn act(&mut self, view: &View) -> Vec<Action> {
         let me = self.me;
         match self.stage {
             Stage::Fund => {
@@ -91,7 +86,7 @@ impl Agent for LiquidityProvider {
                     self.last_pull.is_none_or(|t| view.timestamp >= t + self.config.window);
                 let fraction = match ordered {
                     Some(f) => Some(f),
-                    None if self.volatile(&view) && cooled => Some(self.config.withdraw_fraction),
+                    None if self.volatile(view) && cooled => Some(self.config.withdraw_fraction),
                     None => None,
                 };
                 match fraction {

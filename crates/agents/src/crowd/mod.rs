@@ -18,11 +18,11 @@ mod reporter;
 mod rng;
 mod seller;
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
 use alloy::primitives::Address;
 
-use crate::math::POOL_FEE_FACTOR;
+use crate::{engine::Agent, math::POOL_FEE_FACTOR};
 
 pub use arbitrageur::{Arbitrageur, ArbitrageurConfig};
 pub use attacker::{Attacker, AttackerConfig};
@@ -32,6 +32,42 @@ pub use lp::{LiquidityProvider, LpConfig};
 pub use reporter::{Custodian, NavReporter, ReporterConfig};
 pub use rng::Rng;
 pub use seller::{RumourSeller, SellerConfig};
+
+/// Every member of the crowd is an [`Agent`] the same way: it observes the block's [`View`] and
+/// answers through its own `act`.
+macro_rules! crowd_agents {
+    ($($member:ty),+ $(,)?) => {$(
+        impl Agent for $member {
+            type Event = Arc<View>;
+            type Action = Action;
+
+            fn on_event(&mut self, view: Arc<View>) -> Vec<Action> {
+                self.act(&view)
+            }
+        }
+    )+};
+}
+
+crowd_agents!(
+    Arbitrageur,
+    Attacker,
+    Borrower,
+    Keeper,
+    LiquidityProvider,
+    NavReporter,
+    Custodian,
+    RumourSeller,
+);
+
+/// An agent's capital, fresh from off-chain, the first time it is asked for (`funded` is then
+/// set); `None` afterwards.
+fn fund_once(funded: &mut bool, to: Address, amount: f64) -> Option<Action> {
+    if *funded {
+        return None;
+    }
+    *funded = true;
+    Some(Action::Fund { to, amount })
+}
 
 /// The world as every agent sees it at the start of a block (state after the previous block).
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -3,12 +3,9 @@
 //! after a review delay, puts the vault UnderReview on a breach, refills the cash buffer and
 //! settles each due redemption epoch.
 
-use std::sync::Arc;
-
 use alloy::primitives::Address;
 
 use super::{Action, Signal, View};
-use crate::engine::Agent;
 
 /// The reporter's and custodian's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,13 +27,9 @@ impl NavReporter {
     pub fn new(config: ReporterConfig) -> Self {
         Self { config }
     }
-}
 
-impl Agent for NavReporter {
-    type Event = Arc<View>;
-    type Action = Action;
-
-    fn on_event(&mut self, view: Arc<View>) -> Vec<Action> {
+    /// Its actions in the block seen as `view` (see the crowd's `Agent` impls).
+    pub(super) fn act(&mut self, view: &View) -> Vec<Action> {
         let asked = view.signals.contains(&Signal::ReportNav);
         let due = view.timestamp >= view.nav_as_of + self.config.interval;
         if view.stalled || view.nav_pending || view.under_review || !(asked || due) {
@@ -61,13 +54,9 @@ impl Custodian {
     pub fn new(me: Address, config: ReporterConfig, epoch: u64) -> Self {
         Self { me, config, epoch, pending_since: None, last_settle: None }
     }
-}
 
-impl Agent for Custodian {
-    type Event = Arc<View>;
-    type Action = Action;
-
-    fn on_event(&mut self, view: Arc<View>) -> Vec<Action> {
+    /// Its actions in the block seen as `view` (see the crowd's `Agent` impls).
+    pub(super) fn act(&mut self, view: &View) -> Vec<Action> {
         let mut actions = Vec::new();
         for signal in &view.signals {
             match signal {

@@ -2,12 +2,9 @@
 //! (spread over the wave's duration), and dumps part of what is left in a panic when the market
 //! trades far below NAV (each seller has its own threshold).
 
-use std::sync::Arc;
-
 use alloy::primitives::Address;
 
-use super::{Action, Rng, Signal, View};
-use crate::engine::Agent;
+use super::{Action, Rng, Signal, View, fund_once};
 
 /// A rumour seller's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,21 +47,13 @@ impl RumourSeller {
             min_out: view.quote_sell(shares) * (1.0 - self.config.slippage),
         })
     }
-}
 
-impl Agent for RumourSeller {
-    type Event = Arc<View>;
-    type Action = Action;
-
-    fn on_event(&mut self, view: Arc<View>) -> Vec<Action> {
-        if !self.funded {
-            self.funded = true;
+    /// Its actions in the block seen as `view` (see the crowd's `Agent` impls).
+    pub(super) fn act(&mut self, view: &View) -> Vec<Action> {
+        let holdings = self.config.holdings;
+        if let Some(fund) = fund_once(&mut self.funded, self.me, holdings) {
             self.last = view.timestamp;
-            let amount = self.config.holdings;
-            return vec![
-                Action::Fund { to: self.me, amount },
-                Action::Subscribe { from: self.me, assets: amount },
-            ];
+            return vec![fund, Action::Subscribe { from: self.me, assets: holdings }];
         }
         let held = view.wallet(&self.me).shares;
         for signal in &view.signals {
@@ -90,6 +79,6 @@ impl Agent for RumourSeller {
         } else if !discounted {
             self.panicked = false;
         }
-        self.sell(&view, amount).into_iter().collect()
+        self.sell(view, amount).into_iter().collect()
     }
 }
