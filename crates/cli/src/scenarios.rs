@@ -50,7 +50,7 @@ pub(crate) struct LabOptions {
     json: bool,
 
     /// Where runs execute once their world is deployed on Anvil: `evm`, in process (revm), or
-    /// `anvil`, over JSON-RPC (the reference; `--keep-alive` needs it). Same numbers on both.
+    /// `anvil`, over JSON-RPC (the reference; `--keep-alive` runs there). Same numbers on both.
     #[arg(long, default_value_t = BackendKind::Evm, value_parser = backend_parser())]
     backend: BackendKind,
 }
@@ -70,7 +70,8 @@ pub(crate) struct RunArgs {
     #[arg(long, default_value_t = Policy::Safeguarded, value_parser = crate::policy_parser())]
     policy: Policy,
     /// Keep the run's node (its world in the final state) until Ctrl-C, to inspect it with
-    /// `cast`: writes deployment.json and abi/ next to the report and prints the RPC URL.
+    /// `cast`: writes deployment.json and abi/ next to the report and prints the RPC URL. The
+    /// run then executes on Anvil (`--backend anvil`), whatever `--backend` says.
     #[arg(long)]
     keep_alive: bool,
     #[command(flatten)]
@@ -201,7 +202,8 @@ impl<'a> Lab<'a> {
         let run_options = RunOptions {
             progress: progress.callback(),
             keep_alive: self.keep_alive,
-            backend: self.options.backend,
+            // A kept world is a node to point `cast` at: the run stays on Anvil.
+            backend: if self.keep_alive { BackendKind::Anvil } else { self.options.backend },
             ..RunOptions::default()
         };
         let on_done = Arc::clone(&progress);
