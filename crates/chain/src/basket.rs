@@ -444,31 +444,8 @@ async fn deploy_basket_inner(
         });
     }
 
-    // ------------------------------------------------------------ the tranche vault
     let t = &config.tranche;
-    let members: Vec<TrancheVault::Constituent> = constituents
-        .iter()
-        .map(|c| TrancheVault::Constituent {
-            vault: c.contracts.vault,
-            unitShares: alloy::primitives::Uint::<96, 2>::saturating_from(c.unit_shares.raw()),
-            // Deposits and redemptions value the tranches at NAV, as the product's own books do.
-            priceSource: Address::ZERO,
-        })
-        .collect();
-    let tranche = tx::deploy(
-        "deploy TrancheVault",
-        TrancheVault::deploy_builder(
-            p.clone(),
-            t.name.clone(),
-            t.symbol.clone(),
-            members,
-            me,
-            t.min_junior_ratio.raw(),
-            t.max_nav_age.0,
-        )
-        .from(me),
-    )
-    .await?;
+    let tranche = deploy_tranche_vault(chain, t, &constituents).await?;
     let tranche_c = TrancheVault::new(tranche, p.clone());
     let senior =
         tranche_c.seniorToken().call().await.map_err(|e| Error::contract("seniorToken()", &e))?;
@@ -481,89 +458,15 @@ async fn deploy_basket_inner(
             .await?;
     }
 
-    // ------------------------------------------------------------ seed both tranches
-    let seeds = [
-        (Tranche::Junior, t.seed_junior_units.raw()),
-        (Tranche::Senior, t.seed_senior_units.raw()),
-    ];
-    let mut needed = vec![U256::ZERO; constituents.len()];
-    for (_, units) in seeds.iter().filter(|(_, u)| !u.is_zero()) {
-        let shares = tranche_c
-            .sharesForUnits(*units)
-            .call()
-            .await
-            .map_err(|e| Error::contract("sharesForUnits()", &e))?;
-        for (need, s) in needed.iter_mut().zip(shares) {
-            *need += s;
-        }
-    }
-    for ((c, cfg), shares) in constituents.iter().zip(&config.constituents).zip(&needed) {
-        let vault = RwaVault::new(c.contracts.vault, p.clone());
-        if cfg.vault.allowlist {
-            let step = format!("allowlist the TrancheVault on {}", c.symbol);
-            tx::send(&step, vault.setAllowlisted(tranche, true).from(me)).await?;
-        }
-        // Subscribing rounds shares down: pay enough that at least `shares` are minted.
-        let assets = (*shares * cfg.vault.initial_nav.raw()).div_ceil(wad_unit());
-        tx::send("mint stablecoin for the basket seed", usd.mint(me, assets).from(me)).await?;
-        tx::send("approve the vault", usd.approve(c.contracts.vault, assets).from(me)).await?;
-        let step = format!("subscribe {} shares for the basket seed", c.symbol);
-        tx::send(&step, vault.subscribe(assets, me).from(me)).await?;
-        let step = format!("approve the TrancheVault for {}", c.symbol);
-        tx::send(&step, vault.approve(tranche, *shares).from(me)).await?;
-    }
-    // Junior first: the senior deposit needs its subordination in place.
-    for (side, units) in seeds.iter().filter(|(_, u)| !u.is_zero()) {
-        let step = match side {
-            Tranche::Junior => "seed the junior tranche",
-            Tranche::Senior => "seed the senior tranche",
-        };
-        tx::send(step, tranche_c.deposit(side.as_u8(), *units, me, U256::ZERO).from(me)).await?;
-    }
+    seed_tranches(chain, config, &constituents, tranche, stablecoin).await?;
 
     // ------------------------------------------------------------ the senior pool
     let pool = deploy_pool(chain, senior, stablecoin, &config.senior_amm).await?;
-    let seed = config.senior_amm.seed_shares.raw();
-    if !t.seed_senior_units.raw().is_zero() {
-        let senior_c = TrancheToken::new(senior, p.clone());
-        let pool_c = ConstantProductPool::new(pool, p.clone());
-        tx::send("mint the senior pool's stablecoin", usd.mint(me, seed).from(me)).await?;
-        tx::send("approve the senior pool (stablecoin)", usd.approve(pool, seed).from(me)).await?;
-        tx::send("approve the senior pool (senior)", senior_c.approve(pool, seed).from(me)).await?;
-        let deadline = U256::from(chain.latest_timestamp().await? + 3600);
-        // At par: one senior token is one unit of principal, fully covered at deployment.
-        tx::send(
-            "seed the senior pool",
-            pool_c.addLiquidity(seed, seed, U256::ZERO, me, deadline).from(me),
-        )
-        .await?;
-    }
+    seed_senior_pool(chain, config, [stablecoin, senior, pool]).await?;
 
     // ------------------------------------------------------------ the senior market
-    let oracle = match policy.oracle() {
-        OracleKind::Spot => {
-            tx::deploy(
-                "deploy SpotOracle (senior)",
-                SpotOracle::deploy_builder(p.clone(), pool).from(me),
-            )
-            .await?
-        }
-        kind => {
-            let conservative = kind == OracleKind::Conservative;
-            let (stress, haircut) = if conservative {
-                (t.stress.raw(), t.review_haircut.raw())
-            } else {
-                (U256::ZERO, U256::ZERO)
-            };
-            let oracles: Vec<Address> = constituents.iter().map(|c| c.contracts.oracle).collect();
-            tx::deploy(
-                "deploy SeniorTrancheOracle",
-                SeniorTrancheOracle::deploy_builder(p.clone(), tranche, oracles, stress, haircut)
-                    .from(me),
-            )
-            .await?
-        }
-    };
+    let oracles: Vec<Address> = constituents.iter().map(|c| c.contracts.oracle).collect();
+    let oracle = deploy_senior_oracle(chain, config, policy, [tranche, pool], oracles).await?;
     let breaker = tx::deploy(
         "deploy PermissiveBreaker (senior)",
         PermissiveBreaker::deploy_builder(p.clone()).from(me),
@@ -617,4 +520,150 @@ async fn deploy_basket_inner(
     };
     info!(block = deployment.block, %market, "RWA² world deployed and wired");
     Ok(deployment)
+}
+
+/// The `TrancheVault` over the constituents, valuing them at NAV.
+async fn deploy_tranche_vault(
+    chain: &Chain,
+    t: &TrancheConfig,
+    constituents: &[ConstituentDeployment],
+) -> Result<Address> {
+    let (p, me) = (chain.provider().clone(), chain.sender());
+    let members: Vec<TrancheVault::Constituent> = constituents
+        .iter()
+        .map(|c| TrancheVault::Constituent {
+            vault: c.contracts.vault,
+            unitShares: alloy::primitives::Uint::<96, 2>::saturating_from(c.unit_shares.raw()),
+            // Deposits and redemptions value the tranches at NAV, as the product's own books do.
+            priceSource: Address::ZERO,
+        })
+        .collect();
+    tx::deploy(
+        "deploy TrancheVault",
+        TrancheVault::deploy_builder(
+            p.clone(),
+            t.name.clone(),
+            t.symbol.clone(),
+            members,
+            me,
+            t.min_junior_ratio.raw(),
+            t.max_nav_age.0,
+        )
+        .from(me),
+    )
+    .await
+}
+
+/// Buys the constituents' shares the seed units need and deposits the junior, then the senior,
+/// seed (the senior deposit needs its subordination in place).
+async fn seed_tranches(
+    chain: &Chain,
+    config: &BasketConfig,
+    constituents: &[ConstituentDeployment],
+    tranche: Address,
+    stablecoin: Address,
+) -> Result<()> {
+    let (p, me, t) = (chain.provider().clone(), chain.sender(), &config.tranche);
+    let usd = Stablecoin::new(stablecoin, p.clone());
+    let tranche_c = TrancheVault::new(tranche, p.clone());
+    let seeds = [
+        (Tranche::Junior, t.seed_junior_units.raw()),
+        (Tranche::Senior, t.seed_senior_units.raw()),
+    ];
+    let mut needed = vec![U256::ZERO; constituents.len()];
+    for (_, units) in seeds.iter().filter(|(_, u)| !u.is_zero()) {
+        let shares = tranche_c
+            .sharesForUnits(*units)
+            .call()
+            .await
+            .map_err(|e| Error::contract("sharesForUnits()", &e))?;
+        for (need, s) in needed.iter_mut().zip(shares) {
+            *need += s;
+        }
+    }
+    for ((c, cfg), shares) in constituents.iter().zip(&config.constituents).zip(&needed) {
+        let vault = RwaVault::new(c.contracts.vault, p.clone());
+        if cfg.vault.allowlist {
+            let step = format!("allowlist the TrancheVault on {}", c.symbol);
+            tx::send(&step, vault.setAllowlisted(tranche, true).from(me)).await?;
+        }
+        // Subscribing rounds shares down: pay enough that at least `shares` are minted.
+        let assets = (*shares * cfg.vault.initial_nav.raw()).div_ceil(wad_unit());
+        tx::send("mint stablecoin for the basket seed", usd.mint(me, assets).from(me)).await?;
+        tx::send("approve the vault", usd.approve(c.contracts.vault, assets).from(me)).await?;
+        let step = format!("subscribe {} shares for the basket seed", c.symbol);
+        tx::send(&step, vault.subscribe(assets, me).from(me)).await?;
+        let step = format!("approve the TrancheVault for {}", c.symbol);
+        tx::send(&step, vault.approve(tranche, *shares).from(me)).await?;
+    }
+    // Junior first: the senior deposit needs its subordination in place.
+    for (side, units) in seeds.iter().filter(|(_, u)| !u.is_zero()) {
+        let step = match side {
+            Tranche::Junior => "seed the junior tranche",
+            Tranche::Senior => "seed the senior tranche",
+        };
+        tx::send(step, tranche_c.deposit(side.as_u8(), *units, me, U256::ZERO).from(me)).await?;
+    }
+    Ok(())
+}
+
+/// Seeds the senior pool at par with newly minted stablecoin and the deployer's senior tokens.
+async fn seed_senior_pool(
+    chain: &Chain,
+    config: &BasketConfig,
+    [stablecoin, senior, pool]: [Address; 3],
+) -> Result<()> {
+    let (p, me, t) = (chain.provider().clone(), chain.sender(), &config.tranche);
+    let usd = Stablecoin::new(stablecoin, p.clone());
+    let seed = config.senior_amm.seed_shares.raw();
+    if !t.seed_senior_units.raw().is_zero() {
+        let senior_c = TrancheToken::new(senior, p.clone());
+        let pool_c = ConstantProductPool::new(pool, p.clone());
+        tx::send("mint the senior pool's stablecoin", usd.mint(me, seed).from(me)).await?;
+        tx::send("approve the senior pool (stablecoin)", usd.approve(pool, seed).from(me)).await?;
+        tx::send("approve the senior pool (senior)", senior_c.approve(pool, seed).from(me)).await?;
+        let deadline = U256::from(chain.latest_timestamp().await? + 3600);
+        // At par: one senior token is one unit of principal, fully covered at deployment.
+        tx::send(
+            "seed the senior pool",
+            pool_c.addLiquidity(seed, seed, U256::ZERO, me, deadline).from(me),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The senior market's oracle: the senior pool's spot, or the waterfall over the constituents'
+/// `oracles` (stressed, with a review haircut, for the conservative policies).
+async fn deploy_senior_oracle(
+    chain: &Chain,
+    config: &BasketConfig,
+    policy: Policy,
+    [tranche, pool]: [Address; 2],
+    oracles: Vec<Address>,
+) -> Result<Address> {
+    let (p, me, t) = (chain.provider().clone(), chain.sender(), &config.tranche);
+    Ok(match policy.oracle() {
+        OracleKind::Spot => {
+            tx::deploy(
+                "deploy SpotOracle (senior)",
+                SpotOracle::deploy_builder(p.clone(), pool).from(me),
+            )
+            .await?
+        }
+        kind => {
+            let conservative = kind == OracleKind::Conservative;
+            let (stress, haircut) = if conservative {
+                (t.stress.raw(), t.review_haircut.raw())
+            } else {
+                (U256::ZERO, U256::ZERO)
+            };
+            tx::deploy(
+                "deploy SeniorTrancheOracle",
+                SeniorTrancheOracle::deploy_builder(p.clone(), tranche, oracles, stress, haircut)
+                    .from(me),
+            )
+            .await?
+        }
+    })
 }

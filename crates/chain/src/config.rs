@@ -497,96 +497,12 @@ impl DeployConfig {
             p.push(format!("rates.kink = {} must be above 0 and below 1", r.kink));
         }
 
-        // Oracle (ConservativeOracle._setParams), only when deployed.
         if matches!(policy.oracle(), crate::policy::OracleKind::Conservative) {
-            p.range_secs(
-                "oracle.short_twap_window",
-                o.short_twap_window,
-                Seconds::minutes(5),
-                Seconds::days(1),
-            );
-            p.at_least(
-                "oracle.long_twap_window",
-                o.long_twap_window,
-                "oracle.short_twap_window",
-                o.short_twap_window,
-            );
-            p.range_secs(
-                "oracle.long_twap_window",
-                o.long_twap_window,
-                Seconds(0),
-                Seconds::days(7),
-            );
-            p.range_secs("oracle.heartbeat", o.heartbeat, Seconds::hours(1), Seconds::days(90));
-            p.at_least("oracle.max_nav_age", o.max_nav_age, "oracle.heartbeat", o.heartbeat);
-            p.range_secs("oracle.max_nav_age", o.max_nav_age, Seconds(0), Seconds::days(365));
-            p.range_wad("oracle.haircut_per_day", o.haircut_per_day, "0", "0.05");
-            p.range_wad("oracle.max_haircut", o.max_haircut, "0", "0.5");
-            p.range_wad("oracle.divergence_tolerance", o.divergence_tolerance, "0.005", "0.5");
-            p.range_secs(
-                "oracle.base_confirmation",
-                o.base_confirmation,
-                Seconds::minutes(5),
-                Seconds::days(7),
-            );
-            p.range_secs(
-                "oracle.min_confirmation",
-                o.min_confirmation,
-                Seconds::minutes(5),
-                Seconds::days(7),
-            );
-            if o.min_confirmation > o.base_confirmation {
-                p.push(format!(
-                    "oracle.min_confirmation = {} must not exceed oracle.base_confirmation = {}",
-                    o.min_confirmation, o.base_confirmation
-                ));
-            }
-            p.range_wad("oracle.max_drop_per_hour", o.max_drop_per_hour, "0.001", "0.5");
-            p.range_wad("oracle.max_rise_per_hour", o.max_rise_per_hour, "0.001", "0.5");
+            o.check(&mut p);
         }
 
-        // Breaker (CircuitBreaker._setParams), only when deployed.
         if matches!(policy.breaker(), crate::policy::BreakerKind::Circuit) {
-            p.range_secs("breaker.window", b.window, Seconds::minutes(4), Seconds::days(7));
-            p.range_wad("breaker.level1_decline", b.level1_decline, "0.01", "0.5");
-            p.range_wad("breaker.level2_decline", b.level2_decline, "0", "0.7");
-            p.range_wad("breaker.level3_decline", b.level3_decline, "0", "0.9");
-            for (lo, lo_v, hi, hi_v) in [
-                (
-                    "breaker.level1_decline",
-                    b.level1_decline,
-                    "breaker.level2_decline",
-                    b.level2_decline,
-                ),
-                (
-                    "breaker.level2_decline",
-                    b.level2_decline,
-                    "breaker.level3_decline",
-                    b.level3_decline,
-                ),
-            ] {
-                if hi_v <= lo_v {
-                    p.push(format!("{hi} = {hi_v} must be above {lo} = {lo_v}"));
-                }
-            }
-            p.range_wad("breaker.divergence_bound", b.divergence_bound, "0.01", "0.9");
-            p.range_secs(
-                "breaker.divergence_window",
-                b.divergence_window,
-                Seconds::minutes(1),
-                Seconds::days(7),
-            );
-            p.range_wad("breaker.slippage", b.slippage, "0.001", "0.5");
-            p.range_secs(
-                "breaker.refill_period",
-                b.refill_period,
-                Seconds::minutes(1),
-                Seconds::days(7),
-            );
-            p.range_secs("breaker.max_halt", b.max_halt, Seconds::minutes(1), Seconds::days(7));
-            p.range_secs("breaker.grace_period", b.grace_period, Seconds(0), Seconds::days(1));
-            p.at_least("breaker.cooldown", b.cooldown, "breaker.grace_period", b.grace_period);
-            p.range_secs("breaker.cooldown", b.cooldown, Seconds(0), Seconds::days(30));
+            b.check(&mut p);
         }
 
         // A warm-up shorter than the TWAP windows would average the empty pool into them.
@@ -609,6 +525,99 @@ impl DeployConfig {
             }
         }
         p.0
+    }
+}
+
+impl OracleConfig {
+    /// ConservativeOracle._setParams' bounds and relations.
+    fn check(&self, p: &mut Checks) {
+        let o = self;
+        p.range_secs(
+            "oracle.short_twap_window",
+            o.short_twap_window,
+            Seconds::minutes(5),
+            Seconds::days(1),
+        );
+        p.at_least(
+            "oracle.long_twap_window",
+            o.long_twap_window,
+            "oracle.short_twap_window",
+            o.short_twap_window,
+        );
+        p.range_secs("oracle.long_twap_window", o.long_twap_window, Seconds(0), Seconds::days(7));
+        p.range_secs("oracle.heartbeat", o.heartbeat, Seconds::hours(1), Seconds::days(90));
+        p.at_least("oracle.max_nav_age", o.max_nav_age, "oracle.heartbeat", o.heartbeat);
+        p.range_secs("oracle.max_nav_age", o.max_nav_age, Seconds(0), Seconds::days(365));
+        p.range_wad("oracle.haircut_per_day", o.haircut_per_day, "0", "0.05");
+        p.range_wad("oracle.max_haircut", o.max_haircut, "0", "0.5");
+        p.range_wad("oracle.divergence_tolerance", o.divergence_tolerance, "0.005", "0.5");
+        p.range_secs(
+            "oracle.base_confirmation",
+            o.base_confirmation,
+            Seconds::minutes(5),
+            Seconds::days(7),
+        );
+        p.range_secs(
+            "oracle.min_confirmation",
+            o.min_confirmation,
+            Seconds::minutes(5),
+            Seconds::days(7),
+        );
+        if o.min_confirmation > o.base_confirmation {
+            p.push(format!(
+                "oracle.min_confirmation = {} must not exceed oracle.base_confirmation = {}",
+                o.min_confirmation, o.base_confirmation
+            ));
+        }
+        p.range_wad("oracle.max_drop_per_hour", o.max_drop_per_hour, "0.001", "0.5");
+        p.range_wad("oracle.max_rise_per_hour", o.max_rise_per_hour, "0.001", "0.5");
+    }
+}
+
+impl BreakerConfig {
+    /// CircuitBreaker._setParams' bounds and relations.
+    fn check(&self, p: &mut Checks) {
+        let b = self;
+        p.range_secs("breaker.window", b.window, Seconds::minutes(4), Seconds::days(7));
+        p.range_wad("breaker.level1_decline", b.level1_decline, "0.01", "0.5");
+        p.range_wad("breaker.level2_decline", b.level2_decline, "0", "0.7");
+        p.range_wad("breaker.level3_decline", b.level3_decline, "0", "0.9");
+        for (lo, lo_v, hi, hi_v) in [
+            (
+                "breaker.level1_decline",
+                b.level1_decline,
+                "breaker.level2_decline",
+                b.level2_decline,
+            ),
+            (
+                "breaker.level2_decline",
+                b.level2_decline,
+                "breaker.level3_decline",
+                b.level3_decline,
+            ),
+        ] {
+            if hi_v <= lo_v {
+                p.push(format!("{hi} = {hi_v} must be above {lo} = {lo_v}"));
+            }
+        }
+        p.range_wad("breaker.divergence_bound", b.divergence_bound, "0.01", "0.9");
+        p.range_secs(
+            "breaker.divergence_window",
+            b.divergence_window,
+            Seconds::minutes(1),
+            Seconds::days(7),
+        );
+        p.range_wad("breaker.slippage", b.slippage, "0.001", "0.5");
+        p.range_secs(
+            "breaker.refill_period",
+            b.refill_period,
+            Seconds::minutes(1),
+            Seconds::days(7),
+        );
+        p.range_secs("breaker.max_halt", b.max_halt, Seconds::minutes(1), Seconds::days(7));
+        p.range_secs("breaker.grace_period", b.grace_period, Seconds(0), Seconds::days(1));
+        p.at_least("breaker.cooldown", b.cooldown, "breaker.grace_period", b.grace_period);
+        p.range_secs("breaker.cooldown", b.cooldown, Seconds(0), Seconds::days(30));
     }
 }
 

@@ -99,78 +99,15 @@ pub(crate) async fn deploy_on(
 
     // ------------------------------------------------------------ the AMM
     let pool = deploy_pool(chain, vault, stablecoin, a).await?;
-    let pool_c = ConstantProductPool::new(pool, p.clone());
 
     // ------------------------------------------------------------ rate model, oracle, breaker
     let rate_model = deploy_rate_model(chain, r).await?;
 
-    let oracle = match policy.oracle() {
-        OracleKind::Spot => {
-            tx::deploy("deploy SpotOracle", SpotOracle::deploy_builder(p.clone(), pool).from(me))
-                .await?
-        }
-        OracleKind::Nav => {
-            tx::deploy("deploy NavOracle", NavOracle::deploy_builder(p.clone(), vault).from(me))
-                .await?
-        }
-        OracleKind::Conservative => {
-            let o = &config.oracle;
-            let params = ConservativeOracle::OracleParams {
-                shortTwapWindow: secs32(o.short_twap_window),
-                longTwapWindow: secs32(o.long_twap_window),
-                heartbeat: secs32(o.heartbeat),
-                maxNavAge: secs32(o.max_nav_age),
-                haircutPerDay: frac64(o.haircut_per_day),
-                maxHaircut: frac64(o.max_haircut),
-                divergenceTolerance: frac64(o.divergence_tolerance),
-                baseConfirmation: secs32(o.base_confirmation),
-                minConfirmation: secs32(o.min_confirmation),
-                maxDropPerHour: frac64(o.max_drop_per_hour),
-                maxRisePerHour: frac64(o.max_rise_per_hour),
-            };
-            tx::deploy(
-                "deploy ConservativeOracle",
-                ConservativeOracle::deploy_builder(p.clone(), vault, pool, me, params).from(me),
-            )
-            .await?
-        }
-    };
+    let oracle = deploy_oracle(chain, config, policy, vault, pool).await?;
     info!(%oracle, kind = ?policy.oracle(), "oracle deployed");
 
-    let breaker = match policy.breaker() {
-        BreakerKind::Permissive => {
-            tx::deploy(
-                "deploy PermissiveBreaker",
-                PermissiveBreaker::deploy_builder(p.clone()).from(me),
-            )
-            .await?
-        }
-        BreakerKind::Circuit => {
-            let b = &config.breaker;
-            let params = CircuitBreaker::BreakerParams {
-                window: secs32(b.window),
-                level1Decline: frac64(b.level1_decline),
-                level2Decline: frac64(b.level2_decline),
-                level3Decline: frac64(b.level3_decline),
-                divergenceBound: frac64(b.divergence_bound),
-                divergenceWindow: secs32(b.divergence_window),
-                slippage: frac64(b.slippage),
-                refillPeriod: secs32(b.refill_period),
-                maxHalt: secs32(b.max_halt),
-                gracePeriod: secs32(b.grace_period),
-                cooldown: secs32(b.cooldown),
-            };
-            let breaker = tx::deploy(
-                "deploy CircuitBreaker",
-                CircuitBreaker::deploy_builder(p.clone(), oracle, vault, pool, me, params).from(me),
-            )
-            .await?;
-            let step = format!("grant CircuitBreaker GUARDIAN_ROLE to {}", roles.guardian);
-            let c = CircuitBreaker::new(breaker, p.clone());
-            tx::send(&step, c.grantRole(role_id("GUARDIAN_ROLE"), roles.guardian).from(me)).await?;
-            breaker
-        }
-    };
+    let breaker =
+        deploy_breaker(chain, config, policy, [oracle, vault, pool], roles.guardian).await?;
     info!(%breaker, kind = ?policy.breaker(), "breaker deployed");
 
     // ------------------------------------------------------------ the market
@@ -188,47 +125,11 @@ pub(crate) async fn deploy_on(
         Vec::new()
     };
     if v.allowlist {
-        let mut allowed =
-            vec![me, roles.custodian, roles.nav_reporter, roles.nav_confirmer, roles.guardian];
-        allowed.extend([pool, market]);
-        allowed.extend(funded.iter().copied());
-        allowed.sort();
-        allowed.dedup();
-        for account in allowed {
-            let step = format!("allowlist {account} on the vault");
-            tx::send(&step, vault_c.setAllowlisted(account, true).from(me)).await?;
-        }
-        tx::send("enable the vault's allowlist", vault_c.setAllowlistEnabled(true).from(me))
-            .await?;
+        allowlist(chain, vault, roles, [&[pool, market][..], &funded[..]].concat()).await?;
     }
 
-    // ------------------------------------------------------------ seed the pool and the market
     let usd = Stablecoin::new(stablecoin, p.clone());
-    let nav = v.initial_nav.raw();
-    let seed_shares = a.seed_shares.raw();
-    let seed_quote = seed_shares * nav / wad_unit();
-    // Subscribing rounds shares down: pay enough that at least `seed_shares` are minted.
-    let subscribe_assets = (seed_shares * nav).div_ceil(wad_unit());
-    let seed_supply = m.seed_supply.raw();
-    let minted = subscribe_assets + seed_quote + seed_supply;
-    tx::send("mint the seed stablecoin", usd.mint(me, minted).from(me)).await?;
-    tx::send("approve the vault", usd.approve(vault, subscribe_assets).from(me)).await?;
-    tx::send("subscribe seed shares", vault_c.subscribe(subscribe_assets, me).from(me)).await?;
-    tx::send("approve the pool (shares)", vault_c.approve(pool, seed_shares).from(me)).await?;
-    tx::send("approve the pool (stablecoin)", usd.approve(pool, seed_quote).from(me)).await?;
-    let deadline = U256::from(chain.latest_timestamp().await? + 3600);
-    tx::send(
-        "seed the pool",
-        pool_c.addLiquidity(seed_shares, seed_quote, U256::ZERO, me, deadline).from(me),
-    )
-    .await?;
-    info!(shares = %a.seed_shares, price = %v.initial_nav, "pool seeded");
-    if !seed_supply.is_zero() {
-        let market_c = LendingMarket::new(market, p.clone());
-        tx::send("approve the market", usd.approve(market, seed_supply).from(me)).await?;
-        tx::send("seed the market's supply", market_c.supply(seed_supply, me).from(me)).await?;
-        info!(supply = %m.seed_supply, "market seeded");
-    }
+    seed(chain, config, [stablecoin, vault, pool, market]).await?;
 
     // ------------------------------------------------------------ development chain extras
     if chain.is_dev() {
@@ -261,6 +162,156 @@ pub(crate) async fn deploy_on(
     };
     info!(block, %market, "world deployed and wired");
     Ok(deployment)
+}
+
+/// Allowlists the roles and `others` on the vault, then turns its allowlist on.
+async fn allowlist(
+    chain: &Chain,
+    vault: Address,
+    roles: Roles,
+    others: Vec<Address>,
+) -> Result<()> {
+    let (p, me) = (chain.provider().clone(), chain.sender());
+    let vault_c = RwaVault::new(vault, p);
+    let mut allowed =
+        vec![me, roles.custodian, roles.nav_reporter, roles.nav_confirmer, roles.guardian];
+    allowed.extend(others);
+    allowed.sort();
+    allowed.dedup();
+    for account in allowed {
+        let step = format!("allowlist {account} on the vault");
+        tx::send(&step, vault_c.setAllowlisted(account, true).from(me)).await?;
+    }
+    tx::send("enable the vault's allowlist", vault_c.setAllowlistEnabled(true).from(me)).await?;
+    Ok(())
+}
+
+/// The policy's oracle over `vault` and `pool`.
+async fn deploy_oracle(
+    chain: &Chain,
+    config: &DeployConfig,
+    policy: Policy,
+    vault: Address,
+    pool: Address,
+) -> Result<Address> {
+    let (p, me) = (chain.provider().clone(), chain.sender());
+    Ok(match policy.oracle() {
+        OracleKind::Spot => {
+            tx::deploy("deploy SpotOracle", SpotOracle::deploy_builder(p.clone(), pool).from(me))
+                .await?
+        }
+        OracleKind::Nav => {
+            tx::deploy("deploy NavOracle", NavOracle::deploy_builder(p.clone(), vault).from(me))
+                .await?
+        }
+        OracleKind::Conservative => {
+            let o = &config.oracle;
+            let params = ConservativeOracle::OracleParams {
+                shortTwapWindow: secs32(o.short_twap_window),
+                longTwapWindow: secs32(o.long_twap_window),
+                heartbeat: secs32(o.heartbeat),
+                maxNavAge: secs32(o.max_nav_age),
+                haircutPerDay: frac64(o.haircut_per_day),
+                maxHaircut: frac64(o.max_haircut),
+                divergenceTolerance: frac64(o.divergence_tolerance),
+                baseConfirmation: secs32(o.base_confirmation),
+                minConfirmation: secs32(o.min_confirmation),
+                maxDropPerHour: frac64(o.max_drop_per_hour),
+                maxRisePerHour: frac64(o.max_rise_per_hour),
+            };
+            tx::deploy(
+                "deploy ConservativeOracle",
+                ConservativeOracle::deploy_builder(p.clone(), vault, pool, me, params).from(me),
+            )
+            .await?
+        }
+    })
+}
+
+/// The policy's breaker over `[oracle, vault, pool]` (a circuit breaker's guardian role granted).
+async fn deploy_breaker(
+    chain: &Chain,
+    config: &DeployConfig,
+    policy: Policy,
+    [oracle, vault, pool]: [Address; 3],
+    guardian: Address,
+) -> Result<Address> {
+    let (p, me) = (chain.provider().clone(), chain.sender());
+    Ok(match policy.breaker() {
+        BreakerKind::Permissive => {
+            tx::deploy(
+                "deploy PermissiveBreaker",
+                PermissiveBreaker::deploy_builder(p.clone()).from(me),
+            )
+            .await?
+        }
+        BreakerKind::Circuit => {
+            let b = &config.breaker;
+            let params = CircuitBreaker::BreakerParams {
+                window: secs32(b.window),
+                level1Decline: frac64(b.level1_decline),
+                level2Decline: frac64(b.level2_decline),
+                level3Decline: frac64(b.level3_decline),
+                divergenceBound: frac64(b.divergence_bound),
+                divergenceWindow: secs32(b.divergence_window),
+                slippage: frac64(b.slippage),
+                refillPeriod: secs32(b.refill_period),
+                maxHalt: secs32(b.max_halt),
+                gracePeriod: secs32(b.grace_period),
+                cooldown: secs32(b.cooldown),
+            };
+            let breaker = tx::deploy(
+                "deploy CircuitBreaker",
+                CircuitBreaker::deploy_builder(p.clone(), oracle, vault, pool, me, params).from(me),
+            )
+            .await?;
+            let step = format!("grant CircuitBreaker GUARDIAN_ROLE to {}", guardian);
+            let c = CircuitBreaker::new(breaker, p.clone());
+            tx::send(&step, c.grantRole(role_id("GUARDIAN_ROLE"), guardian).from(me)).await?;
+            breaker
+        }
+    })
+}
+
+/// Seeds the pool at the initial NAV and the market's supply, from the deployer's newly minted
+/// stablecoin.
+async fn seed(
+    chain: &Chain,
+    config: &DeployConfig,
+    [stablecoin, vault, pool, market]: [Address; 4],
+) -> Result<()> {
+    let (p, me) = (chain.provider().clone(), chain.sender());
+    let (v, a, m) = (&config.vault, &config.amm, &config.market);
+    let vault_c = RwaVault::new(vault, p.clone());
+    let pool_c = ConstantProductPool::new(pool, p.clone());
+    let usd = Stablecoin::new(stablecoin, p.clone());
+    let nav = v.initial_nav.raw();
+    let seed_shares = a.seed_shares.raw();
+    let seed_quote = seed_shares * nav / wad_unit();
+    // Subscribing rounds shares down: pay enough that at least `seed_shares` are minted.
+    let subscribe_assets = (seed_shares * nav).div_ceil(wad_unit());
+    let seed_supply = m.seed_supply.raw();
+    let minted = subscribe_assets + seed_quote + seed_supply;
+    tx::send("mint the seed stablecoin", usd.mint(me, minted).from(me)).await?;
+    tx::send("approve the vault", usd.approve(vault, subscribe_assets).from(me)).await?;
+    tx::send("subscribe seed shares", vault_c.subscribe(subscribe_assets, me).from(me)).await?;
+    tx::send("approve the pool (shares)", vault_c.approve(pool, seed_shares).from(me)).await?;
+    tx::send("approve the pool (stablecoin)", usd.approve(pool, seed_quote).from(me)).await?;
+    let deadline = U256::from(chain.latest_timestamp().await? + 3600);
+    tx::send(
+        "seed the pool",
+        pool_c.addLiquidity(seed_shares, seed_quote, U256::ZERO, me, deadline).from(me),
+    )
+    .await?;
+    info!(shares = %a.seed_shares, price = %v.initial_nav, "pool seeded");
+    if !seed_supply.is_zero() {
+        let market_c = LendingMarket::new(market, p.clone());
+        tx::send("approve the market", usd.approve(market, seed_supply).from(me)).await?;
+        tx::send("seed the market's supply", market_c.supply(seed_supply, me).from(me)).await?;
+        info!(supply = %m.seed_supply, "market seeded");
+    }
+
+    Ok(())
 }
 
 /// Deploys a constant-product pool of `base` against `quote` and grows its observation ring to
