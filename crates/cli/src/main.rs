@@ -42,11 +42,11 @@ enum Command {
     Deploy(deploy::DeployArgs),
     /// Run the liquidation bot against a deployment until Ctrl-C.
     Bot(bot::BotArgs),
-    /// Benchmarks on an embedded Anvil (`bench bot`: the liquidation bot at 10,000 positions;
-    /// `bench sim`: the scenario engine beside raw Anvil transfers).
+    /// Benchmarks (`bench bot`: the liquidation bot at 10,000 positions on an embedded Anvil;
+    /// `bench sim`: one lab path on both backends, beside raw Anvil transfers).
     Bench(bench::BenchArgs),
     /// The README's main command: every shipped scenario under every policy, and the sweeps,
-    /// each on its own embedded Anvil; writes reports/demo/.
+    /// each world deployed on its own embedded Anvil and run on `--backend`; writes reports/demo/.
     Demo(scenarios::MatrixArgs),
     /// One scenario under one policy; writes reports/run/<scenario>/<policy>-seed<seed>/.
     Run(scenarios::RunArgs),

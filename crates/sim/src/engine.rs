@@ -1,5 +1,6 @@
 //! The engine: deploys the world for a policy on a fresh embedded Anvil, then steps blocks by
-//! hand (automine off, each block mined with its timestamp). Each block: apply the scenario's
+//! hand on the run's backend ([`crate::backend`]: in process, or on the node), each block mined
+//! at its timestamp. Each block: apply the scenario's
 //! due events ([`crate::timeline`]), read the world once ([`crate::observer`]), let the
 //! liquidation bots ([`crate::bots`]) and then the crowd ([`crate::actions`]) decide, in a fixed
 //! order, send their transactions, mine, and fold the block's logs ([`crate::blocks`]) into
@@ -130,7 +131,8 @@ pub struct Activity {
     pub reverts: BTreeMap<String, u64>,
 }
 
-/// Runs `scenario` under `policy` with `seed` on a fresh embedded Anvil.
+/// Runs `scenario` under `policy` with `seed`: deployed on a fresh embedded Anvil, stepped on
+/// [`RunOptions::backend`].
 pub async fn run(
     scenario: &Scenario,
     policy: Policy,
