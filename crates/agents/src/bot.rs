@@ -13,8 +13,8 @@ use crate::{
     engine::Engine,
     executor::{ExecutorConfig, TxExecutor},
     liquidation::{
-        BotEvent, CollateralPolicy, LiquidationAction, LiquidationAgent, LiquidationConfig,
-        LiquidationStrategy, MarketAddresses, MarketReader,
+        BotEvent, LiquidationAction, LiquidationAgent, LiquidationConfig, LiquidationStrategy,
+        MarketAddresses, MarketReader,
     },
     math::WAD,
     metrics::SharedMetrics,
@@ -69,7 +69,7 @@ impl LiquidationBot {
     pub async fn run(self, cancel: CancellationToken) -> Result<()> {
         validate(&self.strategy)?;
         let liquidator = self.strategy.liquidator;
-        let sell = matches!(self.strategy.collateral, CollateralPolicy::Sell { .. });
+        let sell = self.strategy.collateral.max_slippage().is_some();
         let mut engine: Engine<BotEvent, LiquidationAction> = Engine::new();
         let mut executor = TxExecutor::new(
             self.provider.clone(),
@@ -101,7 +101,7 @@ impl LiquidationBot {
 /// Rejects configurations that cannot work, naming the field.
 pub fn validate(config: &LiquidationConfig) -> Result<()> {
     let bad = |field, problem: String| Err(Error::Config { field, problem });
-    if let CollateralPolicy::Sell { max_slippage } = config.collateral
+    if let Some(max_slippage) = config.collateral.max_slippage()
         && (max_slippage.is_zero() || max_slippage >= WAD)
     {
         return bad("sell.max_slippage", format!("{max_slippage} must be in (0, 1e18)"));

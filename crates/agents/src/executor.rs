@@ -23,7 +23,7 @@ use alloy::{
     providers::{DynProvider, Provider},
     rpc::types::TransactionRequest,
 };
-use breakwater_bindings::{ConstantProductPool, RedeemToRepayMarket, Revert, Stablecoin};
+use breakwater_bindings::{ConstantProductPool, RedeemToRepayMarket, Revert, RwaVault, Stablecoin};
 use breakwater_world::{Gas, NotSent, TxSender, tx::replay_revert};
 use tracing::{debug, info, warn};
 
@@ -183,6 +183,22 @@ impl TxExecutor {
                     .swap(a.vault, o.amount, o.min_out, self.from, U256::from(o.deadline))
                     .into_transaction_request(),
                 fees: o.fees,
+            },
+            LiquidationAction::Redeem { shares, fees } => Prepared {
+                kind: TxKind::Redeem,
+                label: format!("redeem {shares} collateral"),
+                tx: RwaVault::new(a.vault, p)
+                    .requestRedeem(shares, self.from, self.from)
+                    .into_transaction_request(),
+                fees,
+            },
+            LiquidationAction::Claim { id, fees } => Prepared {
+                kind: TxKind::Claim,
+                label: format!("claim redemption {id}"),
+                tx: RwaVault::new(a.vault, p)
+                    .claim(U256::from(id), self.from)
+                    .into_transaction_request(),
+                fees,
             },
         })
     }

@@ -32,6 +32,7 @@ pub mod executor;
 pub mod liquidation;
 pub mod math;
 pub mod metrics;
+pub mod redemption;
 
 pub use bot::LiquidationBot;
 pub use engine::{Agent, Collector, Engine, Executor, Strategy};

@@ -7,10 +7,11 @@ use breakwater_agents::{
     Agent,
     liquidation::{
         BorrowerIndex, CollateralPolicy, LiquidationAction, LiquidationAgent, LiquidationConfig,
-        LiquidationEvent, LogEntry, MarketLog, MarketSnapshot, PositionHealth, RevertReason,
-        RiskParams, TxKind, TxOutcome,
+        LiquidationEvent, LogEntry, MarketLog, MarketSnapshot, PositionHealth, RedemptionQuote,
+        RevertReason, RiskParams, TxKind, TxOutcome,
     },
     math::{self, WAD},
+    redemption::RedemptionTerms,
 };
 
 fn wad(x: f64) -> U256 {
@@ -46,6 +47,7 @@ fn snapshot(block: u64) -> MarketSnapshot {
         pool_quote: wad(1_000_000.0),
         loan_balance: wad(1_000_000.0),
         collateral_balance: U256::ZERO,
+        redemption: None,
     }
 }
 
@@ -405,6 +407,118 @@ fn sells_held_collateral_within_the_slippage_bound() {
     let mut bot = agent(hold_config());
     let s = MarketSnapshot { collateral_balance: wad(500.0), ..snapshot(6) };
     assert!(bot.on_event(LiquidationEvent::Snapshot(s)).is_empty());
+}
+
+/// A bot that sells or redeems, demanding 10%/year over a 31-day wait plus 2%: a share queued
+/// at NAV 1 with an empty queue is worth about 0.9715 to it.
+fn sell_or_redeem() -> LiquidationConfig {
+    let terms = RedemptionTerms {
+        cost_of_capital: 0.1,
+        risk_premium: 0.02,
+        redemption: 31 * 86_400,
+        epoch: 86_400,
+    };
+    LiquidationConfig {
+        collateral: CollateralPolicy::SellOrRedeem { max_slippage: wad(0.05), terms },
+        ..LiquidationConfig::new(addr(0xb0))
+    }
+}
+
+fn quote(nav: f64) -> Option<RedemptionQuote> {
+    Some(RedemptionQuote { nav: wad(nav), pending: U256::ZERO, supply: wad(1e6), gate: wad(0.1) })
+}
+
+#[test]
+fn redeems_a_lot_the_pool_pays_less_for_and_sells_one_it_pays_more_for() {
+    // The pool at 0.80 for a share whose NAV is 1: the redemption is worth more.
+    let mut bot = agent(sell_or_redeem());
+    let cheap = MarketSnapshot {
+        pool_base: wad(10_000.0),
+        pool_quote: wad(8_000.0),
+        collateral_balance: wad(100.0),
+        redemption: quote(1.0),
+        ..snapshot(6)
+    };
+    let actions = bot.on_event(LiquidationEvent::Snapshot(cheap.clone()));
+    let [LiquidationAction::Redeem { shares, .. }] = actions.as_slice() else {
+        panic!("{actions:?}")
+    };
+    assert_eq!(*shares, wad(100.0));
+    assert_eq!(bot.stats().redemptions, 1);
+    // One request at a time, then claims of what settled.
+    assert!(
+        bot.on_event(LiquidationEvent::Snapshot(MarketSnapshot { block: 7, ..cheap })).is_empty()
+    );
+    bot.on_event(LiquidationEvent::Outcome(TxOutcome::Mined { kind: TxKind::Redeem, block: 7 }));
+    let claims = bot.on_event(LiquidationEvent::Claimable(vec![3, 5]));
+    assert!(
+        matches!(
+            claims.as_slice(),
+            [LiquidationAction::Claim { id: 3, .. }, LiquidationAction::Claim { id: 5, .. }]
+        ),
+        "{claims:?}"
+    );
+
+    // The pool at 0.99: selling now beats waiting a month.
+    let mut bot = agent(sell_or_redeem());
+    let rich = MarketSnapshot {
+        pool_base: wad(10_000.0),
+        pool_quote: wad(9_900.0),
+        collateral_balance: wad(100.0),
+        redemption: quote(1.0),
+        ..snapshot(6)
+    };
+    let actions = bot.on_event(LiquidationEvent::Snapshot(rich.clone()));
+    assert!(matches!(actions.as_slice(), [LiquidationAction::Sell(_)]), "{actions:?}");
+
+    // A long queue ahead makes waiting dearer: the pool paying about 0.967, it redeems with an
+    // empty queue (worth 0.9715) and sells when the queue adds thirty epochs (worth 0.9633).
+    let at = |pending: f64| MarketSnapshot {
+        pool_base: wad(10_000.0),
+        pool_quote: wad(9_700.0),
+        collateral_balance: wad(10.0),
+        redemption: Some(RedemptionQuote { pending: wad(pending), ..quote(1.0).unwrap() }),
+        ..snapshot(6)
+    };
+    let mut bot = agent(sell_or_redeem());
+    let empty = bot.on_event(LiquidationEvent::Snapshot(at(0.0)));
+    assert!(matches!(empty.as_slice(), [LiquidationAction::Redeem { .. }]), "{empty:?}");
+    let mut bot = agent(sell_or_redeem());
+    let queued = bot.on_event(LiquidationEvent::Snapshot(at(3_000_000.0)));
+    assert!(matches!(queued.as_slice(), [LiquidationAction::Sell(_)]), "{queued:?}");
+
+    // Without a vault to redeem from (a tranche token), it sells like a seller.
+    let mut bot = agent(sell_or_redeem());
+    let actions =
+        bot.on_event(LiquidationEvent::Snapshot(MarketSnapshot { redemption: None, ..rich }));
+    assert!(matches!(actions.as_slice(), [LiquidationAction::Sell(_)]), "{actions:?}");
+}
+
+#[test]
+fn one_who_may_redeem_liquidates_what_the_pool_could_not_absorb() {
+    // A thin pool at 0.8 with NAV 1: a seller finds no profitable liquidation beyond what the
+    // pool takes; a bot that may redeem values the seizure at its redemption.
+    let thin = MarketSnapshot {
+        pool_base: wad(50.0),
+        pool_quote: wad(40.0),
+        liquidation_price: wad(1.0),
+        redemption: quote(1.0),
+        ..snapshot(3)
+    };
+    let positions = vec![health(addr(1), 1_000.0, 900.0)];
+    let seller = LiquidationConfig {
+        collateral: CollateralPolicy::Sell { max_slippage: wad(0.05) },
+        ..LiquidationConfig::new(addr(0xb0))
+    };
+    let mut bot = agent(seller);
+    bot.on_event(LiquidationEvent::Snapshot(thin.clone()));
+    let sold =
+        orders(&bot.on_event(LiquidationEvent::Health { block: 3, positions: positions.clone() }));
+    let mut bot = agent(sell_or_redeem());
+    bot.on_event(LiquidationEvent::Snapshot(thin));
+    let redeemed = orders(&bot.on_event(LiquidationEvent::Health { block: 3, positions }));
+    let seized = |o: &[(Address, U256, U256)]| o.iter().map(|x| x.2).sum::<U256>();
+    assert!(seized(&redeemed) > seized(&sold), "{redeemed:?} vs {sold:?}");
 }
 
 #[test]

@@ -19,7 +19,8 @@ use breakwater_agents::{
 };
 use breakwater_chain::{World, bindings::RedeemToRepayMarket};
 
-use breakwater_world::{Reads, to_wad};
+use breakwater_agents::redemption::RedemptionTerms;
+use breakwater_world::{Reads, from_wad, to_wad};
 use tracing::debug;
 
 use crate::{
@@ -27,6 +28,7 @@ use crate::{
     blocks::Sender,
     crowd,
     scenario::{BotSpec, BotStrategy},
+    wallets::Ledger,
 };
 
 /// One liquidation bot: the pure agent, its reader, and the capital it started with.
@@ -45,19 +47,36 @@ pub(crate) struct Bots {
 }
 
 impl Bots {
-    /// The scenario's bots on the market at `addresses`.
-    pub(crate) fn new(spec: &BotSpec, reads: &Arc<dyn Reads>, addresses: &MarketAddresses) -> Self {
+    /// The scenario's bots on the market at `addresses`; a redemption takes `redemption`
+    /// seconds with an empty queue and the vault settles every `epoch`.
+    pub(crate) fn new(
+        spec: &BotSpec,
+        reads: &Arc<dyn Reads>,
+        addresses: &MarketAddresses,
+        (redemption, epoch): (u64, u64),
+    ) -> Self {
+        let max_slippage = to_wad(spec.max_slippage);
+        let collateral = match spec.strategy {
+            BotStrategy::Sell => CollateralPolicy::Sell { max_slippage },
+            BotStrategy::Hold => CollateralPolicy::Hold,
+            BotStrategy::SellOrRedeem => {
+                let terms = RedemptionTerms {
+                    cost_of_capital: spec.cost_of_capital,
+                    risk_premium: spec.risk_premium,
+                    redemption,
+                    epoch,
+                };
+                CollateralPolicy::SellOrRedeem { max_slippage, terms }
+            }
+        };
         let bots = (0..spec.count)
             .map(|i| {
                 let me = crowd::account("bot", i);
-                let mut config = LiquidationConfig::new(me);
-                config.collateral = match spec.strategy {
-                    BotStrategy::Sell => {
-                        CollateralPolicy::Sell { max_slippage: to_wad(spec.max_slippage) }
-                    }
-                    BotStrategy::Hold => CollateralPolicy::Hold,
-                };
-                let reader = MarketReader::new(Arc::clone(reads), addresses, me);
+                let config = LiquidationConfig { collateral, ..LiquidationConfig::new(me) };
+                let mut reader = MarketReader::new(Arc::clone(reads), addresses, me);
+                if let CollateralPolicy::SellOrRedeem { .. } = collateral {
+                    reader = reader.with_redemptions();
+                }
                 Bot { me, agent: LiquidationAgent::new(config), reader, capital: spec.capital }
             })
             .collect();
@@ -95,13 +114,17 @@ impl Bots {
     /// order they act in rotates with `seed`. Each reads its snapshot of `head` through the live
     /// bot's own reader (exact on-chain values, its own balances) and, like the live bot, sits
     /// a block out when that read fails (a spot oracle over an emptied pool reverts).
+    /// Their settled redemptions (from `view.claimable`) are claimed by the agent, once:
+    /// `ledger` marks them claimed. Also returns the shares they sell on the pool (the crowd
+    /// acting after them sees the pool so).
     pub(crate) async fn decide(
         &mut self,
         seed: u64,
         view: &View,
         head: &NewBlock,
         world: &World<DynProvider>,
-    ) -> Result<Vec<(Address, TransactionRequest, Sender)>> {
+        ledger: &mut Ledger,
+    ) -> Result<(Vec<(Address, TransactionRequest, Sender)>, f64)> {
         let n = self.bots.len();
         let first = if n > 0 { (seed as usize).wrapping_add(view.block as usize) % n } else { 0 };
         let market = *world.market.address();
@@ -110,7 +133,7 @@ impl Bots {
             .filter(|l| l.address() == market)
             .filter_map(decode)
             .collect();
-        let mut outbox = Vec::new();
+        let (mut outbox, mut sold) = (Vec::new(), 0.0);
         for k in 0..n {
             let i = (first + k) % n;
             let bot = &mut self.bots[i];
@@ -124,7 +147,15 @@ impl Bots {
                     continue;
                 }
             };
-            let mut actions = Vec::new();
+            let claimable = view.claimable.get(&bot.me).cloned().unwrap_or_default();
+            for id in &claimable {
+                ledger.claimed(*id);
+            }
+            let mut actions = if claimable.is_empty() {
+                Vec::new()
+            } else {
+                bot.agent.on_event(LiquidationEvent::Claimable(claimable))
+            };
             for action in bot.agent.on_event(LiquidationEvent::Snapshot(snapshot)) {
                 match action {
                     LiquidationAction::ConfirmHealth { block, borrowers } => {
@@ -137,10 +168,13 @@ impl Bots {
                 }
             }
             for action in actions {
+                if let LiquidationAction::Sell(o) = &action {
+                    sold += from_wad(o.amount);
+                }
                 outbox.push(bot_tx(world, i, bot.me, action, view.timestamp));
             }
         }
-        Ok(outbox)
+        Ok((outbox, sold))
     }
 }
 
@@ -172,6 +206,16 @@ fn bot_tx(
                 .swap(*w.vault.address(), o.amount, o.min_out, me, U256::from(now + 300))
                 .into_transaction_request(),
             Sender::Bot(i, TxKind::Sell),
+        ),
+        LiquidationAction::Redeem { shares, .. } => (
+            me,
+            w.vault.requestRedeem(shares, me, me).into_transaction_request(),
+            Sender::Bot(i, TxKind::Redeem),
+        ),
+        LiquidationAction::Claim { id, .. } => (
+            me,
+            w.vault.claim(U256::from(id), me).into_transaction_request(),
+            Sender::Bot(i, TxKind::Claim),
         ),
         LiquidationAction::ConfirmHealth { .. } => unreachable!("answered before"),
     }

@@ -8,10 +8,12 @@ use breakwater_agents::{
     Agent,
     crowd::{
         Action, Arbitrageur, ArbitrageurConfig, Attacker, AttackerConfig, Borrower, BorrowerConfig,
-        Custodian, Keeper, LiquidityProvider, LpConfig, NavReporter, ReporterConfig, Rng,
-        RumourSeller, SellerConfig, View,
+        Custodian, InformedConfig, InformedTrader, Keeper, LiquidityProvider, LpConfig,
+        NavReporter, ReporterConfig, Rng, RumourSeller, SellerConfig, View,
     },
 };
+
+use breakwater_agents::redemption::RedemptionTerms;
 
 use crate::scenario::{Draw, Scenario};
 
@@ -25,8 +27,8 @@ pub(crate) fn account(role: &str, i: u32) -> Address {
 
 /// The crowd and the accounts it uses.
 pub(crate) struct Crowd {
-    /// In acting order: custodian, reporter, keeper, LPs, arbitrageurs, sellers, borrowers,
-    /// attacker.
+    /// In acting order: custodian, reporter, keeper, LPs, sellers, borrowers, attacker,
+    /// arbitrageurs, informed traders.
     pub(crate) agents: Vec<CrowdAgent>,
     /// Borrowers (their positions are read every block).
     pub(crate) borrowers: Vec<Address>,
@@ -66,15 +68,8 @@ impl Crowd {
     }
 }
 
-/// Builds the crowd of `s` for `seed`; `redemption` is the seconds a redemption takes (notice
-/// period plus one epoch), which sets the arbitrageurs' hurdle.
-pub(crate) fn build(
-    s: &Scenario,
-    seed: u64,
-    keeper: Keeper,
-    custodian: Address,
-    redemption: u64,
-) -> Crowd {
+/// Builds the crowd of `s` for `seed`.
+pub(crate) fn build(s: &Scenario, seed: u64, keeper: Keeper, custodian: Address) -> Crowd {
     let reporter = ReporterConfig {
         interval: s.reporter.interval.0,
         confirm_delay: s.reporter.confirm_delay.0,
@@ -92,7 +87,7 @@ pub(crate) fn build(
         streams: BTreeMap::new(),
         setup_blocks: 0,
     };
-    traders(&mut crowd, s, seed, redemption);
+    holders(&mut crowd, s, seed);
     let mut max_loops = 0;
     for (g, group) in s.borrowers.iter().enumerate() {
         for i in 0..group.count {
@@ -118,13 +113,14 @@ pub(crate) fn build(
         crowd.join(me, "attacker", Box::new(Attacker::new(me, config)));
         crowd.attacker = Some((me, a.capital));
     }
+    arbitrage(&mut crowd, s, seed);
     // Fund + subscribe, then post and borrow, then two blocks per loop; one more for the LPs.
     crowd.setup_blocks = 3 + 2 * u64::from(max_loops);
     crowd
 }
 
-/// The LPs, the arbitrageurs and the rumour sellers, in that order.
-fn traders(crowd: &mut Crowd, s: &Scenario, seed: u64, redemption: u64) {
+/// The LPs and the rumour sellers, in that order.
+fn holders(crowd: &mut Crowd, s: &Scenario, seed: u64) {
     if let Some(l) = &s.lps {
         for i in 0..l.count {
             let (me, mut r) = crowd.member(seed, "lp", i);
@@ -134,22 +130,9 @@ fn traders(crowd: &mut Crowd, s: &Scenario, seed: u64, redemption: u64) {
                 volatility_trigger: l.volatility_trigger,
                 window: l.window.0,
                 withdraw_fraction: l.withdraw_fraction,
+                return_after: l.return_after.map_or(2 * l.window.0, |r| r.0),
             };
             crowd.join(me, "lp", Box::new(LiquidityProvider::new(me, config)));
-        }
-    }
-    let years = redemption as f64 / (365.0 * 86_400.0);
-    for (g, a) in s.arbitrageurs.iter().enumerate() {
-        let hurdle = a.cost_of_capital * years + 0.003 + a.risk_premium;
-        for i in 0..a.count {
-            let (me, mut r) = crowd.member(seed, &format!("arbitrageur-{g}"), i);
-            let config = ArbitrageurConfig {
-                capital: draw(&mut r, a.capital),
-                hurdle,
-                max_per_block: a.max_per_block,
-                batch: s.epoch(),
-            };
-            crowd.join(me, "arbitrageur", Box::new(Arbitrageur::new(me, config)));
         }
     }
     if let Some(sp) = &s.sellers {
@@ -162,6 +145,42 @@ fn traders(crowd: &mut Crowd, s: &Scenario, seed: u64, redemption: u64) {
                 slippage: sp.slippage,
             };
             crowd.join(me, "seller", Box::new(RumourSeller::new(me, config, r)));
+        }
+    }
+}
+
+/// The arbitrageurs and the informed traders, in that order: last in the block, they trade
+/// against the flow before them.
+fn arbitrage(crowd: &mut Crowd, s: &Scenario, seed: u64) {
+    for (g, a) in s.arbitrageurs.iter().enumerate() {
+        for i in 0..a.count {
+            let (me, mut r) = crowd.member(seed, &format!("arbitrageur-{g}"), i);
+            let config = ArbitrageurConfig {
+                capital: draw(&mut r, a.capital),
+                terms: RedemptionTerms {
+                    cost_of_capital: a.cost_of_capital,
+                    risk_premium: a.risk_premium,
+                    redemption: s.redemption(),
+                    epoch: s.epoch(),
+                },
+                gate: s.gate(),
+                nav_interval: s.reporter.interval.0,
+                max_per_block: a.max_per_block,
+            };
+            crowd.join(me, "arbitrageur", Box::new(Arbitrageur::new(me, config)));
+        }
+    }
+    for (g, t) in s.informed.iter().enumerate() {
+        for i in 0..t.count {
+            let (me, mut r) = crowd.member(seed, &format!("informed-{g}"), i);
+            let config = InformedConfig {
+                capital: draw(&mut r, t.capital),
+                noise: t.noise,
+                lag: t.lag.0,
+                edge: t.edge,
+                max_per_block: t.max_per_block,
+            };
+            crowd.join(me, "informed", Box::new(InformedTrader::new(me, config, r)));
         }
     }
 }
@@ -179,7 +198,7 @@ mod tests {
 
     /// The first `n` draws of every stream of the crowd of `s`, by label.
     fn first_draws(s: &Scenario, seed: u64, n: usize) -> BTreeMap<String, Vec<u64>> {
-        let crowd = build(s, seed, Keeper::new(true, true), account("custodian", 0), 86_400);
+        let crowd = build(s, seed, Keeper::new(true, true), account("custodian", 0));
         crowd
             .streams
             .into_iter()

@@ -219,8 +219,8 @@ impl<'a> Sim<'a> {
             .into_iter()
             .filter_map(|(on, action)| on.then_some(action))
             .collect();
-        let crowd = crowd::build(s, seed, keeper, roles.custodian, s.redemption());
-        let bots = Bots::new(&s.bots, &reads, &addresses);
+        let crowd = crowd::build(s, seed, keeper, roles.custodian);
+        let bots = Bots::new(&s.bots, &reads, &addresses, (s.redemption(), s.epoch()));
         let mut tracked = bots.accounts();
         tracked.extend(crowd.accounts.iter().copied());
         let mut accounts = crowd.borrowers.clone();
@@ -372,11 +372,27 @@ impl<'a> Sim<'a> {
             timestamp: self.blocks.head_timestamp,
             base_fee: 0,
         };
-        let outbox = self.bots.decide(self.seed, &view, &head, &self.observer.world).await?;
-        // Then the crowd, in its fixed order.
+        let (outbox, sold) = self
+            .bots
+            .decide(self.seed, &view, &head, &self.observer.world, &mut self.ledger)
+            .await?;
+        // Then the crowd, in its fixed order, each seeing the pool as the trades decided before
+        // it leave it (arbitrageurs and informed traders act last: they trade against the flow).
+        let mut seen = Arc::clone(&view);
+        if sold > 0.0 {
+            let mut after = (*seen).clone();
+            after.apply(&Action::Sell { from: Address::ZERO, shares: sold, min_out: 0.0 });
+            seen = Arc::new(after);
+        }
         let mut decided = Vec::new();
         for agent in &mut self.crowd.agents {
-            decided.extend(agent.on_event(Arc::clone(&view)));
+            let actions = agent.on_event(Arc::clone(&seen));
+            if actions.iter().any(Action::trades_on_pool) {
+                let mut after = (*seen).clone();
+                actions.iter().for_each(|a| after.apply(a));
+                seen = Arc::new(after);
+            }
+            decided.extend(actions);
         }
         let mut order: Vec<(Address, TransactionRequest, Sender)> = Vec::new();
         for action in decided {

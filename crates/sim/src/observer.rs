@@ -150,7 +150,7 @@ impl Observer {
                 None => IssuerState::read(r, vault).await,
             }
         };
-        let (issuer, reserves, liq, borrow, totals, health, lp_supply, level) = tokio::join!(
+        let (issuer, reserves, liq, borrow, totals, health, lp_supply, level, supply) = tokio::join!(
             issuer,
             call(r, pool, &IConstantProductPool::getReservesCall {}, None),
             call(r, oracle, &ICollateralOracle::liquidationPriceCall {}, None),
@@ -164,6 +164,7 @@ impl Observer {
                     None => Ok(BreakerLevel::Normal.as_u8()),
                 }
             },
+            call(r, vault, &Stablecoin::totalSupplyCall {}, None),
         );
         let issuer = issuer?;
         if let Some(f) = issuer.fundamental {
@@ -203,6 +204,7 @@ impl Observer {
             wallets: ledger.wallets(),
             lp_supply: lp_supply.map(from_wad).unwrap_or(0.0),
             pending_redemptions: issuer.pending_redemptions,
+            supply: supply.map(from_wad).unwrap_or(0.0),
             buffer: issuer.buffer,
             claimable: ledger.claimable(),
             slow_liquidations: BTreeMap::new(),

@@ -46,6 +46,9 @@ pub struct Scenario {
     /// Arbitrageur groups (e.g. fast arbitrage desks and distressed-debt funds).
     #[serde(default)]
     pub arbitrageurs: Vec<ArbitrageurSpec>,
+    /// Informed trader groups: desks that see the fundamental value late and with noise.
+    #[serde(default)]
+    pub informed: Vec<InformedSpec>,
     /// Liquidity providers.
     #[serde(default)]
     pub lps: Option<LpSpec>,
@@ -193,6 +196,31 @@ fn default_max_per_block() -> f64 {
     0.25
 }
 
+/// Traders who value the token at the fundamental value, seen late and with noise.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InformedSpec {
+    /// How many.
+    pub count: u32,
+    /// Stablecoin value each starts with (half subscribed into shares).
+    pub capital: Draw,
+    /// Relative standard deviation of each one's estimate of the fundamental value.
+    pub noise: f64,
+    /// How late they learn the fundamental value.
+    #[serde(default)]
+    pub lag: Seconds,
+    /// Least mispricing they trade on, relative to their estimate.
+    #[serde(default = "default_edge")]
+    pub edge: f64,
+    /// Most of their remaining stablecoin or shares traded in one block.
+    #[serde(default = "default_max_per_block")]
+    pub max_per_block: f64,
+}
+
+fn default_edge() -> f64 {
+    0.01
+}
+
 /// Liquidity providers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -207,6 +235,9 @@ pub struct LpSpec {
     pub window: Seconds,
     /// Fraction of their liquidity pulled each time.
     pub withdraw_fraction: f64,
+    /// Calm time after a pull before they provide again (default: twice the window).
+    #[serde(default)]
+    pub return_after: Option<Seconds>,
 }
 
 /// The oracle-arbitrage attacker.
@@ -227,15 +258,28 @@ pub struct BotSpec {
     pub count: u32,
     /// Stablecoin each holds to repay debt.
     pub capital: f64,
-    /// `sell` seized collateral on the AMM, or `hold` it.
+    /// `sell` seized collateral on the AMM, `hold` it, or `sell-or-redeem`: per lot, the better
+    /// of a sale and a redemption at NAV by the arbitrageurs' return test.
     pub strategy: BotStrategy,
     /// Slippage tolerance of a sale.
     pub max_slippage: f64,
+    /// With `sell-or-redeem`: the yearly return their capital must earn while a redemption
+    /// is pending ...
+    pub cost_of_capital: f64,
+    /// ... and the extra discount they demand because the NAV may be stale or wrong.
+    pub risk_premium: f64,
 }
 
 impl Default for BotSpec {
     fn default() -> Self {
-        Self { count: 2, capital: 1_000_000.0, strategy: BotStrategy::Sell, max_slippage: 0.1 }
+        Self {
+            count: 2,
+            capital: 1_000_000.0,
+            strategy: BotStrategy::SellOrRedeem,
+            max_slippage: 0.1,
+            cost_of_capital: 0.15,
+            risk_premium: 0.02,
+        }
     }
 }
 
@@ -247,6 +291,8 @@ pub enum BotStrategy {
     Sell,
     /// Hold it.
     Hold,
+    /// Sell a lot when the pool pays at least what redeeming it is worth; redeem it otherwise.
+    SellOrRedeem,
 }
 
 /// One timed event. (Unknown fields are rejected by [`EventKind`]: serde's `flatten` and
@@ -419,6 +465,15 @@ impl Scenario {
                 .max()
                 .unwrap_or_default(),
             None => self.world.vault.notice_period.0 + self.world.vault.epoch_length.0,
+        }
+    }
+
+    /// Share of the collateral's supply paid out per epoch (with a basket, whose senior tokens
+    /// redeem in kind, no gate).
+    pub fn gate(&self) -> f64 {
+        match &self.basket {
+            Some(_) => 1.0,
+            None => breakwater_world::from_wad(self.world.vault.gate.raw()),
         }
     }
 

@@ -91,6 +91,23 @@ impl Scenario {
             p.push(format!("bots.count = {} must be at most 8", self.bots.count));
         }
         p.fraction("bots.max_slippage".into(), self.bots.max_slippage, false);
+        p.fraction("bots.cost_of_capital".into(), self.bots.cost_of_capital, false);
+        p.fraction("bots.risk_premium".into(), self.bots.risk_premium, false);
+        for (i, t) in self.informed.iter().enumerate() {
+            let at = format!("informed[{i}]");
+            if t.count == 0 || t.count > 100 {
+                p.push(format!("{at}.count = {} must be in 1..=100", t.count));
+            }
+            draws.push((format!("{at}.capital"), t.capital, f64::MAX));
+            p.fraction(format!("{at}.noise"), t.noise, false);
+            p.fraction(format!("{at}.edge"), t.edge, false);
+            p.fraction(format!("{at}.max_per_block"), t.max_per_block, true);
+        }
+        if let Some(l) = &self.lps
+            && l.return_after.is_some_and(|r| r.0 == 0)
+        {
+            p.push("lps.return_after must be at least 1s".to_string());
+        }
         for (name, d, max) in draws {
             let (lo, hi) = d.bounds();
             if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && lo <= hi && hi <= max) {

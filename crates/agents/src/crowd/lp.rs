@@ -1,5 +1,8 @@
 //! A liquidity provider: adds liquidity at the start and pulls part of it when the price moves
 //! too fast (its own volatility trigger over a look-back window) or when the scenario says so.
+//! It comes back, adding everything it holds at the pool's ratio, once the market has been calm
+//! (a price range under half its trigger over the window) for `return_after` since its last
+//! pull, or at once when a rumour is denied and the market is calm.
 
 use std::collections::VecDeque;
 
@@ -18,6 +21,8 @@ pub struct LpConfig {
     pub window: u64,
     /// ... removing this fraction of its LP tokens (at most once per window).
     pub withdraw_fraction: f64,
+    /// Seconds of calm after a pull before it provides again.
+    pub return_after: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,15 +40,25 @@ pub struct LiquidityProvider {
     stage: Stage,
     prices: VecDeque<(u64, f64)>,
     last_pull: Option<u64>,
+    /// It pulled liquidity and has not come back yet.
+    away: bool,
 }
 
 impl LiquidityProvider {
     /// A liquidity provider at `me`.
     pub fn new(me: Address, config: LpConfig) -> Self {
-        Self { me, config, stage: Stage::Fund, prices: VecDeque::new(), last_pull: None }
+        Self {
+            me,
+            config,
+            stage: Stage::Fund,
+            prices: VecDeque::new(),
+            last_pull: None,
+            away: false,
+        }
     }
 
-    fn volatile(&mut self, view: &View) -> bool {
+    /// The price range over the window as a fraction of its high, with this block's price in it.
+    fn range(&mut self, view: &View) -> f64 {
         let spot = view.spot();
         self.prices.push_back((view.timestamp, spot));
         while self.prices.front().is_some_and(|(t, _)| t + self.config.window < view.timestamp) {
@@ -53,7 +68,18 @@ impl LiquidityProvider {
             .prices
             .iter()
             .fold((f64::MAX, 0.0f64), |(lo, hi), (_, p)| (lo.min(*p), hi.max(*p)));
-        hi > 0.0 && (hi - lo) / hi > self.config.volatility_trigger
+        if hi > 0.0 { (hi - lo) / hi } else { 0.0 }
+    }
+
+    /// Everything it holds, added at the pool's ratio, limited by whichever side is short.
+    fn provide(&self, view: &View) -> Option<Action> {
+        let (w, ratio) = (view.wallet(&self.me), view.spot());
+        let shares = w.shares.min(w.stable / ratio);
+        (ratio > 0.0 && shares > 0.0).then(|| Action::AddLiquidity {
+            from: self.me,
+            shares,
+            stable: shares * ratio,
+        })
     }
 
     /// Its actions in the block seen as `view` (see the crowd's `Agent` impls).
@@ -70,11 +96,7 @@ impl LiquidityProvider {
             }
             Stage::Add => {
                 self.stage = Stage::Providing;
-                let w = view.wallet(&me);
-                // At the pool's ratio, limited by whichever side is short.
-                let ratio = view.spot();
-                let shares = w.shares.min(w.stable / ratio);
-                vec![Action::AddLiquidity { from: me, shares, stable: shares * ratio }]
+                self.provide(view).into_iter().collect()
             }
             Stage::Providing => {
                 let lp = view.wallet(&me).lp;
@@ -82,21 +104,94 @@ impl LiquidityProvider {
                     Signal::LpWithdraw { fraction } => Some(*fraction),
                     _ => None,
                 });
-                let cooled =
-                    self.last_pull.is_none_or(|t| view.timestamp >= t + self.config.window);
+                let range = self.range(view);
+                let last_pull = self.last_pull;
+                let since_pull = |t: u64| last_pull.is_none_or(|p| view.timestamp >= p + t);
+                let cooled = since_pull(self.config.window);
                 let fraction = match ordered {
                     Some(f) => Some(f),
-                    None if self.volatile(view) && cooled => Some(self.config.withdraw_fraction),
+                    None if range > self.config.volatility_trigger && cooled => {
+                        Some(self.config.withdraw_fraction)
+                    }
                     None => None,
                 };
-                match fraction {
-                    Some(f) if lp > 0.0 && f > 0.0 => {
-                        self.last_pull = Some(view.timestamp);
-                        vec![Action::RemoveLiquidity { from: me, lp: lp * f.min(1.0) }]
-                    }
-                    _ => Vec::new(),
+                if let Some(f) = fraction.filter(|f| lp > 0.0 && *f > 0.0) {
+                    self.last_pull = Some(view.timestamp);
+                    self.away = true;
+                    return vec![Action::RemoveLiquidity { from: me, lp: lp * f.min(1.0) }];
                 }
+                let calm = range < self.config.volatility_trigger / 2.0;
+                let denied = view.signals.contains(&Signal::RumourDenied);
+                if self.away && calm && (denied || since_pull(self.config.return_after)) {
+                    self.away = false;
+                    return self.provide(view).into_iter().collect();
+                }
+                Vec::new()
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crowd::Wallet;
+
+    fn view(t: u64, spot: f64, wallet: Wallet, signals: Vec<Signal>) -> View {
+        View {
+            timestamp: t,
+            pool_base: 1_000.0,
+            pool_quote: 1_000.0 * spot,
+            wallets: [(Address::repeat_byte(9), wallet)].into(),
+            signals,
+            ..View::default()
+        }
+    }
+
+    #[test]
+    fn pulls_on_volatility_and_comes_back_when_it_subsides() {
+        let config = LpConfig {
+            capital: 1_000.0,
+            volatility_trigger: 0.1,
+            window: 3_600,
+            withdraw_fraction: 0.5,
+            return_after: 7_200,
+        };
+        let mut lp = LiquidityProvider::new(Address::repeat_byte(9), config);
+        lp.stage = Stage::Providing;
+        let providing = Wallet { stable: 0.0, shares: 0.0, lp: 100.0 };
+        assert!(lp.act(&view(0, 1.0, providing, vec![])).is_empty());
+        let pull = lp.act(&view(120, 0.8, providing, vec![]));
+        assert!(matches!(pull.as_slice(), [Action::RemoveLiquidity { .. }]), "{pull:?}");
+        let out = Wallet { stable: 40.0, shares: 50.0, lp: 50.0 };
+        // Still volatile an hour later (the crash is in the window): it stays away ...
+        assert!(lp.act(&view(3_000, 0.8, out, vec![])).is_empty());
+        // ... calm, but not for long enough yet ...
+        assert!(lp.act(&view(6_000, 0.8, out, vec![])).is_empty());
+        // ... calm for its return delay: back, at the pool's ratio.
+        let back = lp.act(&view(7_400, 0.8, out, vec![]));
+        let [Action::AddLiquidity { shares, stable, .. }] = back.as_slice() else {
+            panic!("{back:?}")
+        };
+        assert!((shares - 50.0).abs() < 1e-9 && (stable - 40.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_denied_rumour_brings_it_back_once_the_market_is_calm() {
+        let config = LpConfig {
+            capital: 1_000.0,
+            volatility_trigger: 0.1,
+            window: 600,
+            withdraw_fraction: 0.5,
+            return_after: 86_400,
+        };
+        let mut lp = LiquidityProvider::new(Address::repeat_byte(9), config);
+        lp.stage = Stage::Providing;
+        let out = Wallet { stable: 40.0, shares: 50.0, lp: 50.0 };
+        let ordered = vec![Signal::LpWithdraw { fraction: 0.5 }];
+        assert!(!lp.act(&view(0, 1.0, out, ordered)).is_empty());
+        let denied = vec![Signal::RumourDenied];
+        let back = lp.act(&view(1_200, 1.0, out, denied));
+        assert!(matches!(back.as_slice(), [Action::AddLiquidity { .. }]), "{back:?}");
     }
 }

@@ -12,6 +12,7 @@
 mod arbitrageur;
 mod attacker;
 mod borrower;
+mod informed;
 mod keeper;
 mod lp;
 mod reporter;
@@ -27,6 +28,7 @@ use crate::{engine::Agent, math::POOL_FEE_FACTOR};
 pub use arbitrageur::{Arbitrageur, ArbitrageurConfig};
 pub use attacker::{Attacker, AttackerConfig};
 pub use borrower::{Borrower, BorrowerConfig};
+pub use informed::{InformedConfig, InformedTrader};
 pub use keeper::Keeper;
 pub use lp::{LiquidityProvider, LpConfig};
 pub use reporter::{Custodian, NavReporter, ReporterConfig};
@@ -52,6 +54,7 @@ crowd_agents!(
     Arbitrageur,
     Attacker,
     Borrower,
+    InformedTrader,
     Keeper,
     LiquidityProvider,
     NavReporter,
@@ -88,8 +91,8 @@ pub struct View {
     pub nav_pending: bool,
     /// The vault is UnderReview (custodian breach, title challenge).
     pub under_review: bool,
-    /// What the assets are really worth per share. Only the NAV reporter reads this: the truth
-    /// reaches everyone else through its reports.
+    /// What the assets are really worth per share. The NAV reporter reports it; informed traders
+    /// see it late and with noise; everyone else learns it through the NAV and the market.
     pub fundamental: f64,
     /// The market oracle's liquidation price.
     pub oracle_price: f64,
@@ -111,6 +114,8 @@ pub struct View {
     pub lp_supply: f64,
     /// Shares waiting in the vault's redemption queue.
     pub pending_redemptions: f64,
+    /// Collateral tokens outstanding (the redemption gate is a share of them per epoch).
+    pub supply: f64,
     /// Cash the vault's buffer holds for settlements.
     pub buffer: f64,
     /// Redemption requests with settled assets to claim, by controller.
@@ -148,6 +153,56 @@ impl View {
     pub fn quote_buy(&self, stable: f64) -> f64 {
         let x = stable * POOL_FEE_FACTOR;
         self.pool_base * x / (self.pool_quote + x)
+    }
+
+    /// Stablecoin in that buys every share costing at most `target`, the fee included: the
+    /// last share bought costs `target` and the average less (0 when the first share already
+    /// costs more). With `x` in, a share's marginal cost is (quote + f·x)² / (k·f), f the fee
+    /// factor, k the reserves' product.
+    pub fn buy_to(&self, target: f64) -> f64 {
+        let (k, f) = (self.pool_base * self.pool_quote, POOL_FEE_FACTOR);
+        (((k * f * target).sqrt() - self.pool_quote) / f).max(0.0)
+    }
+
+    /// Shares in that sell every share fetching at least `target`, the fee included (0 when the
+    /// first share already fetches less): a share's marginal proceeds with `y` in are
+    /// k·f / (base + f·y)².
+    pub fn sell_to(&self, target: f64) -> f64 {
+        if target <= 0.0 {
+            return 0.0;
+        }
+        let (k, f) = (self.pool_base * self.pool_quote, POOL_FEE_FACTOR);
+        (((k * f / target).sqrt() - self.pool_base) / f).max(0.0)
+    }
+
+    /// The pool as `action` would leave it, if it trades on the pool (an estimate: the
+    /// transaction may revert or get less than asked). Agents acting later in the same block
+    /// see it so: they trade against the flow before them, as a searcher watching the mempool
+    /// would.
+    pub fn apply(&mut self, action: &Action) {
+        match *action {
+            Action::Sell { shares, .. } => {
+                let out = self.quote_sell(shares);
+                (self.pool_base, self.pool_quote) =
+                    (self.pool_base + shares, self.pool_quote - out);
+            }
+            Action::Buy { stable, .. } => {
+                let out = self.quote_buy(stable);
+                (self.pool_base, self.pool_quote) =
+                    (self.pool_base - out, self.pool_quote + stable);
+            }
+            Action::AddLiquidity { shares, stable, .. } if self.pool_base > 0.0 => {
+                self.lp_supply *= 1.0 + shares / self.pool_base;
+                (self.pool_base, self.pool_quote) =
+                    (self.pool_base + shares, self.pool_quote + stable);
+            }
+            Action::RemoveLiquidity { lp, .. } if self.lp_supply > 0.0 => {
+                let kept = 1.0 - (lp / self.lp_supply).min(1.0);
+                self.lp_supply -= lp.min(self.lp_supply);
+                (self.pool_base, self.pool_quote) = (self.pool_base * kept, self.pool_quote * kept);
+            }
+            _ => {}
+        }
     }
 
     /// `account`'s wallet (empty if unknown).
@@ -213,6 +268,8 @@ pub enum Signal {
     UnderReview,
     /// The review ends: back to Normal.
     Resolved,
+    /// The issuer denies the rumour: sellers stop, LPs may come back.
+    RumourDenied,
 }
 
 /// What an agent asks for; the simulator sends it as one transaction (or mints capital).
@@ -328,6 +385,17 @@ pub enum Action {
 }
 
 impl Action {
+    /// Whether it trades on the pool (see [`View::apply`]).
+    pub fn trades_on_pool(&self) -> bool {
+        matches!(
+            self,
+            Self::Sell { .. }
+                | Self::Buy { .. }
+                | Self::AddLiquidity { .. }
+                | Self::RemoveLiquidity { .. }
+        )
+    }
+
     /// A short name of the action, for the run's activity counts and logs.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -352,5 +420,60 @@ impl Action {
             Self::SettleSlowLiquidation(_) => "settle_slow_liquidation",
             Self::CureSlowLiquidation(_) => "cure_slow_liquidation",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::View;
+
+    fn pool(base: f64, quote: f64) -> View {
+        View { pool_base: base, pool_quote: quote, ..View::default() }
+    }
+
+    #[test]
+    fn a_buy_sized_to_a_target_pays_at_most_the_target_on_average_and_ends_at_it() {
+        let v = pool(10_000.0, 9_000.0);
+        let target = 0.95;
+        let x = v.buy_to(target);
+        let out = v.quote_buy(x);
+        assert!(x > 0.0 && x / out <= target, "average {}", x / out);
+        // The next share costs the target: a little more stable buys shares at above it.
+        let dx = 1e-3;
+        let marginal = dx / (v.quote_buy(x + dx) - out);
+        assert!((marginal - target).abs() < 1e-5, "marginal {marginal}");
+        // Within the fee of the spot price, nothing is worth buying.
+        assert_eq!(pool(10_000.0, 9_480.0).buy_to(target), 0.0);
+    }
+
+    #[test]
+    fn trades_move_the_pool_seen_by_later_agents() {
+        use super::{Action, Address};
+        let me = Address::ZERO;
+        let mut v = View { lp_supply: 100.0, ..pool(10_000.0, 10_000.0) };
+        v.apply(&Action::Sell { from: me, shares: 1_000.0, min_out: 0.0 });
+        assert!((v.pool_base - 11_000.0).abs() < 1e-9 && v.spot() < 0.83, "{}", v.spot());
+        let before = v.spot();
+        v.apply(&Action::Buy { from: me, stable: v.buy_to(0.95), min_out: 0.0 });
+        // The fee stays in the pool: the next swap starts a hair above the target.
+        assert!(v.spot() > before && (v.spot() / 0.997 - 0.95).abs() < 1e-3, "{}", v.spot());
+        v.apply(&Action::RemoveLiquidity { from: me, lp: 50.0 });
+        assert!((v.lp_supply - 50.0).abs() < 1e-9);
+        let spot = v.spot();
+        v.apply(&Action::Subscribe { from: me, assets: 1.0 });
+        assert_eq!(v.spot(), spot);
+    }
+
+    #[test]
+    fn a_sale_sized_to_a_target_fetches_at_least_the_target_on_average_and_ends_at_it() {
+        let v = pool(10_000.0, 11_000.0);
+        let target = 1.05;
+        let y = v.sell_to(target);
+        let out = v.quote_sell(y);
+        assert!(y > 0.0 && out / y >= target, "average {}", out / y);
+        let dy = 1e-3;
+        let marginal = (v.quote_sell(y + dy) - out) / dy;
+        assert!((marginal - target).abs() < 1e-5, "marginal {marginal}");
+        assert_eq!(pool(10_000.0, 10_520.0).sell_to(target), 0.0);
     }
 }

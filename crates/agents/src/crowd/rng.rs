@@ -45,6 +45,14 @@ impl Rng {
     pub fn chance(&mut self, p: f64) -> bool {
         self.unit() < p
     }
+
+    /// A standard normal draw (Box-Muller: two uniforms per draw, the second value discarded so
+    /// that each draw consumes a fixed number of the stream's values).
+    pub fn normal(&mut self) -> f64 {
+        // 1 - unit() is in (0, 1]: the logarithm stays finite.
+        let (u, v) = (1.0 - self.unit(), self.unit());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+    }
 }
 
 #[cfg(test)]
@@ -62,5 +70,15 @@ mod tests {
         assert_ne!(draws(7, 1), draws(8, 1));
         let mut r = Rng::new(1, 0);
         assert!((0..1000).map(|_| r.unit()).all(|u| (0.0..1.0).contains(&u)));
+    }
+
+    #[test]
+    fn normal_draws_have_mean_zero_and_unit_variance() {
+        let mut r = Rng::new(3, 0);
+        let draws: Vec<f64> = (0..20_000).map(|_| r.normal()).collect();
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        let var = draws.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / draws.len() as f64;
+        assert!(mean.abs() < 0.03, "mean {mean}");
+        assert!((var - 1.0).abs() < 0.05, "variance {var}");
     }
 }

@@ -20,6 +20,8 @@ use super::{
         SellOrder, TxKind, TxOutcome,
     },
 };
+use breakwater_world::{from_wad, to_wad};
+
 use crate::{
     engine::Agent,
     math::{self, WAD},
@@ -41,6 +43,8 @@ pub struct AgentStats {
     pub slow_liquidations: u64,
     /// Sales decided.
     pub sales: u64,
+    /// Redemption requests decided (seized collateral worth more redeemed than sold).
+    pub redemptions: u64,
     /// Transactions mined successfully.
     pub mined: u64,
     /// Reverts because the position was no longer liquidatable (races lost).
@@ -152,12 +156,28 @@ impl LiquidationAgent {
     }
 
     /// What `seized` collateral is worth to the bot: its AMM proceeds (given the reserves) when
-    /// it sells, its value at the liquidation price when it holds.
-    fn value(&self, seized: U256, price: U256, reserves: (U256, U256)) -> U256 {
+    /// it sells, its value at the liquidation price when it holds, the better of its proceeds
+    /// and its redemption's worth today when it chooses.
+    fn value(&self, seized: U256, price: U256, reserves: (U256, U256), s: &MarketSnapshot) -> U256 {
+        let sold = || math::amm_amount_out(seized, reserves.0, reserves.1);
         match self.config.collateral {
-            CollateralPolicy::Sell { .. } => math::amm_amount_out(seized, reserves.0, reserves.1),
+            CollateralPolicy::Sell { .. } => sold(),
             CollateralPolicy::Hold => math::mul_wad_down(seized, price),
+            CollateralPolicy::SellOrRedeem { .. } => {
+                let redeemed = self.redemption_worth(s).map(|w| math::mul_wad_down(seized, w));
+                sold().max(redeemed.unwrap_or_default())
+            }
         }
+    }
+
+    /// What a share queued for redemption now is worth to the bot today (1e18), when it may
+    /// redeem and the collateral is a vault whose queue it could read.
+    fn redemption_worth(&self, s: &MarketSnapshot) -> Option<U256> {
+        let CollateralPolicy::SellOrRedeem { terms, .. } = self.config.collateral else {
+            return None;
+        };
+        let q = s.redemption?;
+        Some(to_wad(terms.value(from_wad(q.nav), &q.queue())))
     }
 
     /// Plans the block's transactions from the confirmed positions: fast liquidations by
@@ -185,7 +205,7 @@ impl LiquidationAgent {
             .map(|h| {
                 let (repaid, seized) =
                     math::liquidation_amounts(h.max_repay, h.max_repay, h.collateral, price, lif);
-                let value = self.value(seized, price, reserves);
+                let value = self.value(seized, price, reserves, snapshot);
                 let profit = value.checked_sub(repaid).and_then(|p| p.checked_sub(gas));
                 Candidate { health: h, profit }
             })
@@ -204,14 +224,16 @@ impl LiquidationAgent {
                 break;
             }
             let h = c.health;
-            let fast = self.fast_order(h, price, lif, gas, fees, inventory, allowance, pool);
+            let worth = self.redemption_worth(snapshot);
+            let fast =
+                self.fast_order(h, (price, lif, gas, fees), inventory, allowance, pool, worth);
             match fast {
                 Some((order, out)) => {
                     inventory -= order.repay.min(inventory);
                     if allowance != U256::MAX {
                         allowance -= order.expected_seized.min(allowance);
                     }
-                    if let CollateralPolicy::Sell { .. } = self.config.collateral {
+                    if let Some(out) = out {
                         pool = (pool.0 + order.expected_seized, pool.1 - out.min(pool.1));
                     }
                     info!(
@@ -235,27 +257,25 @@ impl LiquidationAgent {
         actions
     }
 
-    /// The fast liquidation of `h` within the caps, with the AMM output of its seizure, if it
-    /// clears the minimum profit.
-    #[allow(clippy::too_many_arguments)]
+    /// The fast liquidation of `h` within the caps, with the AMM output of its seizure when it
+    /// is to be sold, if it clears the minimum profit. `worth` is what a share redeemed is
+    /// worth to the bot today, if it may redeem.
     fn fast_order(
         &self,
         h: &PositionHealth,
-        price: U256,
-        lif: U256,
-        gas: U256,
-        fees: Fees,
+        (price, lif, gas, fees): (U256, U256, U256, Fees),
         inventory: U256,
         allowance: U256,
         pool: (U256, U256),
-    ) -> Option<(LiquidationOrder, U256)> {
+        worth: Option<U256>,
+    ) -> Option<(LiquidationOrder, Option<U256>)> {
         // A seller takes no more than the pool pays for: beyond the most profitable seizure,
-        // each extra unit sells for less than it cost.
-        let cap = match self.config.collateral {
-            CollateralPolicy::Sell { .. } => {
-                allowance.min(math::most_profitable_seizure(price, lif, pool.0, pool.1))
+        // each extra unit sells for less than it cost. One who may redeem is not bound by it.
+        let cap = match (self.config.collateral, worth) {
+            (CollateralPolicy::Hold, _) | (CollateralPolicy::SellOrRedeem { .. }, Some(_)) => {
+                allowance
             }
-            CollateralPolicy::Hold => allowance,
+            _ => allowance.min(math::most_profitable_seizure(price, lif, pool.0, pool.1)),
         };
         let repay = h.max_repay.min(inventory).min(math::repay_for_seizure(cap, price, lif));
         if repay.is_zero() {
@@ -267,9 +287,13 @@ impl LiquidationAgent {
             return None;
         }
         let out = math::amm_amount_out(seized, pool.0, pool.1);
-        let value = match self.config.collateral {
-            CollateralPolicy::Sell { .. } => out,
-            CollateralPolicy::Hold => math::mul_wad_down(seized, price),
+        let redeemed = worth.map(|w| math::mul_wad_down(seized, w)).unwrap_or_default();
+        // What it will do with the seizure, and what that is worth.
+        let (value, sold) = match self.config.collateral {
+            CollateralPolicy::Sell { .. } => (out, Some(out)),
+            CollateralPolicy::Hold => (math::mul_wad_down(seized, price), None),
+            CollateralPolicy::SellOrRedeem { .. } if out >= redeemed => (out, Some(out)),
+            CollateralPolicy::SellOrRedeem { .. } => (redeemed, None),
         };
         // Strictly more than the repayment, the gas and the minimum profit.
         if value <= repaid.saturating_add(gas).saturating_add(self.config.min_profit) {
@@ -284,7 +308,7 @@ impl LiquidationAgent {
             expected_profit: value - repaid.saturating_add(gas).min(value),
             fees,
         };
-        Some((order, out))
+        Some((order, sold))
     }
 
     /// Whether to move `h` to the slow path: enabled, open, fast liquidation cannot take it
@@ -314,14 +338,27 @@ impl LiquidationAgent {
     }
 
     /// A sale of held collateral, if the policy sells and the pool can take some within the
-    /// slippage bound.
+    /// slippage bound; or, if it may redeem and the pool pays less than a redemption is worth,
+    /// a redemption request for all of it.
     fn plan_sale(&mut self, s: &MarketSnapshot, fees: Fees) -> Option<LiquidationAction> {
-        let CollateralPolicy::Sell { max_slippage } = self.config.collateral else { return None };
-        if self.sell_pending.is_some() || s.collateral_balance.is_zero() || s.pool_base.is_zero() {
+        let max_slippage = self.config.collateral.max_slippage()?;
+        if self.sell_pending.is_some() || s.collateral_balance.is_zero() {
             return None;
         }
-        let amount =
-            s.collateral_balance.min(math::max_sell_within_slippage(s.pool_base, max_slippage));
+        let amount = if s.pool_base.is_zero() {
+            U256::ZERO
+        } else {
+            s.collateral_balance.min(math::max_sell_within_slippage(s.pool_base, max_slippage))
+        };
+        if let Some(worth) = self.redemption_worth(s) {
+            let out = math::amm_amount_out(amount, s.pool_base, s.pool_quote);
+            if amount.is_zero() || out < math::mul_wad_down(amount, worth) {
+                self.sell_pending = Some(s.block);
+                self.stats.redemptions += 1;
+                info!(shares = %s.collateral_balance, "redeeming seized collateral: the pool pays less");
+                return Some(LiquidationAction::Redeem { shares: s.collateral_balance, fees });
+            }
+        }
         if amount.is_zero() {
             debug!(held = %s.collateral_balance, "pool too thin to sell within the slippage bound");
             return None;
@@ -391,8 +428,8 @@ impl LiquidationAgent {
             TxKind::Liquidate(b) | TxKind::SlowLiquidate(b) => {
                 self.pending.remove(b);
             }
-            TxKind::Sell => self.sell_pending = None,
-            TxKind::Approve => {}
+            TxKind::Sell | TxKind::Redeem => self.sell_pending = None,
+            TxKind::Claim | TxKind::Approve => {}
         }
     }
 }
@@ -443,6 +480,13 @@ impl Agent for LiquidationAgent {
             LiquidationEvent::Outcome(outcome) => {
                 self.on_outcome(&outcome);
                 Vec::new()
+            }
+            LiquidationEvent::Claimable(ids) => {
+                let fees = self.snapshot.as_ref().map_or_else(
+                    || Fees::for_block(0, self.config.priority_fee),
+                    |s| Fees::for_block(s.base_fee, self.config.priority_fee),
+                );
+                ids.into_iter().map(|id| LiquidationAction::Claim { id, fees }).collect()
             }
         }
     }

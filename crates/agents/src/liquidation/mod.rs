@@ -14,6 +14,6 @@ pub use reader::{MarketAddresses, MarketReader};
 pub use strategy::LiquidationStrategy;
 pub use types::{
     BotEvent, CollateralPolicy, Fees, LiquidationAction, LiquidationConfig, LiquidationEvent,
-    LiquidationOrder, LogEntry, MarketLog, MarketSnapshot, PositionHealth, Restrictions,
-    RevertReason, RiskParams, SellOrder, TxKind, TxOutcome,
+    LiquidationOrder, LogEntry, MarketLog, MarketSnapshot, PositionHealth, RedemptionQuote,
+    Restrictions, RevertReason, RiskParams, SellOrder, TxKind, TxOutcome,
 };

@@ -11,12 +11,13 @@ use alloy::{
 };
 // Bound through the interfaces: their named outputs are the stable surface.
 use breakwater_bindings::{
-    ICircuitBreaker, ICollateralOracle, IConstantProductPool, ILendingMarket, Stablecoin,
+    ICircuitBreaker, ICollateralOracle, IConstantProductPool, ILendingMarket, IRwaVault, RwaVault,
+    Stablecoin,
 };
 pub use breakwater_world::MarketAddresses;
 use breakwater_world::{Reads, read::call};
 
-use super::types::{MarketSnapshot, PositionHealth, Restrictions, RiskParams};
+use super::types::{MarketSnapshot, PositionHealth, RedemptionQuote, Restrictions, RiskParams};
 use crate::{Error, Result, collector::NewBlock};
 
 /// Typed reads of the market, its oracle, breaker and pool.
@@ -25,12 +26,20 @@ pub struct MarketReader {
     reads: Arc<dyn Reads>,
     at: MarketAddresses,
     account: Address,
+    /// Also read the vault's NAV and queue (for a bot that may redeem).
+    redemptions: bool,
 }
 
 impl MarketReader {
     /// Reads through `reads` (a provider, or an in-process EVM); balances are `account`'s.
     pub fn new(reads: impl Reads + 'static, addresses: &MarketAddresses, account: Address) -> Self {
-        Self { reads: Arc::new(reads), at: *addresses, account }
+        Self { reads: Arc::new(reads), at: *addresses, account, redemptions: false }
+    }
+
+    /// The same reader, its snapshots also carrying the vault's NAV and redemption queue.
+    pub fn with_redemptions(mut self) -> Self {
+        self.redemptions = true;
+        self
     }
 
     /// `c` on `to` at `block`, its failure named `what`.
@@ -60,7 +69,16 @@ impl MarketReader {
     /// Everything the agent needs about `block`, read at that block.
     pub async fn snapshot(&self, block: &NewBlock) -> Result<MarketSnapshot> {
         let (at, a, me) = (Some(block.number), &self.at, self.account);
-        let (price, anchor, totals, allowance, reserves, loan_balance, collateral_balance) = tokio::try_join!(
+        let (
+            price,
+            anchor,
+            totals,
+            allowance,
+            reserves,
+            loan_balance,
+            collateral_balance,
+            redemption,
+        ) = tokio::try_join!(
             self.read(
                 "oracle.liquidationPrice()",
                 a.oracle,
@@ -83,6 +101,7 @@ impl MarketReader {
                 at
             ),
             self.read("vault.balanceOf()", a.vault, Stablecoin::balanceOfCall { account: me }, at),
+            async { Ok(self.redemption(at).await) },
         )?;
         let limits = Restrictions::apply(
             (allowance.seizable, allowance.confirmedOnly),
@@ -103,7 +122,25 @@ impl MarketReader {
             pool_quote: reserves.reserveQuote,
             loan_balance,
             collateral_balance,
+            redemption,
         })
+    }
+
+    /// The collateral vault's NAV and queue at `at`; `None` when the collateral is not such a
+    /// vault (a tranche token) or the read fails: the bot then only sells or holds.
+    async fn redemption(&self, at: Option<u64>) -> Option<RedemptionQuote> {
+        if !self.redemptions {
+            return None;
+        }
+        let v = self.at.vault;
+        let (nav, pending, supply, gate) = tokio::try_join!(
+            self.read("vault.navInfo()", v, IRwaVault::navInfoCall {}, at),
+            self.read("vault.totalPendingShares()", v, IRwaVault::totalPendingSharesCall {}, at),
+            self.read("vault.totalSupply()", v, Stablecoin::totalSupplyCall {}, at),
+            self.read("vault.gateWad()", v, RwaVault::gateWadCall {}, at),
+        )
+        .ok()?;
+        Some(RedemptionQuote { nav: nav.navPerShare, pending, supply, gate })
     }
 
     /// `positionsHealth(borrowers)` at `block`: one call.

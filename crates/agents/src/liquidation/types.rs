@@ -5,10 +5,13 @@ use alloy::primitives::{Address, U256};
 
 pub use breakwater_world::{Fees, RevertReason};
 
-use crate::math::{self, WAD};
+use crate::{
+    math::{self, WAD},
+    redemption::RedemptionTerms,
+};
 
 /// What the bot does with the collateral it seizes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum CollateralPolicy {
     /// Sell it on the AMM, never at an average price worse than `(1 − max_slippage)` × spot
     /// (1e18-scaled); what cannot be sold within the bound is kept for a later block.
@@ -18,10 +21,32 @@ pub enum CollateralPolicy {
     },
     /// Keep it (e.g. to redeem it at NAV through the vault later).
     Hold,
+    /// Per lot, the better of the two: sell it on the AMM (within `max_slippage`) when the pool
+    /// pays at least what a redemption at NAV is worth after its wait, cost of capital and
+    /// premium (the crowd's arbitrageurs' return test, [`RedemptionTerms`]); queue it for
+    /// redemption through the vault otherwise, and claim the cash when it settles.
+    SellOrRedeem {
+        /// As for `Sell`.
+        max_slippage: U256,
+        /// What it demands of a redemption.
+        terms: RedemptionTerms,
+    },
+}
+
+impl CollateralPolicy {
+    /// The slippage bound of a policy that sells.
+    pub fn max_slippage(&self) -> Option<U256> {
+        match self {
+            Self::Sell { max_slippage } | Self::SellOrRedeem { max_slippage, .. } => {
+                Some(*max_slippage)
+            }
+            Self::Hold => None,
+        }
+    }
 }
 
 /// The liquidation strategy's configuration.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LiquidationConfig {
     /// The account that liquidates (receives collateral, pays the stablecoin).
     pub liquidator: Address,
@@ -239,6 +264,33 @@ pub struct MarketSnapshot {
     pub loan_balance: U256,
     /// The liquidator's collateral balance (seized and not yet sold).
     pub collateral_balance: U256,
+    /// The vault's NAV and redemption queue (`None` when the collateral is no such vault).
+    pub redemption: Option<RedemptionQuote>,
+}
+
+/// The collateral vault's NAV and redemption queue, for the sell-or-redeem test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RedemptionQuote {
+    /// NAV per share (1e18).
+    pub nav: U256,
+    /// Shares waiting in the queue.
+    pub pending: U256,
+    /// Shares outstanding.
+    pub supply: U256,
+    /// Share of the supply paid per epoch (1e18).
+    pub gate: U256,
+}
+
+impl RedemptionQuote {
+    /// The queue in the return test's terms.
+    pub fn queue(&self) -> crate::redemption::Queue {
+        use breakwater_world::from_wad;
+        crate::redemption::Queue {
+            pending: from_wad(self.pending),
+            supply: from_wad(self.supply),
+            gate: from_wad(self.gate),
+        }
+    }
 }
 
 /// One position as `positionsHealth` reports it.
@@ -269,6 +321,10 @@ pub enum TxKind {
     SlowLiquidate(Address),
     /// A sale of seized collateral.
     Sell,
+    /// A redemption request for held collateral.
+    Redeem,
+    /// A claim of a settled redemption.
+    Claim,
     /// A one-time approval.
     Approve,
 }
@@ -280,6 +336,8 @@ impl TxKind {
             Self::Liquidate(_) => "liquidate",
             Self::SlowLiquidate(_) => "slow_liquidate",
             Self::Sell => "sell",
+            Self::Redeem => "redeem",
+            Self::Claim => "claim",
             Self::Approve => "approve",
         }
     }
@@ -339,6 +397,8 @@ pub enum LiquidationEvent {
     },
     /// What became of a transaction.
     Outcome(TxOutcome),
+    /// The bot's redemption requests whose cash is settled and unclaimed.
+    Claimable(Vec<u64>),
 }
 
 /// A fast liquidation to send.
@@ -392,6 +452,20 @@ pub enum LiquidationAction {
     },
     /// Sell seized collateral.
     Sell(SellOrder),
+    /// Queue held collateral for redemption at NAV through the vault.
+    Redeem {
+        /// Shares queued.
+        shares: U256,
+        /// Fees for the transaction.
+        fees: Fees,
+    },
+    /// Claim the cash of a settled redemption request.
+    Claim {
+        /// The request.
+        id: u64,
+        /// Fees for the transaction.
+        fees: Fees,
+    },
 }
 
 /// The live bot's engine event: what the collector and the executor report.
