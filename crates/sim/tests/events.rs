@@ -105,3 +105,56 @@ async fn every_new_event_leaves_its_mark() -> Result<()> {
     ensure!(s.t[last] >= 13 * HOUR, "the skip ran: the run ends at {} s", s.t[last]);
     Ok(())
 }
+
+/// RWA²: a recovery of every constituent raises the senior's fundamental value; a wrong report on
+/// one constituent strikes that one low (and the others right), so the senior's NAV falls below
+/// its fundamental value; a depeg moves every constituent.
+#[tokio::test]
+async fn a_basket_recovers_is_misreported_one_constituent_at_a_time_and_depegs() -> Result<()> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basket.toml");
+    let text = std::fs::read_to_string(&path)?;
+    let events = "
+[[events]]
+at = \"2h10m\"
+kind = \"recovery\"
+gain = 0.05
+
+[[events]]
+at = \"2h20m\"
+kind = \"nav_report\"
+error = -0.5
+constituent = 0
+
+[[events]]
+at = \"2h40m\"
+kind = \"depeg\"
+price = 1.5
+";
+    let s = Scenario::from_toml(&format!("{text}{events}"), "basket-new-events.toml")?;
+    let o = run(&s, Policy::NaiveNav, 42, &RunOptions::default()).await?;
+    let series = &o.run.series;
+    let (before, after) = (at(&o, 129 * MINUTE), at(&o, 134 * MINUTE));
+    ensure!(
+        series.fundamental[after] > series.fundamental[before] + 0.01,
+        "the recovery: {} then {}",
+        series.fundamental[before],
+        series.fundamental[after]
+    );
+    ensure!(close(series.nav[before], series.fundamental[before]), "reported before the recovery");
+    // Constituent 0 is about 40% of a unit's value: struck 50% low (the move is confirmed 10
+    // minutes later), the senior NAV is about 80% of its value (were every constituent struck
+    // low, it would be half).
+    let misreported = at(&o, 158 * MINUTE);
+    let (nav, fundamental) = (series.nav[misreported], series.fundamental[misreported]);
+    ensure!(
+        nav < fundamental - 0.05 && nav > 0.7 * fundamental,
+        "NAV {nav} vs fundamental {fundamental} after a report 50% low on one constituent"
+    );
+    // The stablecoin at $1.50 (no exposure): every constituent is worth a third fewer loan units.
+    let depegged = series.fundamental[at(&o, 164 * MINUTE)];
+    ensure!(
+        depegged < 0.7 * fundamental && depegged > 0.6 * fundamental,
+        "depeg: {fundamental} then {depegged}"
+    );
+    Ok(())
+}
