@@ -512,8 +512,14 @@ fn events_by_index<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Event>,
         .into_iter()
         .enumerate()
         .map(|(i, t)| {
+            // A type error inside an event does not name its field (serde buffers the fields
+            // to find `kind`): the event's kind narrows it down.
+            let kind = match t.get("kind").and_then(toml::Value::as_str) {
+                Some(kind) => format!(" ({kind})"),
+                None => String::new(),
+            };
             Event::deserialize(t).map_err(|e| {
-                serde::de::Error::custom(format!("events[{i}]: {}", e.message().trim_end()))
+                serde::de::Error::custom(format!("events[{i}]{kind}: {}", e.message().trim_end()))
             })
         })
         .collect()
@@ -578,8 +584,15 @@ impl Scenario {
     /// Parses and validates TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, ScenarioError> {
         let error = |problems| ScenarioError { file: origin.to_string(), problems };
-        let mut s: Self = toml::from_str(text)
-            .map_err(|e| error(vec![e.to_string().trim_end().replace('\n', " ")]))?;
+        let mut s: Self = toml::from_str(text).map_err(|e| {
+            // An event's problem names the event; toml would point at the first `[[events]]`.
+            let problem = if e.message().starts_with("events[") {
+                e.message().to_string()
+            } else {
+                e.to_string()
+            };
+            error(vec![problem.trim_end().replace('\n', " ")])
+        })?;
         s.origin = origin.to_string();
         s.world.origin = origin.to_string();
         if let Some(b) = &mut s.basket {

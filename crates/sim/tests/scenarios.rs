@@ -200,6 +200,9 @@ fn every_event_kind_rejects_an_unknown_key_naming_it_and_the_event() {
     // The case that went unnoticed: a duration on a breach used to be ignored.
     let line = rejected(&with_event("kind = \"custodian_breach\"\nduration = \"30m\""));
     assert_mentions(&line, &[&format!("events[{i}]"), "unknown field `duration`"]);
+    // A value of the wrong type names the event and its kind.
+    let line = rejected(&edited("loss = 0.3", "loss = \"lots\""));
+    assert_mentions(&line, &["events[2] (impairment): invalid type: string \"lots\""]);
 }
 
 #[test]
