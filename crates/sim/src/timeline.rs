@@ -1,6 +1,7 @@
-//! The scenario's clock and timeline: which events are due before a block, the skips of time
-//! they ask for, and the blocks a run mines (the keepers' own blocks within a coarse skip step
-//! included).
+//! The scenario's clock and timeline: which events are due before a block (those deferred by a
+//! report's `delay` or an `into_skip` included, which may fall on a skip's coarse blocks), what
+//! they do to the truth (the dollar value and the peg), the skips of time they ask for, and the
+//! blocks a run mines (the keepers' own blocks within a coarse skip step included).
 
 use breakwater_agents::crowd::Signal;
 
@@ -205,13 +206,14 @@ impl Clock {
                 }
                 signals.push(Signal::MisreportNav { error: *error });
             }
-            EventKind::Impairment { loss: x, report } | EventKind::Recovery { gain: x, report } => {
-                let factor =
-                    if matches!(e.kind, EventKind::Impairment { .. }) { 1.0 - x } else { 1.0 + x };
-                match t.basket.as_deref_mut() {
-                    Some(b) => b.revalue(e.constituent, factor),
-                    None => self.usd *= factor,
+            EventKind::Impairment { loss, report } => {
+                self.revalue(t, e.constituent, 1.0 - loss);
+                if *report {
+                    signals.push(Signal::ReportNav);
                 }
+            }
+            EventKind::Recovery { gain, report } => {
+                self.revalue(t, e.constituent, 1.0 + gain);
                 if *report {
                     signals.push(Signal::ReportNav);
                 }
@@ -252,6 +254,15 @@ impl Clock {
         }
         if t.basket.is_none() {
             *t.fundamental = self.usd * self.peg;
+        }
+    }
+
+    /// The dollar value of constituent `c` (all for `None`), or of the lone vault, is
+    /// multiplied by `factor`.
+    fn revalue(&mut self, t: &mut Truth<'_>, c: Option<usize>, factor: f64) {
+        match t.basket.as_deref_mut() {
+            Some(b) => b.revalue(c, factor),
+            None => self.usd *= factor,
         }
     }
 }
