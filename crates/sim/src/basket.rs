@@ -38,8 +38,12 @@ pub(crate) struct Basket {
     /// Circuit breakers to poke (empty unless the policy has them).
     breakers: Vec<Address>,
     unit_shares: Vec<f64>,
-    /// Fundamental value per share of each constituent.
+    /// Fundamental value per share of each constituent, in dollars.
     fundamentals: Vec<f64>,
+    /// Loan units per dollar of the constituents' assets (1 at the peg; a depeg moves it).
+    peg: f64,
+    /// Each constituent's error in the report asked for in this block (0: right).
+    report_errors: Vec<f64>,
     /// As last read: reported NAV, a move awaiting the confirmer, under review.
     navs: Vec<f64>,
     pending: Vec<bool>,
@@ -78,6 +82,8 @@ impl Basket {
                 .iter()
                 .map(|c| from_wad(c.vault.initial_nav.raw()))
                 .collect(),
+            peg: 1.0,
+            report_errors: vec![0.0; n],
             navs: vec![0.0; n],
             pending: vec![false; n],
             review: vec![false; n],
@@ -85,11 +91,26 @@ impl Basket {
         }
     }
 
-    /// Constituent `c` (every constituent for `None`) loses `loss` of its value.
-    pub(crate) fn impair(&mut self, c: Option<usize>, loss: f64) {
+    /// Constituent `c`'s value (every constituent's for `None`) is multiplied by `factor`.
+    pub(crate) fn revalue(&mut self, c: Option<usize>, factor: f64) {
         for (i, f) in self.fundamentals.iter_mut().enumerate() {
             if c.is_none_or(|c| c == i) {
-                *f *= 1.0 - loss;
+                *f *= factor;
+            }
+        }
+    }
+
+    /// The loan stablecoin's peg moved: a dollar of assets is worth `peg` loan units.
+    pub(crate) fn set_peg(&mut self, peg: f64) {
+        self.peg = peg;
+    }
+
+    /// The report asked for in this block strikes constituent `c`'s NAV (every one's for
+    /// `None`) off by `error`.
+    pub(crate) fn misreport(&mut self, c: Option<usize>, error: f64) {
+        for (i, e) in self.report_errors.iter_mut().enumerate() {
+            if c.is_none_or(|c| c == i) {
+                *e = error;
             }
         }
     }
@@ -142,7 +163,7 @@ impl Basket {
         let per_token =
             |value: f64| if principal > 0.0 { (value / principal).min(1.0) } else { 1.0 };
         let unit_fundamental: f64 =
-            self.unit_shares.iter().zip(&self.fundamentals).map(|(u, f)| u * f).sum();
+            self.unit_shares.iter().zip(&self.fundamentals).map(|(u, f)| u * f * self.peg).sum();
         let basket_fundamental = from_wad(units) * unit_fundamental;
         Ok(IssuerState {
             nav: Nav {
@@ -188,7 +209,8 @@ impl Basket {
             Action::ReportNav { .. } => (0..self.vaults.len())
                 .filter(|i| !self.pending[*i] && !self.review[*i])
                 .map(|i| {
-                    let nav = to_wad(self.fundamentals[i]);
+                    let nav =
+                        to_wad(self.fundamentals[i] * self.peg * (1.0 + self.report_errors[i]));
                     (
                         reporter,
                         self.vaults[i].reportNav(nav, view.timestamp).into_transaction_request(),

@@ -89,6 +89,7 @@ pub(crate) fn build(s: &Scenario, seed: u64, keeper: Keeper, custodian: Address)
     };
     holders(&mut crowd, s, seed);
     let mut max_loops = 0;
+    let borrowers: u32 = s.borrowers.iter().map(|g| g.count).sum();
     for (g, group) in s.borrowers.iter().enumerate() {
         for i in 0..group.count {
             let (me, mut r) = crowd.member(seed, &format!("borrower-{g}"), i);
@@ -100,6 +101,7 @@ pub(crate) fn build(s: &Scenario, seed: u64, keeper: Keeper, custodian: Address)
                 top_up_below: group.top_up_below,
                 top_up_delay: draw(&mut r, group.top_up_delay) as u64,
                 top_up_to: group.top_up_to,
+                liquidity_share: 1.0 / f64::from(borrowers.max(1)),
             };
             max_loops = max_loops.max(group.loops);
             let role = if group.loops > 0 { "looper" } else { "borrower" };
@@ -140,6 +142,7 @@ fn holders(crowd: &mut Crowd, s: &Scenario, seed: u64) {
             let (me, mut r) = crowd.member(seed, "seller", i);
             let config = SellerConfig {
                 holdings: draw(&mut r, sp.holdings),
+                cash: draw(&mut r, sp.cash),
                 panic_discount: sp.panic_discount,
                 panic_fraction: sp.panic_fraction,
                 slippage: sp.slippage,

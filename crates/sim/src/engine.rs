@@ -37,7 +37,7 @@ use crate::{
     observer::Observer,
     scenario::Scenario,
     tally::Tally,
-    timeline::{Clock, KEEPER_INTERVAL, Skip, keeper_blocks, scenario_blocks},
+    timeline::{Clock, KEEPER_INTERVAL, Skip, Truth, keeper_blocks, scenario_blocks},
     wallets::Ledger,
 };
 
@@ -235,7 +235,7 @@ impl<'a> Sim<'a> {
             s,
             policy,
             seed,
-            clock: Clock::new(start_ts, s.block_time.0),
+            clock: Clock::new(start_ts, s.block_time.0, nav),
             observer,
             roles,
             crowd,
@@ -299,13 +299,7 @@ impl<'a> Sim<'a> {
     async fn steps(&mut self) -> Result<()> {
         let blocks = self.s.duration.0 / self.s.block_time.0;
         for _ in 0..blocks {
-            let basket = self.observer.basket.as_mut();
-            let (signals, skip) = self.clock.due_events(
-                self.s,
-                &mut self.tally,
-                &mut self.observer.fundamental,
-                basket,
-            );
+            let (signals, skip) = self.due_events();
             self.step(&signals).await?;
             self.clock.tick();
             if let Some(Skip { duration, step }) = skip {
@@ -316,12 +310,24 @@ impl<'a> Sim<'a> {
                         }
                     }
                     self.clock.skip(step);
-                    self.step(&[]).await?;
+                    // Events inside the skip (`into_skip`, late reports); a skip cannot start
+                    // inside another (validated).
+                    let (signals, _) = self.due_events();
+                    self.step(&signals).await?;
                 }
                 self.clock.skip(duration % step);
             }
         }
         Ok(())
+    }
+
+    /// The scenario's events due before the next block, applied to the world's truth.
+    fn due_events(&mut self) -> (Vec<Signal>, Option<Skip>) {
+        let truth = Truth {
+            fundamental: &mut self.observer.fundamental,
+            basket: self.observer.basket.as_mut(),
+        };
+        self.clock.due_events(self.s, &mut self.tally, truth)
     }
 
     /// A block of the keepers' pokes alone, `offset` seconds into the current skip step (unless

@@ -5,7 +5,7 @@
 //! decimals, durations are `"90s"`, `"30m"`, `"6h"`, `"30d"`. A parameter drawn per agent is a
 //! number or a `[low, high]` range, drawn uniformly with the run's seed.
 
-use std::{fmt, path::Path};
+use std::{fmt, io::Read, path::Path};
 
 use breakwater_chain::{BasketConfig, DeployConfig, units::Seconds};
 use serde::{Deserialize, Serialize};
@@ -59,7 +59,7 @@ pub struct Scenario {
     #[serde(default)]
     pub bots: BotSpec,
     /// The timeline, in time order.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "events_by_index")]
     pub events: Vec<Event>,
     /// A sweep over one event field (for `breakwater sweep` and the demo).
     #[serde(default)]
@@ -166,9 +166,16 @@ pub struct SellerSpec {
     pub panic_discount: f64,
     /// Fraction of what is left sold in a panic.
     pub panic_fraction: f64,
-    /// Slippage tolerance of each sale.
+    /// Slippage tolerance of each sale or purchase.
     #[serde(default = "default_slippage")]
     pub slippage: f64,
+    /// Stablecoin each keeps in hand beside its shares (what a buying wave spends).
+    #[serde(default = "no_cash")]
+    pub cash: Draw,
+}
+
+fn no_cash() -> Draw {
+    Draw::Fixed(0.0)
 }
 
 fn default_slippage() -> f64 {
@@ -302,25 +309,38 @@ pub struct Event {
     /// When, from the start (skips excluded).
     pub at: Seconds,
     /// Marks the shock that `first_liquidation_after_s` counts from (default: the first
-    /// event that is not a NAV report or a skip).
+    /// disturbance, see [`EventKind::disturbs`]).
     #[serde(default)]
     pub shock: bool,
-    /// With a basket: the constituent (index) an impairment, breach or resolution hits. Breaches
-    /// and resolutions need one; an impairment without one hits every constituent (a shared
-    /// dependency: the stablecoin their cash sits in, a custodian they share).
+    /// With a basket: the constituent (index) an event hits. Breaches and resolutions need one;
+    /// an impairment, a recovery or a wrong NAV report without one hits every constituent (a
+    /// shared dependency: the stablecoin their cash sits in, a custodian they share).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constituent: Option<usize>,
+    /// Fires this far into the skip that starts at the same `at` (at the first coarse block at
+    /// or after that point) instead of at `at`: a report in the middle of a month skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub into_skip: Option<Seconds>,
     /// What happens.
     #[serde(flatten)]
     pub kind: EventKind,
 }
 
-/// The event vocabulary.
+/// The event vocabulary. Every variant has braces, even without fields: serde lets a unit
+/// variant of an internally tagged enum swallow any key, `deny_unknown_fields` or not.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum EventKind {
-    /// The reporter strikes the NAV now, at the fundamental value.
-    NavReport,
+    /// The reporter strikes the NAV at the fundamental value × (1 + `error`), `delay` after `at`.
+    /// A wrong NAV stands until the next report (scheduled reports are right).
+    NavReport {
+        /// Fraction the NAV is off by (−0.05 reports 5% low).
+        #[serde(default)]
+        error: f64,
+        /// How late the report lands.
+        #[serde(default)]
+        delay: Seconds,
+    },
     /// The assets lose `loss` of their value (defaults, physical damage). With `report`, the
     /// reporter marks the NAV down at once; otherwise the NAV learns it at the next report.
     Impairment {
@@ -330,6 +350,23 @@ pub enum EventKind {
         #[serde(default)]
         report: bool,
     },
+    /// Value comes back (a workout, a resold building): the fundamental value rises by `gain`.
+    Recovery {
+        /// Fraction of the fundamental value gained.
+        gain: f64,
+        /// Mark the NAV up now.
+        #[serde(default)]
+        report: bool,
+    },
+    /// The loan stablecoin trades at `price` dollars; the vault holds `exposure` of its assets in
+    /// it. The vault's value in loan units becomes its dollar value × [`peg_factor`].
+    Depeg {
+        /// The stablecoin's value in dollars.
+        price: f64,
+        /// Fraction of the vault's assets held in the stablecoin.
+        #[serde(default)]
+        exposure: f64,
+    },
     /// Holders sell `intensity` of their shares over `duration`.
     Rumour {
         /// Fraction of holdings.
@@ -337,15 +374,45 @@ pub enum EventKind {
         /// Spread over this long.
         duration: Seconds,
     },
+    /// The issuer denies the rumour: holders stop selling and their panic ends.
+    RumourDenial {},
+    /// Holders buy shares with `intensity` of their stablecoin over `duration`.
+    BuyingWave {
+        /// Fraction of their stablecoin.
+        intensity: f64,
+        /// Spread over this long.
+        duration: Seconds,
+    },
+    /// Holders queue `fraction` of their shares for redemption at once; while the run lasts the
+    /// custodian raises at most `refill` of what is owed per epoch, and nothing before
+    /// `refill_delay`.
+    RedemptionRun {
+        /// Fraction of holdings queued.
+        fraction: f64,
+        /// Fraction of what is owed the custodian raises per epoch.
+        #[serde(default = "default_refill")]
+        refill: f64,
+        /// How long before the custodian raises anything.
+        #[serde(default)]
+        refill_delay: Seconds,
+        /// How long the custodian's limits last (default: to the end).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        duration: Option<Seconds>,
+    },
     /// Liquidity providers pull `fraction` of their liquidity.
     LpWithdrawal {
         /// Fraction of LP tokens.
         fraction: f64,
     },
+    /// Every borrower borrows more, up to `utilization` of its max-LTV limit.
+    Borrow {
+        /// Fraction of the max-LTV limit at the current borrow price.
+        utilization: f64,
+    },
     /// A custodian breach or title challenge: the vault goes UnderReview.
-    CustodianBreach,
+    CustodianBreach {},
     /// The review ends: the vault is Normal again.
-    ReviewResolved,
+    ReviewResolved {},
     /// The NAV reporter and the keepers go silent for `duration` (oracle/keeper outage).
     OracleStall {
         /// How long.
@@ -363,18 +430,55 @@ pub enum EventKind {
     },
 }
 
+/// Loan units a dollar of the vault's assets is worth when the loan stablecoin trades at `price`
+/// dollars and `exposure` of the assets are held in it: (1 − exposure) / price + exposure.
+pub fn peg_factor(price: f64, exposure: f64) -> f64 {
+    (1.0 - exposure) / price + exposure
+}
+
+/// Signed percent for labels: `+5%`, `-5%`.
+fn percent(x: f64) -> String {
+    format!("{:+.0}%", x * 100.0)
+}
+
 impl EventKind {
     /// A short label for the report's timeline markers (`loss 6%`, `LPs pull 60%`).
     pub fn label(&self) -> String {
         match self {
-            Self::NavReport => "NAV report".into(),
+            Self::NavReport { error, delay } => {
+                let mut label = "NAV report".to_string();
+                if *error != 0.0 {
+                    label += &format!(" {}", percent(*error));
+                }
+                if delay.0 > 0 {
+                    label += &format!(", {delay} late");
+                }
+                label
+            }
             Self::Impairment { loss, report } => {
                 format!("loss {:.0}%{}", loss * 100.0, if *report { ", reported" } else { "" })
             }
+            Self::Recovery { gain, report } => {
+                format!("recovery {}{}", percent(*gain), if *report { ", reported" } else { "" })
+            }
+            Self::Depeg { price, exposure } if *exposure > 0.0 => {
+                format!("stablecoin at ${price:.2}, {:.0}% of assets in it", exposure * 100.0)
+            }
+            Self::Depeg { price, .. } => format!("stablecoin at ${price:.2}"),
             Self::Rumour { intensity, .. } => format!("rumour ({intensity})"),
+            Self::RumourDenial {} => "rumour denied".into(),
+            Self::BuyingWave { intensity, .. } => format!("buying wave ({intensity})"),
+            Self::RedemptionRun { fraction, refill, .. } => format!(
+                "redemption run {:.0}%, refill {:.0}%/epoch",
+                fraction * 100.0,
+                refill * 100.0
+            ),
             Self::LpWithdrawal { fraction } => format!("LPs pull {:.0}%", fraction * 100.0),
-            Self::CustodianBreach => "custodian breach: under review".into(),
-            Self::ReviewResolved => "review resolved".into(),
+            Self::Borrow { utilization } => {
+                format!("borrowers borrow to {:.0}%", utilization * 100.0)
+            }
+            Self::CustodianBreach {} => "custodian breach: under review".into(),
+            Self::ReviewResolved {} => "review resolved".into(),
             Self::OracleStall { .. } => "oracle and keepers stall".into(),
             Self::Skip { .. } => "time skip".into(),
         }
@@ -383,20 +487,88 @@ impl EventKind {
     /// The kind's name as written in files.
     pub fn name(&self) -> &'static str {
         match self {
-            Self::NavReport => "nav_report",
+            Self::NavReport { .. } => "nav_report",
             Self::Impairment { .. } => "impairment",
+            Self::Recovery { .. } => "recovery",
+            Self::Depeg { .. } => "depeg",
             Self::Rumour { .. } => "rumour",
+            Self::RumourDenial {} => "rumour_denial",
+            Self::BuyingWave { .. } => "buying_wave",
+            Self::RedemptionRun { .. } => "redemption_run",
             Self::LpWithdrawal { .. } => "lp_withdrawal",
-            Self::CustodianBreach => "custodian_breach",
-            Self::ReviewResolved => "review_resolved",
+            Self::Borrow { .. } => "borrow",
+            Self::CustodianBreach {} => "custodian_breach",
+            Self::ReviewResolved {} => "review_resolved",
             Self::OracleStall { .. } => "oracle_stall",
             Self::Skip { .. } => "skip",
         }
     }
+
+    /// Whether the event disturbs the market, so that it can be the default shock: not a NAV
+    /// report, a skip, or news that calms (a recovery, a denial, a buying wave, new borrowing).
+    pub fn disturbs(&self) -> bool {
+        !matches!(
+            self,
+            Self::NavReport { .. }
+                | Self::Skip { .. }
+                | Self::Recovery { .. }
+                | Self::RumourDenial {}
+                | Self::BuyingWave { .. }
+                | Self::Borrow { .. }
+        )
+    }
+
+    /// The numeric fields a sweep may vary, by name (the one list `[sweep]` is checked against).
+    pub fn sweepable(&mut self) -> Vec<(&'static str, &mut f64)> {
+        match self {
+            Self::NavReport { error, .. } => vec![("error", error)],
+            Self::Impairment { loss, .. } => vec![("loss", loss)],
+            Self::Recovery { gain, .. } => vec![("gain", gain)],
+            Self::Depeg { price, exposure } => vec![("price", price), ("exposure", exposure)],
+            Self::Rumour { intensity, .. } | Self::BuyingWave { intensity, .. } => {
+                vec![("intensity", intensity)]
+            }
+            Self::RedemptionRun { fraction, refill, .. } => {
+                vec![("fraction", fraction), ("refill", refill)]
+            }
+            Self::LpWithdrawal { fraction } => vec![("fraction", fraction)],
+            Self::Borrow { utilization } => vec![("utilization", utilization)],
+            Self::RumourDenial {}
+            | Self::CustodianBreach {}
+            | Self::ReviewResolved {}
+            | Self::OracleStall { .. }
+            | Self::Skip { .. } => Vec::new(),
+        }
+    }
+}
+
+fn default_refill() -> f64 {
+    1.0
 }
 
 fn default_skip_step() -> Seconds {
     Seconds(3_600)
+}
+
+/// The events, each parsed on its own so that a problem names its index (events[3]: unknown
+/// field `duration`).
+fn events_by_index<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Event>, D::Error> {
+    let tables = Vec::<toml::Value>::deserialize(d)?;
+    tables
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            // A type error inside an event does not name its field (serde buffers the fields
+            // to find `kind`): the event's kind narrows it down.
+            let kind = match t.get("kind").and_then(toml::Value::as_str) {
+                Some(kind) => format!(" ({kind})"),
+                None => String::new(),
+            };
+            Event::deserialize(t).map_err(|e| {
+                serde::de::Error::custom(format!("events[{i}]{kind}: {}", e.message().trim_end()))
+            })
+        })
+        .collect()
 }
 
 /// A sweep: one numeric field of one event, over several values.
@@ -405,7 +577,8 @@ fn default_skip_step() -> Seconds {
 pub struct SweepSpec {
     /// Index of the event in `events` (as written, from 0).
     pub event: usize,
-    /// The field varied (`loss`, `intensity`, `fraction`).
+    /// The field varied: a numeric field of that event (`loss`, `intensity`, `fraction`, ...;
+    /// see [`EventKind::sweepable`]).
     pub field: String,
     /// The values.
     pub values: Vec<f64>,
@@ -423,21 +596,49 @@ pub struct ScenarioError {
     pub problems: Vec<String>,
 }
 
+/// The largest scenario file read: a scenario is a page of TOML, so anything near this is a
+/// wrong path (a log, a dump), not a scenario.
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
 impl Scenario {
-    /// Reads, parses and validates a scenario file.
+    /// Reads, parses and validates a scenario file (at most [`MAX_FILE_BYTES`]).
     pub fn load(path: impl AsRef<Path>) -> Result<Self, ScenarioError> {
         let path = path.as_ref();
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ScenarioError { file: file.clone(), problems: vec![e.to_string()] })?;
+        let error = |problem: String| ScenarioError { file: file.clone(), problems: vec![problem] };
+        let too_big = |size: u64| {
+            error(format!(
+                "the file is {size} bytes: a scenario is at most {MAX_FILE_BYTES} (1 MiB)"
+            ))
+        };
+        let f = std::fs::File::open(path).map_err(|e| error(e.to_string()))?;
+        let size = f.metadata().map_err(|e| error(e.to_string()))?.len();
+        if size > MAX_FILE_BYTES {
+            return Err(too_big(size));
+        }
+        // The size read may not be the size there is (a pipe, a file still growing): read one
+        // byte past the cap at most.
+        let mut bytes = Vec::new();
+        f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| error(e.to_string()))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_big(bytes.len() as u64));
+        }
+        let text = String::from_utf8(bytes).map_err(|e| error(format!("not UTF-8 text: {e}")))?;
         Self::from_toml(&text, &file)
     }
 
     /// Parses and validates TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, ScenarioError> {
         let error = |problems| ScenarioError { file: origin.to_string(), problems };
-        let mut s: Self = toml::from_str(text)
-            .map_err(|e| error(vec![e.to_string().trim_end().replace('\n', " ")]))?;
+        let mut s: Self = toml::from_str(text).map_err(|e| {
+            // An event's problem names the event; toml would point at the first `[[events]]`.
+            let problem = if e.message().starts_with("events[") {
+                e.message().to_string()
+            } else {
+                e.to_string()
+            };
+            error(vec![problem.trim_end().replace('\n', " ")])
+        })?;
         s.origin = origin.to_string();
         s.world.origin = origin.to_string();
         if let Some(b) = &mut s.basket {
@@ -485,17 +686,13 @@ impl Scenario {
         }
     }
 
-    /// When the shock happens (seconds from the start).
-    pub fn shock_at(&self) -> Option<u64> {
+    /// The event that is the shock (its index): the one marked `shock`, else the first that
+    /// disturbs the market.
+    pub fn shock_event(&self) -> Option<usize> {
         self.events
             .iter()
-            .find(|e| e.shock)
-            .or_else(|| {
-                self.events
-                    .iter()
-                    .find(|e| !matches!(e.kind, EventKind::NavReport | EventKind::Skip { .. }))
-            })
-            .map(|e| e.at.0)
+            .position(|e| e.shock)
+            .or_else(|| self.events.iter().position(|e| e.kind.disturbs()))
     }
 
     /// A copy with sweep field `field` of event `event` set to `value`.
@@ -507,14 +704,18 @@ impl Scenario {
         let mut s = self.clone();
         s.sweep = None;
         s.sweep_label = sweep.label.clone();
-        let event = &mut s.events[sweep.event].kind;
-        let slot = match (event, sweep.field.as_str()) {
-            (EventKind::Impairment { loss, .. }, "loss") => loss,
-            (EventKind::Rumour { intensity, .. }, "intensity") => intensity,
-            (EventKind::LpWithdrawal { fraction }, "fraction") => fraction,
-            _ => unreachable!("validated in problems()"),
-        };
-        *slot = value;
+        let slot = s.events.get_mut(sweep.event).and_then(|e| {
+            e.kind.sweepable().into_iter().find(|(name, _)| *name == sweep.field).map(|(_, x)| x)
+        });
+        match slot {
+            Some(slot) => *slot = value,
+            None => {
+                return Err(ScenarioError {
+                    file: s.origin,
+                    problems: vec![format!("sweep.field = `{}` is not sweepable", sweep.field)],
+                });
+            }
+        }
         let problems = s.problems();
         if problems.is_empty() { Ok(s) } else { Err(ScenarioError { file: s.origin, problems }) }
     }

@@ -1,12 +1,13 @@
-//! The scenario's clock and timeline: which events are due before a block, the skips of time
-//! they ask for, and the blocks a run mines (the keepers' own blocks within a coarse skip step
-//! included).
+//! The scenario's clock and timeline: which events are due before a block (those deferred by a
+//! report's `delay` or an `into_skip` included, which may fall on a skip's coarse blocks), what
+//! they do to the truth (the dollar value and the peg), the skips of time they ask for, and the
+//! blocks a run mines (the keepers' own blocks within a coarse skip step included).
 
 use breakwater_agents::crowd::Signal;
 
 use crate::{
     basket::Basket,
-    scenario::{EventKind, Scenario},
+    scenario::{EventKind, Scenario, peg_factor},
     tally::Tally,
 };
 
@@ -62,15 +63,30 @@ pub(crate) struct Clock {
     skipped: u64,
     /// Keepers are silent until this scenario time.
     stalled_until: u64,
-    /// The first event not yet applied.
+    /// The first event not yet reached.
     next_event: usize,
+    /// Events reached but due later (a report's `delay`, an `into_skip`): when they fire (scenario
+    /// time, skips included) and their index, in firing order.
+    deferred: Vec<(u64, usize)>,
+    /// A lone vault's fundamental value per share in dollars (a basket keeps its own).
+    usd: f64,
+    /// Loan units per dollar of the vault's assets ([`peg_factor`]; 1 at the peg).
+    peg: f64,
     /// Whether the scenario clock runs (metrics are sampled).
     pub(crate) running: bool,
 }
 
+/// What the events move: the lone vault's fundamental value in loan units (as the observer
+/// shows it), or the basket's constituents.
+pub(crate) struct Truth<'a> {
+    pub(crate) fundamental: &'a mut f64,
+    pub(crate) basket: Option<&'a mut Basket>,
+}
+
 impl Clock {
-    /// A clock for blocks `block_time` apart, stopped at `start_ts`.
-    pub(crate) fn new(start_ts: u64, block_time: u64) -> Self {
+    /// A clock for blocks `block_time` apart, stopped at `start_ts`; a lone vault's assets are
+    /// worth `usd` a share to begin with.
+    pub(crate) fn new(start_ts: u64, block_time: u64, usd: f64) -> Self {
         Self {
             start_ts,
             block_time,
@@ -78,6 +94,9 @@ impl Clock {
             skipped: 0,
             stalled_until: 0,
             next_event: 0,
+            deferred: Vec::new(),
+            usd,
+            peg: 1.0,
             running: false,
         }
     }
@@ -114,55 +133,143 @@ impl Clock {
         self.skipped += seconds;
     }
 
-    /// Applies the events due now: marks them in the tally, moves the fundamental value (the
-    /// lone vault's `fundamental`, or the basket's), stalls the keepers; returns what the crowd
-    /// perceives and a skip to run after this block, if one is due.
+    /// Applies the events due before the next block (called before every block, a skip's
+    /// coarse ones included): those whose `at` is reached fire now unless they are deferred,
+    /// and deferred ones fire once their time has come. Returns what the crowd perceives and a
+    /// skip to run after this block, if one is due.
     pub(crate) fn due_events(
         &mut self,
         s: &Scenario,
         tally: &mut Tally,
-        fundamental: &mut f64,
-        mut basket: Option<&mut Basket>,
+        mut truth: Truth<'_>,
     ) -> (Vec<Signal>, Option<Skip>) {
-        let mut signals = Vec::new();
-        let mut skip = None;
+        // A wrong report's error is for the block it is asked in.
+        if let Some(b) = truth.basket.as_deref_mut() {
+            b.misreport(None, 0.0);
+        }
+        let mut fired = Fired::default();
         while let Some(e) = s.events.get(self.next_event)
             && e.at.0 <= self.elapsed
         {
+            let i = self.next_event;
             self.next_event += 1;
-            let t = self.now();
-            tally.event(t, e.kind.name(), e.kind.label());
-            if s.shock_at() == Some(e.at.0) {
-                tally.shock(t);
-            }
-            if let (Some(b), Some(c)) = (basket.as_deref_mut(), e.constituent) {
-                b.target(c);
-            }
-            match &e.kind {
-                EventKind::NavReport => signals.push(Signal::ReportNav),
-                EventKind::Impairment { loss, report } => {
-                    match basket.as_deref_mut() {
-                        Some(b) => b.impair(e.constituent, *loss),
-                        None => *fundamental *= 1.0 - loss,
-                    }
-                    if *report {
-                        signals.push(Signal::ReportNav);
-                    }
-                }
-                EventKind::Rumour { intensity, duration } => {
-                    signals.push(Signal::Rumour { intensity: *intensity, duration: duration.0 });
-                }
-                EventKind::LpWithdrawal { fraction } => {
-                    signals.push(Signal::LpWithdraw { fraction: *fraction })
-                }
-                EventKind::CustodianBreach => signals.push(Signal::UnderReview),
-                EventKind::ReviewResolved => signals.push(Signal::Resolved),
-                EventKind::OracleStall { duration } => self.stalled_until = t + duration.0,
-                EventKind::Skip { duration, step } => {
-                    skip = Some(Skip { duration: duration.0, step: step.0 })
+            // An event inside the skip that starts after this block: the skip's coarse blocks
+            // come after this one's `block_time`.
+            let into_skip = e.into_skip.map(|d| self.block_time + d.0);
+            let delay = match e.kind {
+                EventKind::NavReport { delay, .. } => delay.0,
+                _ => 0,
+            };
+            match into_skip.unwrap_or(0) + delay {
+                0 => self.fire(s, i, tally, &mut truth, &mut fired),
+                later => {
+                    let at = (self.now() + later, i);
+                    let k = self.deferred.partition_point(|d| *d <= at);
+                    self.deferred.insert(k, at);
                 }
             }
         }
-        (signals, skip)
+        while let Some(&(due, i)) = self.deferred.first()
+            && due <= self.now()
+        {
+            self.deferred.remove(0);
+            self.fire(s, i, tally, &mut truth, &mut fired);
+        }
+        (fired.signals, fired.skip)
     }
+
+    /// Event `i` happens now: a marker in the tally, then its effect on the truth, the crowd or
+    /// the clock.
+    fn fire(
+        &mut self,
+        s: &Scenario,
+        i: usize,
+        tally: &mut Tally,
+        t: &mut Truth<'_>,
+        f: &mut Fired,
+    ) {
+        let e = &s.events[i];
+        let now = self.now();
+        tally.event(now, e.kind.name(), e.kind.label());
+        if s.shock_event() == Some(i) {
+            tally.shock(now);
+        }
+        if let (Some(b), Some(c)) = (t.basket.as_deref_mut(), e.constituent) {
+            b.target(c);
+        }
+        let signals = &mut f.signals;
+        match &e.kind {
+            EventKind::NavReport { error, .. } if *error == 0.0 => signals.push(Signal::ReportNav),
+            EventKind::NavReport { error, .. } => {
+                if let Some(b) = t.basket.as_deref_mut() {
+                    b.misreport(e.constituent, *error);
+                }
+                signals.push(Signal::MisreportNav { error: *error });
+            }
+            EventKind::Impairment { loss, report } => {
+                self.revalue(t, e.constituent, 1.0 - loss);
+                if *report {
+                    signals.push(Signal::ReportNav);
+                }
+            }
+            EventKind::Recovery { gain, report } => {
+                self.revalue(t, e.constituent, 1.0 + gain);
+                if *report {
+                    signals.push(Signal::ReportNav);
+                }
+            }
+            EventKind::Depeg { price, exposure } => {
+                self.peg = peg_factor(*price, *exposure);
+                if let Some(b) = t.basket.as_deref_mut() {
+                    b.set_peg(self.peg);
+                }
+            }
+            EventKind::Rumour { intensity, duration } => {
+                signals.push(Signal::Rumour { intensity: *intensity, duration: duration.0 });
+            }
+            EventKind::RumourDenial {} => signals.push(Signal::RumourDenied),
+            EventKind::BuyingWave { intensity, duration } => {
+                signals.push(Signal::BuyingWave { intensity: *intensity, duration: duration.0 })
+            }
+            EventKind::RedemptionRun { fraction, refill, refill_delay, duration } => {
+                signals.push(Signal::RedemptionRun {
+                    fraction: *fraction,
+                    refill: *refill,
+                    refill_delay: refill_delay.0,
+                    duration: duration.map(|d| d.0),
+                })
+            }
+            EventKind::LpWithdrawal { fraction } => {
+                signals.push(Signal::LpWithdraw { fraction: *fraction })
+            }
+            EventKind::Borrow { utilization } => {
+                signals.push(Signal::Borrow { utilization: *utilization })
+            }
+            EventKind::CustodianBreach {} => signals.push(Signal::UnderReview),
+            EventKind::ReviewResolved {} => signals.push(Signal::Resolved),
+            EventKind::OracleStall { duration } => self.stalled_until = now + duration.0,
+            EventKind::Skip { duration, step } => {
+                f.skip = Some(Skip { duration: duration.0, step: step.0 })
+            }
+        }
+        if t.basket.is_none() {
+            *t.fundamental = self.usd * self.peg;
+        }
+    }
+
+    /// The dollar value of constituent `c` (all for `None`), or of the lone vault, is
+    /// multiplied by `factor`.
+    fn revalue(&mut self, t: &mut Truth<'_>, c: Option<usize>, factor: f64) {
+        match t.basket.as_deref_mut() {
+            Some(b) => b.revalue(c, factor),
+            None => self.usd *= factor,
+        }
+    }
+}
+
+/// What the events of one block produced.
+#[derive(Default)]
+struct Fired {
+    signals: Vec<Signal>,
+    skip: Option<Skip>,
 }

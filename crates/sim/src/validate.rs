@@ -1,7 +1,7 @@
 //! Scenario validation: every problem of a parsed file, each naming its field and the bound it
 //! breaks, so that a bad file is fixed in one pass.
 
-use breakwater_chain::{DeployConfig, Policy};
+use breakwater_chain::{DeployConfig, Policy, units::Seconds};
 
 use crate::scenario::{EventKind, Scenario};
 
@@ -60,6 +60,10 @@ impl Scenario {
         }
         if let Some(s) = &self.sellers {
             draws.push(("sellers.holdings".into(), s.holdings, f64::MAX));
+            let (lo, hi) = s.cash.bounds();
+            if !(lo.is_finite() && hi.is_finite() && lo >= 0.0 && lo <= hi) {
+                p.push(format!("sellers.cash = {} must not be negative, low <= high", s.cash));
+            }
             p.fraction("sellers.panic_discount".into(), s.panic_discount, true);
             p.fraction("sellers.panic_fraction".into(), s.panic_fraction, false);
             p.fraction("sellers.slippage".into(), s.slippage, false);
@@ -137,47 +141,186 @@ impl Scenario {
                     e.at, self.duration
                 ));
             }
-            match &e.kind {
-                EventKind::Impairment { loss, .. } => p.fraction(format!("{at}.loss"), *loss, true),
-                EventKind::Rumour { intensity, .. } => {
-                    p.fraction(format!("{at}.intensity"), *intensity, true);
+            self.field_problems(&at, &e.kind, p);
+            self.audience_problems(&at, &e.kind, p);
+            self.timing_problems(i, p);
+        }
+        // The engine runs one skip after a block: two at one time would be one.
+        let skips: Vec<(usize, Seconds)> = self
+            .events
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| is_skip(&e.kind))
+            .map(|(i, e)| (i, e.at))
+            .collect();
+        for pair in skips.windows(2).filter(|w| w[0].1 == w[1].1) {
+            p.push(format!(
+                "events[{}]: a second skip at {} (events[{}] is one): make it one longer skip",
+                pair[1].0, pair[1].1, pair[0].0
+            ));
+        }
+    }
+
+    /// One event's own fields, each bound named.
+    fn field_problems(&self, at: &str, kind: &EventKind, p: &mut Problems) {
+        let positive = |p: &mut Problems, name: &str, d: Seconds| {
+            if d.0 == 0 {
+                p.push(format!("{at}.{name} must be positive"));
+            }
+        };
+        match kind {
+            EventKind::NavReport { error, .. } => {
+                if !(error.is_finite() && *error > -1.0 && *error <= 1.0) {
+                    p.push(format!("{at}.error = {error} must be in (-1, 1]"));
                 }
-                EventKind::LpWithdrawal { fraction: f } => {
-                    p.fraction(format!("{at}.fraction"), *f, true)
+            }
+            EventKind::Impairment { loss, .. } => p.fraction(format!("{at}.loss"), *loss, true),
+            EventKind::Recovery { gain, .. } => {
+                if !(gain.is_finite() && *gain > 0.0 && *gain <= 10.0) {
+                    p.push(format!("{at}.gain = {gain} must be in (0, 10]"));
                 }
-                EventKind::OracleStall { duration } if duration.0 == 0 => {
-                    p.push(format!("{at}.duration must be positive"));
+            }
+            EventKind::Depeg { price, exposure } => {
+                if !(price.is_finite() && *price > 0.0 && *price <= 2.0) {
+                    p.push(format!("{at}.price = {price} must be in (0, 2] (dollars)"));
                 }
-                EventKind::Skip { duration, step } => {
-                    if step.0 < self.block_time.0 || step.0 > duration.0 {
+                p.fraction(format!("{at}.exposure"), *exposure, false);
+            }
+            EventKind::Rumour { intensity, duration }
+            | EventKind::BuyingWave { intensity, duration } => {
+                p.fraction(format!("{at}.intensity"), *intensity, true);
+                positive(p, "duration", *duration);
+            }
+            EventKind::RedemptionRun { fraction, refill, duration, .. } => {
+                p.fraction(format!("{at}.fraction"), *fraction, true);
+                p.fraction(format!("{at}.refill"), *refill, false);
+                if let Some(d) = duration {
+                    positive(p, "duration", *d);
+                }
+            }
+            EventKind::LpWithdrawal { fraction: f } => {
+                p.fraction(format!("{at}.fraction"), *f, true)
+            }
+            EventKind::Borrow { utilization } => {
+                p.fraction(format!("{at}.utilization"), *utilization, true)
+            }
+            EventKind::OracleStall { duration } => positive(p, "duration", *duration),
+            EventKind::Skip { duration, step } => {
+                if step.0 < self.block_time.0 || step.0 > duration.0 {
+                    p.push(format!(
+                        "{at}.step = {step} must be between block_time = {} and duration = {duration}",
+                        self.block_time
+                    ));
+                } else if duration.0 / step.0 > 5_000 {
+                    p.push(format!(
+                        "{at}: duration / step = {} blocks: at most 5,000",
+                        duration.0 / step.0
+                    ));
+                }
+            }
+            EventKind::RumourDenial {}
+            | EventKind::CustodianBreach {}
+            | EventKind::ReviewResolved {} => {}
+        }
+    }
+
+    /// Events that act through a part of the crowd or of the world need it to be there.
+    fn audience_problems(&self, at: &str, kind: &EventKind, p: &mut Problems) {
+        let name = kind.name();
+        match kind {
+            EventKind::BuyingWave { .. } | EventKind::RedemptionRun { .. } if self.sellers.is_none() => {
+                p.push(format!("{at}: a {name} needs [sellers] (the holders who act on it)"))
+            }
+            EventKind::Borrow { .. } if self.borrowers.is_empty() => {
+                p.push(format!("{at}: a borrow needs [[borrowers]]"))
+            }
+            EventKind::RedemptionRun { .. } if self.basket.is_some() => p.push(format!(
+                "{at}: a redemption_run needs a vault's queue: a basket's senior token redeems in kind at once"
+            )),
+            _ => {}
+        }
+    }
+
+    /// An event inside a skip names a point within a skip that starts at its `at`; a delayed
+    /// report lands before the run ends.
+    fn timing_problems(&self, i: usize, p: &mut Problems) {
+        let (e, at) = (&self.events[i], format!("events[{i}]"));
+        let mut lands = self.real_time(e.at.0);
+        if let Some(into) = e.into_skip {
+            let skip = self.events.iter().find_map(|s| match s.kind {
+                EventKind::Skip { duration, step } if s.at == e.at => Some((duration.0, step.0)),
+                _ => None,
+            });
+            match skip {
+                _ if is_skip(&e.kind) => {
+                    p.push(format!("{at}.into_skip: a skip cannot start inside another"))
+                }
+                None => p.push(format!(
+                    "{at}.into_skip = {into}: no skip starts at its at = {} (add one there)",
+                    e.at
+                )),
+                Some((duration, step)) => {
+                    let last = duration / step.max(1) * step;
+                    if into.0 == 0 || into.0 >= duration || into.0 > last {
                         p.push(format!(
-                            "{at}.step = {step} must be between block_time = {} and duration = {duration}",
-                            self.block_time
-                        ));
-                    } else if duration.0 / step.0 > 5_000 {
-                        p.push(format!(
-                            "{at}: duration / step = {} blocks: at most 5,000",
-                            duration.0 / step.0
+                            "{at}.into_skip = {into} must be positive, below the skip's duration = {} and at most its last coarse block (at {})",
+                            Seconds(duration),
+                            Seconds(last)
                         ));
                     }
                 }
-                _ => {}
+            }
+            lands += into.0;
+        }
+        if let EventKind::NavReport { delay, .. } = e.kind
+            && delay.0 > 0
+        {
+            let end = self.real_time(self.duration.0);
+            if lands + delay.0 >= end {
+                p.push(format!(
+                    "{at}.delay = {delay}: the report would land at {}, after the run ends (at {})",
+                    Seconds(lands + delay.0),
+                    Seconds(end)
+                ));
             }
         }
+    }
+
+    /// Seconds from the start, skips included, to scenario time `at` (skips excluded).
+    fn real_time(&self, at: u64) -> u64 {
+        let skipped: u64 = self
+            .events
+            .iter()
+            .filter(|e| e.at.0 < at)
+            .filter_map(|e| match e.kind {
+                EventKind::Skip { duration, .. } => Some(duration.0),
+                _ => None,
+            })
+            .sum();
+        at + skipped
     }
 
     /// The sweep names a sweepable field of an existing event.
     fn sweep_problems(&self, p: &mut Problems) {
         if let Some(sw) = &self.sweep {
-            match self.events.get(sw.event).map(|e| (&e.kind, sw.field.as_str())) {
-                Some((EventKind::Impairment { .. }, "loss"))
-                | Some((EventKind::Rumour { .. }, "intensity"))
-                | Some((EventKind::LpWithdrawal { .. }, "fraction")) => {}
-                Some((kind, field)) => p.push(format!(
-                    "sweep.field = `{field}` is not a sweepable field of events[{}] ({})",
-                    sw.event,
-                    kind.name()
-                )),
+            match self.events.get(sw.event) {
+                Some(e) => {
+                    let mut kind = e.kind.clone();
+                    let fields: Vec<&str> = kind.sweepable().into_iter().map(|(n, _)| n).collect();
+                    if !fields.contains(&sw.field.as_str()) {
+                        let these = if fields.is_empty() {
+                            "it has none".to_string()
+                        } else {
+                            format!("it has {}", fields.join(", "))
+                        };
+                        p.push(format!(
+                            "sweep.field = `{}` is not a sweepable field of events[{}] ({}): {these}",
+                            sw.field,
+                            sw.event,
+                            e.kind.name()
+                        ));
+                    }
+                }
                 None => p.push(format!(
                     "sweep.event = {} but there are {} events",
                     sw.event,
@@ -211,8 +354,14 @@ impl Scenario {
         }
         for (i, e) in self.events.iter().enumerate() {
             let at = format!("events[{i}]");
-            let needs = matches!(e.kind, EventKind::CustodianBreach | EventKind::ReviewResolved);
-            let optional = matches!(e.kind, EventKind::Impairment { .. });
+            let needs =
+                matches!(e.kind, EventKind::CustodianBreach {} | EventKind::ReviewResolved {});
+            let optional = matches!(
+                e.kind,
+                EventKind::Impairment { .. }
+                    | EventKind::Recovery { .. }
+                    | EventKind::NavReport { .. }
+            );
             match (constituents, e.constituent) {
                 (None, Some(c)) => p.push(format!(
                     "{at}.constituent = {c}: only a scenario with a [basket] has constituents"
@@ -232,6 +381,10 @@ impl Scenario {
             }
         }
     }
+}
+
+fn is_skip(kind: &EventKind) -> bool {
+    matches!(kind, EventKind::Skip { .. })
 }
 
 /// A scenario's problems as they are found: fractions out of range first, then the others.

@@ -264,12 +264,44 @@ pub enum Signal {
     },
     /// The NAV reporter strikes a NAV now (the fundamental value).
     ReportNav,
+    /// The NAV reporter strikes a wrong NAV now: the fundamental value × (1 + `error`).
+    MisreportNav {
+        /// Fraction the NAV is off by (−0.05: 5% low).
+        error: f64,
+    },
     /// A custodian breach or title challenge: the vault goes UnderReview.
     UnderReview,
     /// The review ends: back to Normal.
     Resolved,
-    /// The issuer denies the rumour: sellers stop, LPs may come back.
+    /// The issuer denies the rumour: holders stop a selling wave and calm down; LPs who left
+    /// may come back.
     RumourDenied,
+    /// Buying wave: holders buy shares with `intensity` of their stablecoin over `duration`
+    /// seconds.
+    BuyingWave {
+        /// Fraction of their stablecoin.
+        intensity: f64,
+        /// Seconds over which they buy.
+        duration: u64,
+    },
+    /// A redemption run: holders queue `fraction` of their shares for redemption at once; the
+    /// custodian raises at most `refill` of what is owed per epoch, nothing for `refill_delay`
+    /// seconds, and these limits last `duration` seconds (`None`: to the end).
+    RedemptionRun {
+        /// Fraction of holdings queued.
+        fraction: f64,
+        /// Fraction of what is owed raised per epoch.
+        refill: f64,
+        /// Seconds before the custodian raises anything.
+        refill_delay: u64,
+        /// Seconds the custodian's limits last.
+        duration: Option<u64>,
+    },
+    /// New borrowing: every borrower borrows up to `utilization` of its max-LTV limit.
+    Borrow {
+        /// Fraction of the max-LTV limit at the borrow price.
+        utilization: f64,
+    },
 }
 
 /// What an agent asks for; the simulator sends it as one transaction (or mints capital).
