@@ -44,8 +44,8 @@ pub const SUMMARY_DROP_ORDER: [&str; 11] = [
     BREAKER_TRIPS.short,
     HALTED.short,
     FIRE_SALE.short,
-    BORROW_CAPACITY.short,
     REAL_SHORTFALL.short,
+    BORROW_CAPACITY.short,
     LIQUIDATIONS,
     BAD_DEBT.short,
 ];
