@@ -197,6 +197,8 @@ impl<'a> Lab<'a> {
     }
 
     async fn execute(self, jobs: Vec<Job>) -> Result<()> {
+        // A report that cannot be written fails now, not after the runs.
+        writable(&self.dir)?;
         let started = Instant::now();
         let progress = Reporter::start(self.ui.mode(), self.what.clone(), jobs.len());
         let run_options = RunOptions {
@@ -376,6 +378,17 @@ impl<'a> Lab<'a> {
             _kept: kept.clone(),
         })
     }
+}
+
+/// Creates `dir` if missing and checks that a file can be written in it (then removes it).
+fn writable(dir: &Path) -> Result<()> {
+    let fail = |e: std::io::Error| {
+        anyhow::anyhow!("cannot write the report to {} (--out): {e}", dir.display())
+    };
+    std::fs::create_dir_all(dir).map_err(fail)?;
+    let probe = dir.join(".breakwater-write-check");
+    std::fs::write(&probe, b"").map_err(fail)?;
+    std::fs::remove_file(&probe).map_err(fail)
 }
 
 /// A run's node kept for inspection, and where its manifest is.

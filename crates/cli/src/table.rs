@@ -137,7 +137,7 @@ fn render(cells: &[Vec<String>], keep: &[usize]) -> String {
 mod tests {
     use super::*;
 
-    use breakwater_report::{Metrics, Report, Run, Series, summary_table};
+    use breakwater_report::{Metrics, Provenance, Report, Run, Series, summary_table};
 
     fn run(scenario: &str, policy: &str, bad_debt: f64, attacker: f64) -> Run {
         let metrics = Metrics {
@@ -158,6 +158,9 @@ mod tests {
             lender_loss_pct: 0.0,
             borrow_capacity: 78_100.0,
             shadow_insolvency: 0.0,
+            overpaid: 1_250.0,
+            real_shortfall: bad_debt / 4.0,
+            ..Metrics::default()
         };
         Run {
             scenario: scenario.into(),
@@ -165,6 +168,8 @@ mod tests {
             policy: policy.into(),
             seed: 42,
             scale: 1e-4,
+            description: String::new(),
+            provenance: Provenance::default(),
             metrics,
             series: Series::default(),
         }
@@ -189,7 +194,10 @@ mod tests {
     fn a_wide_terminal_keeps_every_column() {
         let table = table();
         assert!(widest(&table) > 100, "{table}");
-        assert_eq!(fit(&table, 200), table);
+        assert_eq!(fit(&table, 250), table);
+        let header = table.lines().next().unwrap_or_default();
+        assert!(header.contains("real shortfall") && header.contains("overpaid"), "{table}");
+        assert!(table.contains("2.75k"), "the real shortfall's figure: {table}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! series and event the model carries in one scenario and only the required ones in the other);
 //! `fixture_report DIR --from report.json` re-renders an existing report (e.g. the demo's).
 
-use breakwater_report::{Event, Metrics, Report, Run, Series, write};
+use breakwater_report::{Event, Metrics, Provenance, Report, Run, Series, write};
 use std::path::PathBuf;
 
 fn metrics(bad_debt: f64, fast: u64, slow: u64, capacity: f64, attacker: f64) -> Metrics {
@@ -25,6 +25,13 @@ fn metrics(bad_debt: f64, fast: u64, slow: u64, capacity: f64, attacker: f64) ->
         lender_loss_pct: bad_debt / 4e3,
         borrow_capacity: capacity,
         shadow_insolvency: 2_000.0,
+        overpaid: 300.0 * slow as f64,
+        // The gap (bad debt − real shortfall = 2/3 of bad debt), mostly seizures below the
+        // fundamental value.
+        real_shortfall: bad_debt / 3.0,
+        gap_below_fundamental: bad_debt / 2.0,
+        gap_incentive: bad_debt / 6.0,
+        ..Metrics::default()
     }
 }
 
@@ -114,6 +121,12 @@ fn fixture() -> Report {
                 policy: policy.into(),
                 seed: 42,
                 scale,
+                description: format!("{title}: a synthetic scenario for the browser test."),
+                provenance: Provenance {
+                    scenario_sha256: "ab".repeat(32),
+                    program: "breakwater-report fixture".into(),
+                    parameters: [("market.max_ltv".to_string(), 0.7)].into_iter().collect(),
+                },
                 metrics: m,
                 series: series(policy, full),
             });

@@ -1,9 +1,10 @@
 //! The report's content, built once and rendered both as Markdown and as HTML.
 
 use crate::figures::{Figure, scenario_figures, sweep_figure};
-use crate::format::{scale, slug};
-use crate::group::scenarios;
+use crate::format::{compact, scale, slug};
+use crate::group::{Scenario, scenarios};
 use crate::headline::{Headline, headline};
+use crate::metric::{GAP_ITEMS, gap};
 use crate::model::Report;
 use crate::reading::reading;
 use crate::table::{self, Table};
@@ -23,10 +24,16 @@ pub(crate) struct Section {
     /// Unique anchor for the table of contents.
     pub(crate) id: String,
     pub(crate) heading: String,
+    /// Scenarios only: the scenario's description, under the heading (may be empty).
+    pub(crate) description: String,
     /// Lines under the heading (scale, seeds, parameter).
     pub(crate) intro: String,
     pub(crate) table: Table,
     pub(crate) reading: Vec<String>,
+    /// Scenarios only: bad debt against the real shortfall, the gap itemized.
+    pub(crate) gap: Option<Gap>,
+    /// Scenarios only: the scenario file's hash, the program and the deployed parameters.
+    pub(crate) provenance: Option<Provenance>,
     pub(crate) figures: Vec<Figure>,
     /// Scenarios only: the model's scale (fraction of real-world size).
     pub(crate) scale: Option<f64>,
@@ -47,6 +54,66 @@ fn scale_note(x: f64) -> String {
     }
 }
 
+/// Bad debt against the real shortfall, and what the gap between them is made of.
+pub(crate) struct Gap {
+    /// What the gap is, then one sentence per run with bad debt.
+    pub(crate) sentences: Vec<String>,
+    pub(crate) table: Table,
+}
+
+/// Where a scenario's numbers come from.
+pub(crate) struct Provenance {
+    /// `Scenario file SHA-256: …`, `Program: …` (one line per distinct value).
+    pub(crate) lines: Vec<String>,
+    /// The deployed parameters, per run.
+    pub(crate) parameters: Table,
+}
+
+/// What the gap is, said once per scenario.
+const GAP_MEANING: &str = "Bad debt minus the real shortfall is the gap: what the market's \
+    mechanisms added to the loss the assets themselves caused. The real shortfall is, for each \
+    position that ended in bad debt, its debt above its collateral at the fundamental value just \
+    before its first liquidation (or at the end if it was never liquidated); the items after the \
+    gap column add up to it.";
+
+fn gap_section(sc: &Scenario<'_>) -> Gap {
+    let mut sentences = vec![GAP_MEANING.to_string()];
+    for r in sc.runs.iter().filter(|r| r.metrics.bad_debt > 0.0) {
+        let m = &r.metrics;
+        let largest = GAP_ITEMS
+            .iter()
+            .max_by(|a, b| a.get(m).abs().total_cmp(&b.get(m).abs()))
+            .filter(|g| g.get(m) != 0.0);
+        let what = largest
+            .map_or(String::new(), |g| format!(", mostly {} ({})", g.name, compact(g.get(m))));
+        sentences.push(format!(
+            "{}: bad debt {} against a real shortfall of {}, a gap of {}{what}.",
+            r.policy,
+            compact(m.bad_debt),
+            compact(m.real_shortfall),
+            compact(gap(m)),
+        ));
+    }
+    Gap { sentences, table: table::gap_table(sc) }
+}
+
+fn provenance(sc: &Scenario<'_>) -> Provenance {
+    let mut lines: Vec<String> = Vec::new();
+    let hashes = distinct(sc.runs.iter().map(|r| r.provenance.scenario_sha256.as_str()));
+    lines.extend(hashes.iter().map(|h| format!("Scenario file SHA-256: {h}.")));
+    let programs = distinct(sc.runs.iter().map(|r| r.provenance.program.as_str()));
+    lines.extend(programs.iter().map(|p| format!("Program: {p}.")));
+    Provenance { lines, parameters: table::parameters(sc) }
+}
+
+/// The non-empty values, each once, in order.
+fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = values.filter(|v| !v.is_empty()).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// Builds the document, charts included.
 pub(crate) fn build(report: &Report) -> Document {
     let groups = scenarios(report);
@@ -58,9 +125,12 @@ pub(crate) fn build(report: &Report) -> Document {
             let id = unique(&mut ids, format!("scenario-{}", slug(sc.name)));
             Section {
                 heading: sc.title.to_string(),
+                description: sc.description.to_string(),
                 intro: format!("Scenario {}. {}", sc.name, scale_note(sc.scale)),
                 table: table::comparison(sc),
                 reading: reading(sc),
+                gap: Some(gap_section(sc)),
+                provenance: Some(provenance(sc)),
                 figures: scenario_figures(sc),
                 scale: Some(sc.scale),
                 headline: Some(headline(sc)),
@@ -80,6 +150,9 @@ pub(crate) fn build(report: &Report) -> Document {
             let id = unique(&mut ids, format!("sweep-{}", slug(&sw.scenario)));
             Section {
                 heading: format!("Sweep: {title}, {}", sw.parameter),
+                description: String::new(),
+                gap: None,
+                provenance: None,
                 intro: format!(
                     "Scenario {}; bad debt (and its % of lender supply) per value of {}.",
                     sw.scenario, sw.parameter

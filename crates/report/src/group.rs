@@ -6,6 +6,8 @@ use crate::model::{Metrics, Report, Run};
 pub(crate) struct Scenario<'a> {
     pub(crate) name: &'a str,
     pub(crate) title: &'a str,
+    /// The scenario's description (its first run's), possibly empty.
+    pub(crate) description: &'a str,
     pub(crate) scale: f64,
     pub(crate) runs: Vec<&'a Run>,
 }
@@ -52,6 +54,7 @@ pub(crate) fn scenarios(report: &Report) -> Vec<Scenario<'_>> {
             None => out.push(Scenario {
                 name: &run.scenario,
                 title: &run.title,
+                description: &run.description,
                 scale: run.scale,
                 runs: vec![run],
             }),

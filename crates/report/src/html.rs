@@ -15,7 +15,8 @@ h3{margin-top:2em;border-top:1px solid #ddd;padding-top:1em}table{border-collaps
 font-size:13px;margin:1em 0;display:block;overflow-x:auto}th,td{border:1px solid #ccc;\
 padding:3px 7px}th{background:#f2f2f2}td{text-align:right;white-space:nowrap}\
 td:first-child{text-align:left}figure{margin:1.5em 0}figcaption{color:#555;font-size:13px}\
-svg{max-width:100%;height:auto}dt{font-weight:bold}dd{margin:0 0 .4em 1.5em}\
+svg{max-width:100%;height:auto}.description{font-style:italic}\
+details.provenance{margin:1em 0;font-size:13px}dt{font-weight:bold}dd{margin:0 0 .4em 1.5em}\
 code{background:#f4f4f4;padding:0 3px}.lede{margin:.2em 0 .8em;color:#444}\
 .hl{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(560px,100%),1fr));gap:0 1.5em}\
 .hl article{border-top:2px solid #0072B2;margin:.4em 0 1em}.hl h3{border:0;margin:.4em 0 .2em;\
@@ -230,13 +231,11 @@ fn toc(out: &mut String, doc: &Document) {
 }
 
 fn section(out: &mut String, s: &Section) {
-    let _ = writeln!(
-        out,
-        "<section id=\"{}\">\n<h3>{}</h3>\n<p>{}</p>",
-        escape(&s.id),
-        escape(&s.heading),
-        escape(&s.intro)
-    );
+    let _ = writeln!(out, "<section id=\"{}\">\n<h3>{}</h3>", escape(&s.id), escape(&s.heading));
+    if !s.description.is_empty() {
+        let _ = writeln!(out, "<p class=\"description\">{}</p>", escape(&s.description));
+    }
+    let _ = writeln!(out, "<p>{}</p>", escape(&s.intro));
     table(out, &s.table);
     if !s.reading.is_empty() {
         out.push_str("<p><strong>Reading.</strong></p>\n<ul>\n");
@@ -244,6 +243,13 @@ fn section(out: &mut String, s: &Section) {
             let _ = writeln!(out, "<li>{}</li>", escape(line));
         }
         out.push_str("</ul>\n");
+    }
+    if let Some(gap) = &s.gap {
+        out.push_str("<h4>Bad debt and the real shortfall</h4>\n");
+        for line in &gap.sentences {
+            let _ = writeln!(out, "<p class=\"gap\">{}</p>", escape(line));
+        }
+        table(out, &gap.table);
     }
     for f in &s.figures {
         // The SVG is our own output, its text already escaped.
@@ -253,6 +259,17 @@ fn section(out: &mut String, s: &Section) {
             f.svg,
             escape(&f.caption)
         );
+    }
+    if let Some(p) = &s.provenance {
+        out.push_str("<details class=\"provenance\">\n<summary>Provenance: the scenario file, the program, the deployed parameters</summary>\n");
+        for line in &p.lines {
+            let _ = writeln!(out, "<p>{}</p>", escape(line));
+        }
+        if !p.parameters.rows.is_empty() {
+            out.push_str("<p>Deployed parameters, read from the chain after deployment:</p>\n");
+            table(out, &p.parameters);
+        }
+        out.push_str("</details>\n");
     }
     out.push_str("</section>\n");
 }

@@ -22,7 +22,7 @@ mod table;
 mod timeline;
 mod write;
 
-pub use model::{Event, Metrics, Report, Run, Series, Sweep, SweepPoint};
+pub use model::{Event, Metrics, Provenance, Report, Run, Series, Sweep, SweepPoint};
 pub use policy::POLICIES;
 pub use summary::{SUMMARY_DROP_ORDER, summary_table};
 pub use write::{Error, Written, write};

@@ -57,7 +57,11 @@ fn headline(out: &mut String, doc: &Document) {
 }
 
 fn section(out: &mut String, s: &Section) {
-    let _ = writeln!(out, "\n### {}\n\n{}\n", text(&s.heading), text(&s.intro));
+    let _ = writeln!(out, "\n### {}\n", text(&s.heading));
+    if !s.description.is_empty() {
+        let _ = writeln!(out, "{}\n", text(&s.description));
+    }
+    let _ = writeln!(out, "{}\n", text(&s.intro));
     table(out, &s.table);
     if !s.reading.is_empty() {
         out.push_str("\n**Reading.**\n\n");
@@ -65,9 +69,25 @@ fn section(out: &mut String, s: &Section) {
             let _ = writeln!(out, "- {}", text(line));
         }
     }
+    if let Some(gap) = &s.gap {
+        let _ = writeln!(
+            out,
+            "\n**Bad debt and the real shortfall.** {}\n",
+            text(&gap.sentences.join(" "))
+        );
+        table(out, &gap.table);
+    }
     out.push('\n');
     for f in &s.figures {
         let _ = writeln!(out, "![{}]({})\n", text(&f.caption), f.file);
+    }
+    if let Some(p) = &s.provenance {
+        let _ = writeln!(out, "**Provenance.** {}\n", text(&p.lines.join(" ")));
+        if !p.parameters.rows.is_empty() {
+            out.push_str("Deployed parameters, read from the chain after deployment:\n\n");
+            table(out, &p.parameters);
+            out.push('\n');
+        }
     }
 }
 

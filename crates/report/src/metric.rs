@@ -115,7 +115,7 @@ macro_rules! metric {
 
 /// Every metric, in the model's order.
 #[rustfmt::skip]
-pub(crate) const METRICS: [Metric; 17] = [
+pub(crate) const METRICS: [Metric; 26] = [
     metric!(bad_debt, "Bad debt", "bad debt", "bad debt", Amount, Lower,
         "debt left uncovered: realized bad debt plus, at the end, open debt above the collateral's fundamental value (what the assets are really worth, whether reported or not)"),
     metric!(bad_debt_pct, "Bad debt %", "bad debt %", "bad debt %", Percent, Lower,
@@ -127,7 +127,7 @@ pub(crate) const METRICS: [Metric; 17] = [
     metric!(liquidated_collateral, "Liquidated coll.", "liquidated coll.", "liquidated collateral", Amount, Neither,
         "collateral seized by fast liquidations, valued at the NAV of the moment"),
     metric!(fire_sale_loss, "Fire-sale loss", "fire-sale loss", "fire-sale loss", Amount, Lower,
-        "collateral sold on the AMM by liquidators below NAV: NAV value minus proceeds"),
+        "collateral sold on the AMM by liquidators below its fundamental value (what the assets are really worth, not the possibly stale NAV): fundamental value minus proceeds"),
     metric!(min_market_to_nav, "Min mkt/NAV", "min mkt/NAV", "minimum market/NAV", Ratio, Higher,
         "lowest AMM spot price / reported NAV seen"),
     metric!(first_liquidation_after_s, "First liq. after", "1st liq after", "first liquidation after", Seconds, Neither,
@@ -148,9 +148,38 @@ pub(crate) const METRICS: [Metric; 17] = [
     metric!(lender_loss_pct, "Lender loss %", "lender loss %", "lender loss %", Percent, Lower,
         "lenders' loss as a percentage of their supply (bad debt not covered by reserves)"),
     metric!(borrow_capacity, "Borrow capacity", "borrow capacity", "borrow capacity", Amount, Higher,
-        "average over the run of what the posted collateral could borrow (collateral × the oracle's borrow price × max LTV; zero while the breaker closes borrowing): capital efficiency, one of the safeguards' costs"),
+        "time-weighted average over the run of what the posted collateral could borrow (collateral × the oracle's borrow price × max LTV; zero while the breaker closes borrowing): capital efficiency, one of the safeguards' costs"),
     metric!(shadow_insolvency, "Shadow insolvency", "shadow insolvency", "shadow insolvency", Amount, Lower,
         "peak debt solvent by the oracle but insolvent at the AMM price"),
+    metric!(overpaid, "Overpaid", "overpaid", "overpaid", Amount, Lower,
+        "what buyers on the AMM paid above the fundamental value of the shares they got, Σ max(0, paid − shares × fundamental): a loss traders bear, not lenders"),
+    metric!(real_shortfall, "Real shortfall", "real shortfall", "real shortfall", Amount, Lower,
+        "of the positions that ended in bad debt, debt above the collateral's fundamental value just before each one's first liquidation (or at the end if never liquidated): the loss no liquidation design could avoid"),
+    metric!(gap_incentive, "Gap: incentives", "gap incentives", "liquidation incentives", Amount, Lower,
+        "part of bad debt − real shortfall: liquidation incentives, seized × fundamental × i / (1 + i), i the market's incentive"),
+    metric!(gap_below_fundamental, "Gap: seized below F", "gap below F", "seizures below the fundamental value", Amount, Lower,
+        "part of the gap: collateral seized at an oracle price below the fundamental value (fire sales feeding the oracle), seized × fundamental / (1 + i) − repaid"),
+    metric!(gap_slow_path, "Gap: slow path", "gap slow", "the slow path", Amount, Lower,
+        "part of the gap: shares locked into the slow path at the fundamental value minus what their redemption paid to the debt (keeper fee, NAV below the fundamental value, surplus)"),
+    metric!(gap_interest, "Gap: interest", "gap interest", "interest", Amount, Lower,
+        "part of the gap: interest accrued on the debt after the real shortfall was taken"),
+    metric!(gap_fundamental, "Gap: F moved", "gap F moved", "the fundamental value moving", Amount, Neither,
+        "part of the gap: the fundamental value moving afterwards, −collateral × its change (negative when it recovered)"),
+    metric!(gap_borrower, "Gap: borrower flows", "gap borrower", "the borrowers' own flows", Amount, Neither,
+        "part of the gap: the borrowers' own flows, borrowing and collateral withdrawals (+), repayments and top-ups (−)"),
+    metric!(gap_equity, "Gap: equity used", "gap equity", "equity used up", Amount, Neither,
+        "part of the gap: minus the equity (collateral at the fundamental value above the debt) the positions still had at their first liquidation, plus any left at the end"),
+];
+
+/// The items of `bad_debt − real_shortfall`, by mechanism: they sum to it.
+pub(crate) const GAP_ITEMS: [&Metric; 7] = [
+    by_key("gap_below_fundamental"),
+    by_key("gap_incentive"),
+    by_key("gap_slow_path"),
+    by_key("gap_interest"),
+    by_key("gap_fundamental"),
+    by_key("gap_borrower"),
+    by_key("gap_equity"),
 ];
 
 /// The metric with this key; a key not in [`METRICS`] is a bug in this crate.
@@ -192,6 +221,13 @@ pub(crate) const BREAKER_TRIPS: &Metric = by_key("breaker_trips");
 pub(crate) const HALTED: &Metric = by_key("halted_s");
 pub(crate) const ATTACKER: &Metric = by_key("attacker_profit");
 pub(crate) const BORROW_CAPACITY: &Metric = by_key("borrow_capacity");
+pub(crate) const OVERPAID: &Metric = by_key("overpaid");
+pub(crate) const REAL_SHORTFALL: &Metric = by_key("real_shortfall");
+
+/// The gap between bad debt and the real shortfall.
+pub(crate) fn gap(m: &Metrics) -> f64 {
+    m.bad_debt - m.real_shortfall
+}
 
 #[cfg(test)]
 mod tests {
@@ -217,6 +253,15 @@ mod tests {
             lender_loss_pct: 15.0,
             borrow_capacity: 16.0,
             shadow_insolvency: 17.0,
+            overpaid: 18.0,
+            real_shortfall: 19.0,
+            gap_incentive: 20.0,
+            gap_below_fundamental: 21.0,
+            gap_slow_path: 22.0,
+            gap_interest: 23.0,
+            gap_fundamental: 24.0,
+            gap_borrower: 25.0,
+            gap_equity: 26.0,
         };
         let json = serde_json::to_value(&m).expect("serializes");
         let fields = json.as_object().expect("an object");
@@ -226,6 +271,18 @@ mod tests {
             assert_eq!(fields[d.key].as_f64(), Some(i as f64 + 1.0), "{}", d.key);
             assert_eq!((d.value)(&m), Some(i as f64 + 1.0), "{}", d.key);
         }
+    }
+
+    #[test]
+    fn the_gap_items_are_every_gap_metric_once() {
+        let gap_keys: Vec<&str> =
+            METRICS.iter().map(|m| m.key).filter(|k| k.starts_with("gap_")).collect();
+        let mut items: Vec<&str> = GAP_ITEMS.iter().map(|m| m.key).collect();
+        assert_eq!(items.len(), gap_keys.len(), "a gap metric outside GAP_ITEMS");
+        items.sort_unstable();
+        items.dedup();
+        assert_eq!(items.len(), GAP_ITEMS.len(), "a gap item listed twice");
+        assert!(items.iter().all(|k| gap_keys.contains(k)));
     }
 
     #[test]
@@ -260,6 +317,7 @@ mod tests {
             lender_loss_pct: 0.0,
             borrow_capacity: 0.0,
             shadow_insolvency: 0.0,
+            ..Metrics::default()
         }
     }
 }

@@ -2,6 +2,8 @@
 //! stablecoin, i.e. US dollars at the scenario's scale); divide by `scale` for real-world
 //! figures. Times are seconds since the run's start.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// A whole report: every run of a demo, matrix or single run, and any sweeps.
@@ -30,14 +32,35 @@ pub struct Run {
     pub seed: u64,
     /// Model size as a fraction of the real-world figures (e.g. 1e-4: $5B becomes $500k).
     pub scale: f64,
+    /// The scenario's description (a paragraph), shown under its title.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Where the numbers come from: the scenario file, the deployed parameters, the program.
+    #[serde(default)]
+    pub provenance: Provenance,
     /// The run's figures.
     pub metrics: Metrics,
     /// The time series behind the charts.
     pub series: Series,
 }
 
+/// What a run's numbers depend on besides the policy and the seed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Provenance {
+    /// SHA-256 of the scenario file's bytes, in hex (`sha256sum FILE` prints the same).
+    pub scenario_sha256: String,
+    /// The program that ran it: crate version, and the source's `git describe` when the build
+    /// had one (`breakwater-sim 0.1.0 (git 1a2b3c4)`).
+    pub program: String,
+    /// The market's parameters as deployed, read from the chain after deployment: `market.*`
+    /// (fractions; `market.liquidation_incentive` the liquidation incentive factor, e.g. 1.05),
+    /// and where the policy has them `oracle.*` (the conservative oracle's) and `breaker.*` (the
+    /// circuit breaker's); names ending in `_s` are seconds.
+    pub parameters: BTreeMap<String, f64>,
+}
+
 /// A run's figures (see README "Scenario lab" for each definition).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Metrics {
     /// Debt left uncovered: realized bad debt plus, at the end, open debt above the collateral's
     /// fundamental value (what the assets are really worth at the end, reported or not).
@@ -50,7 +73,8 @@ pub struct Metrics {
     pub slow_liquidations: u64,
     /// Collateral seized by fast liquidations, valued at the NAV of the moment.
     pub liquidated_collateral: f64,
-    /// Collateral sold on the AMM by liquidators below NAV: NAV value minus proceeds.
+    /// Collateral sold on the AMM by liquidators below its fundamental value (what the assets are
+    /// really worth, not the possibly stale NAV): fundamental value minus proceeds.
     pub fire_sale_loss: f64,
     /// Lowest AMM spot price / reported NAV seen.
     pub min_market_to_nav: f64,
@@ -71,12 +95,51 @@ pub struct Metrics {
     pub attacker_profit: f64,
     /// Lenders' loss as a percentage of their supply (bad debt not covered by reserves).
     pub lender_loss_pct: f64,
-    /// Average over the run's blocks of what the posted collateral could borrow: collateral ×
-    /// the oracle's borrow price × max LTV, zero while the breaker closes borrowing (capital
-    /// efficiency: one of the safeguards' costs).
+    /// Time-weighted average over the run of what the posted collateral could borrow:
+    /// collateral × the oracle's borrow price × max LTV, zero while the breaker closes borrowing
+    /// (capital efficiency: one of the safeguards' costs). Each sample counts for the time since
+    /// the previous one, so a coarse skip block weighs its hours, not one block.
     pub borrow_capacity: f64,
     /// Peak debt solvent by the oracle but insolvent at the AMM price.
     pub shadow_insolvency: f64,
+    /// What buyers on the AMM paid above the fundamental value of the shares they got:
+    /// Σ max(0, paid − shares × fundamental) over every buy (a loss traders bear, not lenders).
+    #[serde(default)]
+    pub overpaid: f64,
+    /// The real shortfall of the positions that ended in bad debt (written off, or open debt
+    /// above the collateral's fundamental value at the end): max(0, debt − collateral ×
+    /// fundamental) just before each one's first liquidation (fast or slow), or at the end if
+    /// never liquidated. `bad_debt − real_shortfall` is the gap the `gap_*` items explain.
+    #[serde(default)]
+    pub real_shortfall: f64,
+    /// Gap item: liquidation incentives, seized × fundamental × i / (1 + i) (i the market's
+    /// incentive), over those positions' fast liquidations after the real shortfall was taken.
+    #[serde(default)]
+    pub gap_incentive: f64,
+    /// Gap item: seizures below the fundamental value, seized × fundamental / (1 + i) − repaid
+    /// (an oracle price under the fundamental value, e.g. one that followed a fire-sold spot).
+    #[serde(default)]
+    pub gap_below_fundamental: f64,
+    /// Gap item: the slow path, the locked shares at the fundamental value minus what their
+    /// redemption paid to the debt (keeper fee, NAV below the fundamental value, any surplus).
+    #[serde(default)]
+    pub gap_slow_path: f64,
+    /// Gap item: interest accrued on those positions' debt.
+    #[serde(default)]
+    pub gap_interest: f64,
+    /// Gap item: the fundamental value moving afterwards, −collateral × its change (negative
+    /// when it recovered).
+    #[serde(default)]
+    pub gap_fundamental: f64,
+    /// Gap item: the borrowers' own flows: borrowing (+), repayments and collateral top-ups
+    /// (−), withdrawals (+).
+    #[serde(default)]
+    pub gap_borrower: f64,
+    /// Gap item: minus the equity (collateral at the fundamental value above the debt) those
+    /// positions still had at their first liquidation, which the other items first used up;
+    /// plus any equity left at the end.
+    #[serde(default)]
+    pub gap_equity: f64,
 }
 
 /// [`Series::breaker_level`] when the breaker restricts nothing (`BreakerLevel.Normal` in the

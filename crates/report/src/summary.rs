@@ -2,7 +2,7 @@
 
 use crate::metric::{
     ATTACKER, BAD_DEBT, BAD_DEBT_PCT, BORROW_CAPACITY, BREAKER_TRIPS, FIRE_SALE, FIRST_LIQUIDATION,
-    HALTED, MIN_MARKET_TO_NAV, Metric,
+    HALTED, MIN_MARKET_TO_NAV, Metric, OVERPAID, REAL_SHORTFALL,
 };
 use crate::model::{Report, Run};
 
@@ -17,13 +17,15 @@ enum Column {
 /// The header of the column that holds both liquidation counts.
 const LIQUIDATIONS: &str = "liq fast/slow";
 
-const COLUMNS: [Column; 12] = [
+const COLUMNS: [Column; 14] = [
     Column::Scenario,
     Column::Policy,
     Column::Metric(BAD_DEBT),
     Column::Metric(BAD_DEBT_PCT),
+    Column::Metric(REAL_SHORTFALL),
     Column::Liquidations,
     Column::Metric(FIRE_SALE),
+    Column::Metric(OVERPAID),
     Column::Metric(MIN_MARKET_TO_NAV),
     Column::Metric(FIRST_LIQUIDATION),
     Column::Metric(BREAKER_TRIPS),
@@ -34,13 +36,15 @@ const COLUMNS: [Column; 12] = [
 
 /// The summary's columns a narrow terminal may drop, least telling first. The scenario, the
 /// policy, any seed and the bad debt in % of supply always stay.
-pub const SUMMARY_DROP_ORDER: [&str; 9] = [
+pub const SUMMARY_DROP_ORDER: [&str; 11] = [
+    OVERPAID.short,
     ATTACKER.short,
     FIRST_LIQUIDATION.short,
     MIN_MARKET_TO_NAV.short,
     BREAKER_TRIPS.short,
     HALTED.short,
     FIRE_SALE.short,
+    REAL_SHORTFALL.short,
     BORROW_CAPACITY.short,
     LIQUIDATIONS,
     BAD_DEBT.short,

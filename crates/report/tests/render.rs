@@ -1,7 +1,7 @@
 //! Renders synthetic reports and checks the files, their determinism and their content.
 
 use breakwater_report::{
-    Event, Metrics, Report, Run, Series, Sweep, SweepPoint, summary_table, write,
+    Event, Metrics, Provenance, Report, Run, Series, Sweep, SweepPoint, summary_table, write,
 };
 use std::path::{Path, PathBuf};
 
@@ -24,6 +24,15 @@ fn metrics(bad_debt: f64, liquidations: u64, capacity: f64) -> Metrics {
         lender_loss_pct: 0.5,
         borrow_capacity: capacity,
         shadow_insolvency: 0.0,
+        overpaid: 75.0,
+        // A gap of half the bad debt: seizures below the fundamental value, incentives and
+        // interest, less the equity the positions had.
+        real_shortfall: bad_debt / 2.0,
+        gap_below_fundamental: bad_debt * 0.3,
+        gap_incentive: bad_debt * 0.15,
+        gap_interest: bad_debt * 0.1,
+        gap_equity: -bad_debt * 0.05,
+        ..Metrics::default()
     }
 }
 
@@ -71,6 +80,17 @@ fn run(scenario: &str, title: &str, policy: &str, metrics: Metrics, series: Seri
         policy: policy.into(),
         seed: 7,
         scale: 1e-4,
+        description: format!("What {title} replays <b>."),
+        provenance: Provenance {
+            scenario_sha256: format!("{:064x}", scenario.len()),
+            program: "breakwater-sim 0.1.0 (git test)".into(),
+            parameters: [
+                ("market.max_ltv".to_string(), 0.7),
+                (format!("oracle.heartbeat_s.{policy}"), 86_400.0),
+            ]
+            .into_iter()
+            .collect(),
+        },
         metrics,
         series,
     }
@@ -457,4 +477,40 @@ fn html_carries_the_timeline_data_with_events_and_license() {
     // Events survive report.json.
     let back: Report = serde_json::from_str(&read(&dir.join("report.json"))).expect("parse");
     assert_eq!(back.runs[2].series.events, report.runs[2].series.events);
+}
+
+#[test]
+fn the_gap_the_description_and_the_provenance_are_rendered() {
+    let dir = Scratch::new("gap");
+    write(&fixture(), &dir).expect("write");
+    let md = read(&dir.join("report.md"));
+    let html = read(&dir.join("index.html"));
+    // The description sits under the title, escaped.
+    assert!(md.contains("### Oracle attack\n\nWhat Oracle attack replays &lt;b&gt;.\n"), "{md}");
+    assert!(html.contains("<p class=\"description\">What Oracle attack replays &lt;b&gt;.</p>"));
+    // The gap: what it is, a sentence per run with its largest item, and its own table whose
+    // items are not repeated in the comparison.
+    assert!(md.contains("**Bad debt and the real shortfall.** Bad debt minus the real shortfall"));
+    assert!(
+        md.contains(
+            "naive-spot: bad debt 120k against a real shortfall of 60k, a gap of 60k, mostly \
+             seizures below the fundamental value (36k)."
+        ),
+        "{md}"
+    );
+    let gap_header = "| Policy | Bad debt | Real shortfall | Gap | Gap: seized below F |";
+    assert!(md.contains(gap_header), "{md}");
+    assert!(md.contains("| naive-spot | 120k | 60k | 60k | 36k | 18k | 0 | 12k | 0 | 0 | -6k |"));
+    let comparison = md.lines().find(|l| l.starts_with("| Policy | Bad debt | Bad debt % |"));
+    let comparison = comparison.expect("the comparison table");
+    assert!(comparison.contains("| Overpaid |") && !comparison.contains("Gap:"), "{comparison}");
+    assert!(html.contains("<h4>Bad debt and the real shortfall</h4>"));
+    // Provenance: the file's hash, the program, and each run's parameters ("-" where a policy
+    // has none).
+    let hash = format!("{:064x}", "oracle-attack".len());
+    assert!(md.contains(&format!("Scenario file SHA-256: {hash}.")), "{md}");
+    assert!(html.contains("Program: breakwater-sim 0.1.0 (git test).</p>"));
+    assert!(md.contains("| oracle.heartbeat\\_s.naive-nav | - | 86400 | - |"), "{md}");
+    assert!(md.contains("| market.max\\_ltv | 0.7 | 0.7 | 0.7 |"), "{md}");
+    assert!(html.contains("<details class=\"provenance\">"));
 }

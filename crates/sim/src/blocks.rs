@@ -162,7 +162,7 @@ impl Fold<'_> {
             (*w.stablecoin.address(), *w.vault.address(), *w.pool.address(), *w.market.address());
         let breaker = *w.breaker.address();
         let t = timestamp.saturating_sub(start_ts);
-        let nav = observer.nav;
+        let (nav, fundamental) = (observer.nav, observer.fundamental);
         for log in logs {
             let topic = log.topic0().copied().unwrap_or_default();
             let at = log.address();
@@ -187,11 +187,12 @@ impl Fold<'_> {
             } else if at == market {
                 fold_market(log, t, block, nav, &mut observer.slow, tally);
             } else if at == pool {
-                if let Ok(e) = ConstantProductPool::Swap::decode_log(&log.inner)
-                    && bots.contains(&e.sender)
-                    && e.tokenIn == vault
-                {
-                    tally.fire_sale(from_wad(e.amountIn), from_wad(e.amountOut), nav);
+                let Ok(e) = ConstantProductPool::Swap::decode_log(&log.inner) else { continue };
+                let (amount_in, amount_out) = (from_wad(e.amountIn), from_wad(e.amountOut));
+                if e.tokenIn == vault && bots.contains(&e.sender) {
+                    tally.fire_sale(amount_in, amount_out, fundamental);
+                } else if e.tokenIn == usd {
+                    tally.bought(amount_out, amount_in, fundamental);
                 }
             } else if at == breaker && topic == CircuitBreaker::Tripped::SIGNATURE_HASH {
                 tally.trip();
@@ -200,7 +201,8 @@ impl Fold<'_> {
     }
 }
 
-/// One of the market's logs: liquidations (fast and slow), keeper fees, bad debt.
+/// One of the market's logs: liquidations (fast and slow), keeper fees, bad debt, and the
+/// borrowers' own flows (for the gap between bad debt and the real shortfall).
 fn fold_market(
     log: &Log,
     t: u64,
@@ -209,18 +211,36 @@ fn fold_market(
     slow: &mut BTreeSet<u64>,
     tally: &mut Tally,
 ) {
-    if let Ok(e) = RedeemToRepayMarket::Liquidate::decode_log(&log.inner) {
-        tally.liquidation(t, block, e.borrower, from_wad(e.repaidAssets), from_wad(e.seized), nav);
-    } else if let Ok(e) = RedeemToRepayMarket::SlowLiquidationStarted::decode_log(&log.inner) {
-        slow.insert(e.id.to::<u64>());
+    use RedeemToRepayMarket as M;
+    let inner = &log.inner;
+    if let Ok(e) = M::Liquidate::decode_log(inner) {
+        let (repaid, seized) = (from_wad(e.repaidAssets), from_wad(e.seized));
+        tally.liquidation(t, block, e.borrower, repaid, seized, nav);
+        tally.gap.liquidated(e.borrower, repaid, seized);
+    } else if let Ok(e) = M::SlowLiquidationStarted::decode_log(inner) {
+        let id = e.id.to::<u64>();
+        slow.insert(id);
         tally.slow_liquidation(t, block, e.borrower);
-    } else if let Ok(e) = RedeemToRepayMarket::SlowLiquidationProgressed::decode_log(&log.inner) {
+        tally.gap.slow_started(id, e.borrower, from_wad(e.collateral));
+    } else if let Ok(e) = M::SlowLiquidationProgressed::decode_log(inner) {
         tally.keeper_fee(from_wad(e.fee));
-    } else if let Ok(e) = RedeemToRepayMarket::SlowLiquidationClosed::decode_log(&log.inner) {
+        tally.gap.slow_progressed(e.id.to::<u64>(), from_wad(e.received), from_wad(e.repaid));
+    } else if let Ok(e) = M::SlowLiquidationClosed::decode_log(inner) {
         slow.remove(&e.id.to::<u64>());
-    } else if let Ok(e) = RedeemToRepayMarket::SlowLiquidationCured::decode_log(&log.inner) {
-        slow.remove(&e.id.to::<u64>());
-    } else if let Ok(e) = RedeemToRepayMarket::BadDebtRealized::decode_log(&log.inner) {
+    } else if let Ok(e) = M::SlowLiquidationCured::decode_log(inner) {
+        let id = e.id.to::<u64>();
+        slow.remove(&id);
+        tally.gap.slow_cured(id, from_wad(e.collateralReturned), from_wad(e.cashReturned));
+    } else if let Ok(e) = M::BadDebtRealized::decode_log(inner) {
         tally.bad_debt(from_wad(e.badDebt), from_wad(e.socialized));
+        tally.gap.written_off(e.borrower, from_wad(e.badDebt));
+    } else if let Ok(e) = M::Borrow::decode_log(inner) {
+        tally.gap.borrower(e.borrower, from_wad(e.assets), 0.0);
+    } else if let Ok(e) = M::Repay::decode_log(inner) {
+        tally.gap.borrower(e.onBehalf, -from_wad(e.assets), 0.0);
+    } else if let Ok(e) = M::SupplyCollateral::decode_log(inner) {
+        tally.gap.borrower(e.onBehalf, 0.0, from_wad(e.assets));
+    } else if let Ok(e) = M::WithdrawCollateral::decode_log(inner) {
+        tally.gap.borrower(e.borrower, 0.0, -from_wad(e.assets));
     }
 }

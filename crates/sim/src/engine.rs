@@ -22,7 +22,7 @@ use breakwater_chain::{
     bindings::{ILendingMarket, Stablecoin},
     deploy, deploy_basket,
 };
-use breakwater_report::Run;
+use breakwater_report::{Provenance, Run};
 use breakwater_world::{from_wad, read::call, to_wad};
 
 use crate::{
@@ -35,6 +35,7 @@ use crate::{
     crowd::{self, Crowd},
     node::{lab_node, lab_provider},
     observer::Observer,
+    provenance,
     scenario::Scenario,
     tally::Tally,
     timeline::{Clock, KEEPER_INTERVAL, Skip, Truth, keeper_blocks, scenario_blocks},
@@ -187,6 +188,8 @@ struct Sim<'a> {
     last_view: Option<Arc<View>>,
     /// The deployment manifest (JSON), for a kept node.
     manifest: String,
+    /// The market's parameters as deployed (the report's provenance).
+    parameters: std::collections::BTreeMap<String, f64>,
 }
 
 impl<'a> Sim<'a> {
@@ -226,7 +229,9 @@ impl<'a> Sim<'a> {
         let mut accounts = crowd.borrowers.clone();
         accounts.extend(crowd.attacker.map(|(a, _)| a));
         let market = *world.market.address();
+        let parameters = provenance::parameters(reads.as_ref(), &world).await?;
         let observer = Observer::new(world, Arc::clone(&reads), basket, accounts, nav).await?;
+        let incentive_factor = observer.incentive_factor;
         let (head, start_ts) = backend.head().await?;
         let totals = call(reads.as_ref(), market, &ILendingMarket::totalsCall {}, None)
             .await
@@ -242,10 +247,11 @@ impl<'a> Sim<'a> {
             bots,
             ledger: Ledger::new(tracked),
             blocks: BlockBuilder::new(backend, head, start_ts),
-            tally: Tally::new(from_wad(totals.totalSupplyAssets)),
+            tally: Tally::new(from_wad(totals.totalSupplyAssets), incentive_factor),
             pokes,
             last_view: None,
             manifest,
+            parameters,
         })
     }
 
@@ -460,6 +466,12 @@ impl<'a> Sim<'a> {
             policy: self.policy.name().to_string(),
             seed: self.seed,
             scale: self.s.scale,
+            description: self.s.description.trim().to_string(),
+            provenance: Provenance {
+                scenario_sha256: self.s.source_sha256.clone(),
+                program: provenance::program(),
+                parameters: std::mem::take(&mut self.parameters),
+            },
             metrics,
             series,
         })

@@ -20,7 +20,7 @@ use breakwater_chain::{
 };
 use breakwater_world::{BreakerLevel, NavStatus, Reads, from_wad, read::call};
 
-use crate::{Error, Result, basket::Basket, timeline::Clock, wallets::Ledger};
+use crate::{Error, Result, basket::Basket, tally::Locked, timeline::Clock, wallets::Ledger};
 
 /// The NAV as last reported: per unit of collateral, when it was struck, whether a move awaits
 /// the confirmer, whether it is under review (a custodian breach).
@@ -74,8 +74,8 @@ impl IssuerState {
 /// One read of the world: the view and what the tally samples beside it.
 pub(crate) struct Observation {
     pub(crate) view: View,
-    /// What each borrower's open slow liquidations will pay (at the fundamental value).
-    pub(crate) locked: BTreeMap<Address, f64>,
+    /// What each borrower's open slow liquidations hold.
+    pub(crate) locked: BTreeMap<Address, Locked>,
     /// The market's reserves.
     pub(crate) reserves: f64,
     /// With a basket: the junior tranche's claim at the fundamental values.
@@ -94,6 +94,8 @@ pub(crate) struct Observer {
     accounts: Vec<Address>,
     max_ltv: f64,
     lltv: f64,
+    /// The market's liquidation incentive factor (1 + incentive).
+    pub(crate) incentive_factor: f64,
     /// The market's open slow liquidations.
     pub(crate) slow: BTreeSet<u64>,
     /// The fundamental value per unit of collateral.
@@ -116,6 +118,10 @@ impl Observer {
         let params = call(reads.as_ref(), market, &ILendingMarket::paramsCall {}, None)
             .await
             .map_err(|e| Error::read("market.params()", e))?;
+        let lif = ILendingMarket::liquidationIncentiveFactorCall {};
+        let incentive_factor = call(reads.as_ref(), market, &lif, None)
+            .await
+            .map_err(|e| Error::read("market.liquidationIncentiveFactor()", e))?;
         Ok(Self {
             world,
             reads,
@@ -123,6 +129,7 @@ impl Observer {
             accounts,
             max_ltv: from_wad(params.maxLtv),
             lltv: from_wad(params.lltv),
+            incentive_factor: from_wad(incentive_factor),
             slow: BTreeSet::new(),
             fundamental: nav,
             nav,
@@ -222,9 +229,9 @@ impl Observer {
     }
 
     /// Open slow liquidations into `view`: settleable once the vault owes the market something.
-    /// The debt stays on the position; returns what each borrower's requests will pay.
-    async fn slow_liquidations(&self, view: &mut View) -> Result<BTreeMap<Address, f64>> {
-        let mut locked: BTreeMap<Address, f64> = BTreeMap::new();
+    /// The debt stays on the position; returns what each borrower's requests hold.
+    async fn slow_liquidations(&self, view: &mut View) -> Result<BTreeMap<Address, Locked>> {
+        let mut locked: BTreeMap<Address, Locked> = BTreeMap::new();
         let Some(market) = self.world.slow_path_market().map(|m| *m.address()) else {
             return Ok(locked);
         };
@@ -240,9 +247,9 @@ impl Observer {
                 .map_err(|e| Error::read("vault.redeemStatus()", e))?;
             let claimable = !status.claimableAssets.is_zero();
             view.slow_liquidations.insert(id, SlowLiquidation { borrower: sl.borrower, claimable });
-            *locked.entry(sl.borrower).or_default() += from_wad(status.pendingShares)
-                * self.fundamental
-                + from_wad(status.claimableAssets);
+            let held = locked.entry(sl.borrower).or_default();
+            held.shares += from_wad(status.pendingShares);
+            held.cash += from_wad(status.claimableAssets);
         }
         Ok(locked)
     }

@@ -67,6 +67,10 @@ pub struct Scenario {
     /// The file it came from, for error messages.
     #[serde(skip)]
     pub origin: String,
+    /// SHA-256 of the text it was parsed from (the file's bytes), in hex: the report's
+    /// provenance.
+    #[serde(skip)]
+    pub source_sha256: String,
     /// For a copy made by [`Scenario::with_swept`]: the sweep's axis label.
     #[serde(skip)]
     pub sweep_label: String,
@@ -640,6 +644,7 @@ impl Scenario {
             error(vec![problem.trim_end().replace('\n', " ")])
         })?;
         s.origin = origin.to_string();
+        s.source_sha256 = crate::provenance::sha256_hex(text.as_bytes());
         s.world.origin = origin.to_string();
         if let Some(b) = &mut s.basket {
             b.origin = origin.to_string();

@@ -9,6 +9,45 @@ use breakwater_agents::crowd::{Position, View, Wallet};
 use breakwater_report::{Metrics, Series};
 use breakwater_world::BreakerLevel;
 
+use crate::gap::{Gap, Holding};
+
+/// What a borrower's open slow liquidations hold: shares still pending at the vault, and cash
+/// it has settled that the market has not claimed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Locked {
+    pub(crate) shares: f64,
+    pub(crate) cash: f64,
+}
+
+/// A time-weighted average: each sample counts for the time since the previous one (the state
+/// it reads is what the previous block left, which held all that time).
+#[derive(Debug, Default)]
+struct TimeAverage {
+    integral: f64,
+    span: u64,
+    last_t: Option<u64>,
+    /// The first sample, the figure of a run that spans no time.
+    first: f64,
+}
+
+impl TimeAverage {
+    fn add(&mut self, t: u64, value: f64) {
+        match self.last_t {
+            Some(last) => {
+                let dt = t.saturating_sub(last);
+                self.integral += value * dt as f64;
+                self.span += dt;
+            }
+            None => self.first = value,
+        }
+        self.last_t = Some(t);
+    }
+
+    fn mean(&self) -> f64 {
+        if self.span > 0 { self.integral / self.span as f64 } else { self.first }
+    }
+}
+
 /// What the run's totals need of the last sample.
 #[derive(Debug, Clone, Copy, Default)]
 struct Last {
@@ -30,6 +69,7 @@ pub(crate) struct Tally {
     slow_liquidations: u64,
     liquidated_collateral: f64,
     fire_sale_loss: f64,
+    overpaid: f64,
     penalties: f64,
     realized: f64,
     socialized: f64,
@@ -40,16 +80,18 @@ pub(crate) struct Tally {
     rounds: BTreeSet<u64>,
     min_market_to_nav: Option<f64>,
     max_shadow: f64,
-    capacity_sum: f64,
-    samples: u64,
+    capacity: TimeAverage,
     last: Last,
     series: Series,
+    /// Bad debt against the real shortfall, per position.
+    pub(crate) gap: Gap,
 }
 
 impl Tally {
-    /// A tally for a market whose lenders supplied `lender_supply` at the start.
-    pub(crate) fn new(lender_supply: f64) -> Self {
-        Self { lender_supply, ..Self::default() }
+    /// A tally for a market whose lenders supplied `lender_supply` at the start and whose
+    /// liquidation incentive factor is `incentive_factor`.
+    pub(crate) fn new(lender_supply: f64, incentive_factor: f64) -> Self {
+        Self { lender_supply, gap: Gap::new(incentive_factor), ..Self::default() }
     }
 
     /// A fast liquidation at `t` (seconds), in block `block`.
@@ -92,9 +134,14 @@ impl Tally {
         self.socialized += socialized;
     }
 
-    /// Collateral sold by a liquidator: `shares` for `proceeds` at `nav`.
-    pub(crate) fn fire_sale(&mut self, shares: f64, proceeds: f64, nav: f64) {
-        self.fire_sale_loss += shares * nav - proceeds;
+    /// Collateral sold by a liquidator: `shares` for `proceeds`, worth `fundamental` each.
+    pub(crate) fn fire_sale(&mut self, shares: f64, proceeds: f64, fundamental: f64) {
+        self.fire_sale_loss += shares * fundamental - proceeds;
+    }
+
+    /// Shares bought on the AMM: `shares` for `paid`, worth `fundamental` each.
+    pub(crate) fn bought(&mut self, shares: f64, paid: f64, fundamental: f64) {
+        self.overpaid += (paid - shares * fundamental).max(0.0);
     }
 
     /// The breaker tripped.
@@ -113,13 +160,13 @@ impl Tally {
     }
 
     /// Samples the state before a block, `t` seconds since the start: `view` as the agents see
-    /// it, the value `locked` in each borrower's open slow liquidations, the market's reserves,
+    /// it, what each borrower's open slow liquidations hold (`locked`), the market's reserves,
     /// and with a basket the junior tranche's claim at the fundamental values.
     pub(crate) fn sample(
         &mut self,
         t: u64,
         view: &View,
-        locked: &BTreeMap<Address, f64>,
+        locked: &BTreeMap<Address, Locked>,
         reserves: f64,
         junior: Option<f64>,
     ) {
@@ -134,7 +181,14 @@ impl Tally {
                 capacity += p.collateral * view.borrow_price * view.max_ltv;
             }
             let locked = locked.get(who).copied().unwrap_or_default();
-            uncovered += (p.debt - p.collateral * view.fundamental - locked).max(0.0);
+            let holding = Holding {
+                debt: p.debt,
+                collateral: p.collateral,
+                locked_shares: locked.shares,
+                locked_cash: locked.cash,
+            };
+            uncovered += holding.uncovered(view.fundamental).max(0.0);
+            self.gap.sample(*who, holding, view.fundamental);
             let healthy = p.health(view.oracle_price, view.liquidation_ltv) >= 1.0;
             if healthy && p.collateral * spot < p.debt {
                 shadow += p.debt;
@@ -144,8 +198,7 @@ impl Tally {
         if self.last.breaker_level >= BreakerLevel::Halted.as_u8() {
             self.halted_s += dt;
         }
-        self.capacity_sum += capacity;
-        self.samples += 1;
+        self.capacity.add(t, capacity);
         if view.nav > 0.0 && spot > 0.0 {
             let ratio = spot / view.nav;
             self.min_market_to_nav = Some(self.min_market_to_nav.map_or(ratio, |m| m.min(ratio)));
@@ -189,6 +242,7 @@ impl Tally {
         let pct =
             |x: f64| if self.lender_supply > 0.0 { 100.0 * x / self.lender_supply } else { 0.0 };
         let lender_loss = self.socialized + (last.uncovered - last.reserves).max(0.0);
+        let gap = self.gap.finish();
         let metrics = Metrics {
             bad_debt,
             bad_debt_pct: pct(bad_debt),
@@ -209,9 +263,74 @@ impl Tally {
             liquidator_profit,
             attacker_profit,
             lender_loss_pct: pct(lender_loss),
-            borrow_capacity: self.capacity_sum / self.samples.max(1) as f64,
+            borrow_capacity: self.capacity.mean(),
             shadow_insolvency: self.max_shadow,
+            overpaid: self.overpaid,
+            real_shortfall: gap.real_shortfall,
+            gap_incentive: gap.items.incentive,
+            gap_below_fundamental: gap.items.below_fundamental,
+            gap_slow_path: gap.items.slow_path,
+            gap_interest: gap.items.interest,
+            gap_fundamental: gap.items.fundamental,
+            gap_borrower: gap.items.borrower,
+            gap_equity: gap.items.equity,
         };
         (metrics, self.series)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The view before a block: one borrower with `collateral` shares, borrowing at price 1 and
+    /// max LTV 0.5 (so its capacity is half its collateral).
+    fn view(collateral: f64) -> View {
+        View {
+            borrow_price: 1.0,
+            max_ltv: 0.5,
+            nav: 1.0,
+            fundamental: 1.0,
+            positions: [(Address::repeat_byte(1), Position { collateral, debt: 0.0 })].into(),
+            ..View::default()
+        }
+    }
+
+    /// The run's borrow capacity when samples come every `spacing` seconds over 12 hours of a
+    /// history whose collateral is 1,000 for the first 3 hours and 4,000 after: a sample at `t`
+    /// reads what the block before it left, which held since the previous sample.
+    fn capacity(spacing: u64) -> f64 {
+        let mut tally = Tally::new(1e6, 1.05);
+        let held = |t: u64| if t <= 3 * 3_600 { 1_000.0 } else { 4_000.0 };
+        for t in (0..=12 * 3_600).step_by(spacing as usize) {
+            tally.sample(t, &view(held(t)), &BTreeMap::new(), 0.0, None);
+        }
+        let last = view(4_000.0);
+        tally.finish(&last, &[], None).0.borrow_capacity
+    }
+
+    #[test]
+    fn borrow_capacity_weighs_each_sample_by_the_time_it_stands_for() {
+        // 3 h at 500 and 9 h at 2,000: 1,625, whether sampled every 2 minutes or every hour.
+        let (fine, coarse) = (capacity(120), capacity(3_600));
+        assert!((fine - 1_625.0).abs() < 1e-9, "{fine}");
+        assert!((coarse - 1_625.0).abs() < 1e-9, "{coarse}");
+        // A per-sample mean would have moved with the spacing.
+        assert!((capacity(3 * 3_600) - 1_625.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn fire_sales_are_valued_at_the_fundamental_value_and_overpayments_are_counted() {
+        let mut tally = Tally::new(1e6, 1.05);
+        // A stale NAV of 1 would call a sale of 100 shares for 60 a loss of 40; at F = 0.5 the
+        // liquidator sold above the value: a gain of 10 for the borrowers' collateral.
+        tally.fire_sale(100.0, 60.0, 0.5);
+        // A buyer paying 60 for 100 shares worth 0.5 overpaid by 10; one paying 40, not at all.
+        tally.bought(100.0, 60.0, 0.5);
+        tally.bought(100.0, 40.0, 0.5);
+        tally.sample(0, &view(0.0), &BTreeMap::new(), 0.0, None);
+        let (m, _) = tally.finish(&view(0.0), &[], None);
+        assert!((m.fire_sale_loss + 10.0).abs() < 1e-12, "{}", m.fire_sale_loss);
+        assert!((m.overpaid - 10.0).abs() < 1e-12, "{}", m.overpaid);
     }
 }
