@@ -70,7 +70,10 @@ async fn every_event_kind_and_every_agent_kind_leaves_its_mark() -> Result<()> {
         "custodian:confirm_nav",
         "custodian:settle_epoch",
         "attacker:borrow",
+        "informed:subscribe",
         "bot:liquidate",
+        "bot:redeem",
+        "bot:claim",
     ] {
         ensure!(ok(&o, label) > 0, "no successful {label}: {:?}", o.activity);
     }
@@ -78,9 +81,18 @@ async fn every_event_kind_and_every_agent_kind_leaves_its_mark() -> Result<()> {
     // Rumour (20m): holders sell, the price falls below NAV before anything is reported.
     let before = at(&o, 20 * 60);
     ensure!(s.spot[before] > 0.99, "spot before the rumour {}", s.spot[before]);
-    ensure!(s.spot[at(&o, 40 * 60)] < 0.97 && s.nav[at(&o, 40 * 60)] == 1.0, "no rumour selling");
-    // LP withdrawal (30m): the pool's quote side shrinks by more than the rumour's sales explain.
-    ensure!(s.pool_depth[at(&o, 32 * 60)] < 0.75 * s.pool_depth[before], "LPs did not pull");
+    // Arbitrageurs with a three-hour redemption and a 2% premium, and informed traders who know
+    // nothing is lost, absorb it within about their hurdle.
+    let wave = s.spot[before..at(&o, 40 * 60)].iter().copied().fold(f64::MAX, f64::min);
+    ensure!((0.97..0.997).contains(&wave) && s.nav[at(&o, 40 * 60)] == 1.0, "rumour low {wave}");
+    // LP withdrawal (30m): the LPs hold about half the pool and pull half of it.
+    let (pre, post) = (s.pool_depth[at(&o, 30 * 60)], s.pool_depth[at(&o, 36 * 60)]);
+    ensure!(
+        post < 0.85 * pre,
+        "LPs did not pull: depth {:?}, {:?}",
+        &s.pool_depth[before..at(&o, 40 * 60)],
+        o.activity.get("lp:remove_liquidity")
+    );
     // Unreported impairment (40m): the fundamental value drops, the NAV does not.
     let i = at(&o, 42 * 60);
     ensure!(
