@@ -11,7 +11,7 @@
 
 use alloy::primitives::Address;
 
-use super::{Action, Signal, View, fund_once};
+use super::{Action, DUST, Signal, View, fund_once};
 use crate::redemption::{Queue, RedemptionTerms};
 
 /// What selling above NAV must earn per share beyond the subscription, after the pool's fee.
@@ -99,7 +99,7 @@ impl Arbitrageur {
         if view.spot() > ceiling && wallet.stable > 0.0 {
             let to_ceiling = view.sell_to(ceiling);
             let stable = (to_ceiling * view.nav).min(wallet.stable * self.config.max_per_block);
-            if stable > 0.0 {
+            if stable > DUST {
                 // A hair under what the subscription mints, which rounds down.
                 let shares = stable / view.nav * (1.0 - 1e-9);
                 actions.push(Action::Subscribe { from: me, assets: stable });
@@ -112,9 +112,9 @@ impl Arbitrageur {
             return actions;
         }
         let stable = view.buy_to(target).min(wallet.stable * self.config.max_per_block);
-        if stable > 0.0 {
-            // Others may buy first in the same block: it accepts any fill whose average price
-            // stays within its hurdle, and no worse.
+        if stable > DUST {
+            // Sized on the pool as the block's earlier trades leave it; should they land
+            // otherwise, it takes no fill whose average price is above its target.
             actions.push(Action::Buy { from: me, stable, min_out: stable / target });
         }
         actions

@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 
 use alloy::primitives::Address;
 
-use super::{Action, Rng, View, fund_once};
+use super::{Action, DUST, Rng, View, fund_once};
 
 /// An informed trader's parameters.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,12 +84,12 @@ impl InformedTrader {
         if spot < low {
             let stable = view.buy_to(low).min(wallet.stable * self.config.max_per_block);
             // Never pay more than its estimate on average, whoever trades first in the block.
-            if stable > 0.0 {
+            if stable > DUST {
                 return vec![Action::Buy { from: me, stable, min_out: stable / value }];
             }
         } else if spot > high {
             let shares = view.sell_to(high).min(wallet.shares * self.config.max_per_block);
-            if shares > 0.0 {
+            if shares * value > DUST {
                 return vec![Action::Sell { from: me, shares, min_out: shares * value }];
             }
         }

@@ -62,6 +62,10 @@ crowd_agents!(
     RumourSeller,
 );
 
+/// Trades worth less than this (loan units) are not worth sending: at dust sizes the pool's
+/// integer rounding, not the price, decides whether a slippage bound holds.
+pub(crate) const DUST: f64 = 0.01;
+
 /// An agent's capital, fresh from off-chain, the first time it is asked for (`funded` is then
 /// set); `None` afterwards.
 fn fund_once(funded: &mut bool, to: Address, amount: f64) -> Option<Action> {
