@@ -2,6 +2,9 @@
 //! terminal summary ([`summary_table`]), and on disk ([`write()`]) `report.md`, `charts/*.svg` and
 //! one self-contained `index.html`.
 //!
+//! The Monte Carlo risk report ([`summarize`] many paths, [`write_risk`]) writes `risk.json` and
+//! `risk.md` beside it.
+//!
 //! Every rendering is deterministic: the same [`Report`] gives byte-identical files.
 
 mod chart;
@@ -16,6 +19,7 @@ mod metric;
 mod model;
 mod policy;
 mod reading;
+mod risk;
 mod summary;
 mod svg;
 mod table;
@@ -24,5 +28,10 @@ mod write;
 
 pub use model::{Event, Metrics, Provenance, Report, Run, Series, Sweep, SweepPoint};
 pub use policy::POLICIES;
+pub use risk::{
+    Distribution, Estimate, HISTOGRAM_BINS, PairedComparison, PairedDifference, PathResult,
+    PolicyRisk, RiskOptions, RiskReport, ScenarioRisk, TailStat, Verdict, WORST_PATHS_KEPT,
+    WorstPath, summarize, write_risk,
+};
 pub use summary::{SUMMARY_DROP_ORDER, summary_table};
 pub use write::{Error, Written, write};

@@ -91,7 +91,7 @@ fn section(out: &mut String, s: &Section) {
     }
 }
 
-fn table(out: &mut String, t: &Table) {
+pub(crate) fn table(out: &mut String, t: &Table) {
     let row = |cells: &[String]| {
         format!("| {} |", cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "))
     };
@@ -105,7 +105,7 @@ fn table(out: &mut String, t: &Table) {
 }
 
 /// Text that Markdown would otherwise read as markup or HTML.
-fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     replace_chars(s, |c| match c {
         // Quotes are plain text in Markdown.
         '"' | '\'' => None,
