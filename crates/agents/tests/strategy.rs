@@ -424,8 +424,10 @@ fn sell_or_redeem() -> LiquidationConfig {
     }
 }
 
-fn quote(nav: f64) -> Option<RedemptionQuote> {
-    Some(RedemptionQuote { nav: wad(nav), pending: U256::ZERO, supply: wad(1e6), gate: wad(0.1) })
+fn quote(nav: f64) -> Option<Box<RedemptionQuote>> {
+    let q =
+        RedemptionQuote { nav: wad(nav), pending: U256::ZERO, supply: wad(1e6), gate: wad(0.1) };
+    Some(Box::new(q))
 }
 
 #[test]
@@ -477,7 +479,7 @@ fn redeems_a_lot_the_pool_pays_less_for_and_sells_one_it_pays_more_for() {
         pool_base: wad(10_000.0),
         pool_quote: wad(9_700.0),
         collateral_balance: wad(10.0),
-        redemption: Some(RedemptionQuote { pending: wad(pending), ..quote(1.0).unwrap() }),
+        redemption: quote(1.0).map(|q| Box::new(RedemptionQuote { pending: wad(pending), ..*q })),
         ..snapshot(6)
     };
     let mut bot = agent(sell_or_redeem());

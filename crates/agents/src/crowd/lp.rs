@@ -75,7 +75,7 @@ impl LiquidityProvider {
     fn provide(&self, view: &View) -> Option<Action> {
         let (w, ratio) = (view.wallet(&self.me), view.spot());
         let shares = w.shares.min(w.stable / ratio);
-        (ratio > 0.0 && shares > 0.0).then(|| Action::AddLiquidity {
+        (ratio > 0.0 && shares > 0.0).then_some(Action::AddLiquidity {
             from: self.me,
             shares,
             stable: shares * ratio,

@@ -176,7 +176,7 @@ impl LiquidationAgent {
         let CollateralPolicy::SellOrRedeem { terms, .. } = self.config.collateral else {
             return None;
         };
-        let q = s.redemption?;
+        let q = s.redemption.as_deref()?;
         Some(to_wad(terms.value(from_wad(q.nav), &q.queue())))
     }
 

@@ -128,7 +128,7 @@ impl MarketReader {
 
     /// The collateral vault's NAV and queue at `at`; `None` when the collateral is not such a
     /// vault (a tranche token) or the read fails: the bot then only sells or holds.
-    async fn redemption(&self, at: Option<u64>) -> Option<RedemptionQuote> {
+    async fn redemption(&self, at: Option<u64>) -> Option<Box<RedemptionQuote>> {
         if !self.redemptions {
             return None;
         }
@@ -140,7 +140,7 @@ impl MarketReader {
             self.read("vault.gateWad()", v, RwaVault::gateWadCall {}, at),
         )
         .ok()?;
-        Some(RedemptionQuote { nav: nav.navPerShare, pending, supply, gate })
+        Some(Box::new(RedemptionQuote { nav: nav.navPerShare, pending, supply, gate }))
     }
 
     /// `positionsHealth(borrowers)` at `block`: one call.

@@ -264,8 +264,9 @@ pub struct MarketSnapshot {
     pub loan_balance: U256,
     /// The liquidator's collateral balance (seized and not yet sold).
     pub collateral_balance: U256,
-    /// The vault's NAV and redemption queue (`None` when the collateral is no such vault).
-    pub redemption: Option<RedemptionQuote>,
+    /// The vault's NAV and redemption queue (`None` when the collateral is no such vault, or
+    /// the bot does not redeem; boxed: most snapshots carry none).
+    pub redemption: Option<Box<RedemptionQuote>>,
 }
 
 /// The collateral vault's NAV and redemption queue, for the sell-or-redeem test.
