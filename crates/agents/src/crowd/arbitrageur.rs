@@ -78,13 +78,7 @@ impl Arbitrageur {
             self.alarm = Some(view.timestamp);
         }
         let wallet = view.wallet(&me);
-        let mut actions: Vec<Action> = view
-            .claimable
-            .get(&me)
-            .into_iter()
-            .flatten()
-            .map(|&id| Action::Claim { from: me, id })
-            .collect();
+        let mut actions = view.claims(me);
         let due = self.last_request.is_none_or(|t| view.timestamp >= t + self.config.terms.epoch);
         if wallet.shares > 0.0 && !view.under_review && due {
             self.last_request = Some(view.timestamp);

@@ -148,17 +148,23 @@ mod tests {
         }
     }
 
-    #[test]
-    fn pulls_on_volatility_and_comes_back_when_it_subsides() {
+    /// A providing LP with a 10% trigger over `window`, pulling half, back after `return_after`.
+    fn providing(window: u64, return_after: u64) -> LiquidityProvider {
         let config = LpConfig {
             capital: 1_000.0,
             volatility_trigger: 0.1,
-            window: 3_600,
+            window,
             withdraw_fraction: 0.5,
-            return_after: 7_200,
+            return_after,
         };
         let mut lp = LiquidityProvider::new(Address::repeat_byte(9), config);
         lp.stage = Stage::Providing;
+        lp
+    }
+
+    #[test]
+    fn pulls_on_volatility_and_comes_back_when_it_subsides() {
+        let mut lp = providing(3_600, 7_200);
         let providing = Wallet { stable: 0.0, shares: 0.0, lp: 100.0 };
         assert!(lp.act(&view(0, 1.0, providing, vec![])).is_empty());
         let pull = lp.act(&view(120, 0.8, providing, vec![]));
@@ -178,15 +184,7 @@ mod tests {
 
     #[test]
     fn a_denied_rumour_brings_it_back_once_the_market_is_calm() {
-        let config = LpConfig {
-            capital: 1_000.0,
-            volatility_trigger: 0.1,
-            window: 600,
-            withdraw_fraction: 0.5,
-            return_after: 86_400,
-        };
-        let mut lp = LiquidityProvider::new(Address::repeat_byte(9), config);
-        lp.stage = Stage::Providing;
+        let mut lp = providing(600, 86_400);
         let out = Wallet { stable: 40.0, shares: 50.0, lp: 50.0 };
         let ordered = vec![Signal::LpWithdraw { fraction: 0.5 }];
         assert!(!lp.act(&view(0, 1.0, out, ordered)).is_empty());

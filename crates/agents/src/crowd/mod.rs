@@ -209,6 +209,12 @@ impl View {
         }
     }
 
+    /// Claims of every redemption request of `account`'s that the vault has settled.
+    pub fn claims(&self, account: Address) -> Vec<Action> {
+        let ids = self.claimable.get(&account).into_iter().flatten();
+        ids.map(|&id| Action::Claim { from: account, id }).collect()
+    }
+
     /// `account`'s wallet (empty if unknown).
     pub fn wallet(&self, account: &Address) -> Wallet {
         self.wallets.get(account).copied().unwrap_or_default()

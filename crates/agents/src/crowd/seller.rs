@@ -134,13 +134,7 @@ impl RumourSeller {
             self.last = view.timestamp;
             return vec![fund, Action::Subscribe { from: me, assets: holdings }];
         }
-        let mut actions: Vec<Action> = view
-            .claimable
-            .get(&me)
-            .into_iter()
-            .flatten()
-            .map(|&id| Action::Claim { from: me, id })
-            .collect();
+        let mut actions = view.claims(me);
         let queued = self.hear(view, view.wallet(&me).shares);
         if queued > 0.0 {
             actions.push(Action::RequestRedeem { from: me, shares: queued });
