@@ -3,13 +3,14 @@
 //! liquidations, fire-sale loss, attacker profit) with bootstrap intervals; paired differences
 //! between policies; the paths behind the worst tail. [`summarize`] computes it from one
 //! [`PathResult`] per scenario × policy × path, [`write_risk`] writes `risk.json` (the
-//! [`RiskReport`]) and `risk.md`.
+//! [`RiskReport`]), `risk.md` and `risk.html` (the risk frontier and the bad-debt distributions).
 //!
 //! Policies are compared on common random numbers (path k is the same world under every
 //! policy), so a difference is taken path by path and its interval resamples path numbers
 //! jointly. A tail statistic is reported only when at least 20 paths lie in its tail; below
 //! that the report holds [`TailStat::TooFewPaths`] instead of a number.
 
+mod charts;
 mod render;
 mod stats;
 
@@ -460,7 +461,7 @@ fn verdict(metric: &Metric, d: &Estimate, a: &str, b: &str) -> Verdict {
     better.map_or(Verdict::NoDifferenceShown, |p| Verdict::Better { policy: p.to_string() })
 }
 
-/// Writes `risk.json` (the report) and `risk.md` into `dir` (created if missing), each to a
+/// Writes `risk.json` (the report), `risk.md` and `risk.html` into `dir` (created if missing), each to a
 /// temporary name renamed into place, `risk.json` last so an interrupted write never leaves a
 /// directory that looks complete. Errors name the path.
 pub fn write_risk(report: &RiskReport, dir: &Path) -> io::Result<()> {
@@ -474,6 +475,7 @@ pub fn write_risk(report: &RiskReport, dir: &Path) -> io::Result<()> {
         _ => {}
     }
     write_atomic(&dir.join("risk.md"), &render::markdown(report))?;
+    write_atomic(&dir.join("risk.html"), &charts::html(report))?;
     write_atomic(&json_path, &json)
 }
 

@@ -308,6 +308,26 @@ fn write_risk_writes_the_json_and_the_markdown() {
     ] {
         assert!(md.contains(want), "risk.md lacks {want:?}:\n{md}");
     }
+    // The page: per scenario a frontier and the histograms, one bar per non-empty bin, in the
+    // policy's colour; the frontier plots VaR95 where every policy has it, else the mean.
+    let html = read(&dir.0.join("out/risk.html"));
+    for want in [
+        "id=\"risk-s\"",
+        "id=\"risk-t\"",
+        "s: risk frontier",
+        "t: bad debt over the paths",
+        "bad debt VaR95 (loan units)",
+        "mean bad debt (too few paths for VaR95)",
+    ] {
+        assert!(html.contains(want), "risk.html lacks {want:?}");
+    }
+    let bins: usize = report.scenarios[0]
+        .policies
+        .iter()
+        .map(|p| p.bad_debt_histogram.iter().filter(|c| **c > 0).count())
+        .sum();
+    let first = html.split("id=\"risk-t\"").next().expect("scenario s first");
+    assert_eq!(first.matches("stroke=\"none\"").count(), bins, "one bar per non-empty bin");
     // Rewriting over an existing report works; a file in the directory's place is an error
     // that names it.
     write_risk(&report, &dir.0.join("out")).expect("rewrites");
