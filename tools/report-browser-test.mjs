@@ -119,7 +119,7 @@ async function main() {
       assert(top && top.y < 400, `first headline figure at y=${top && top.y}, not in the first screen`);
       const order = await page.evaluate(() => {
         const y = (s) => document.querySelector(s).getBoundingClientRect().top;
-        return [y("#headline"), y("#timelines"), y("#contents"), y("#metrics")];
+        return [y("#headline"), y("#risk"), y("#timelines"), y("#contents"), y("#metrics")];
       });
       assert(order.every((v, i) => i === 0 || v > order[i - 1]), `section order ${order}`);
       const sentences = await page.locator("#headline article p:not(.unit)").count();
@@ -138,6 +138,19 @@ async function main() {
         const axes = await page.locator(`#${id} .u-axis`).count();
         assert(axes >= 7, `${id}: ${axes} axes`);
       }
+    });
+
+    await check("the Monte Carlo: a risk frontier and bad debt's distributions per scenario", async () => {
+      const frontiers = await page.locator("#risk figure.frontier svg").count();
+      const histograms = await page.locator("#risk figure.histograms svg").count();
+      assert(frontiers === scenarios && histograms === scenarios, `${frontiers} frontiers, ${histograms} histograms for ${scenarios} scenarios`);
+      // One point per policy on each frontier, and bars in every distribution.
+      const points = await page.locator("#risk figure.frontier circle").count();
+      assert(points >= 2 * scenarios, `${points} frontier points`);
+      const bars = await page.locator("#risk figure.histograms rect[stroke=none]").count();
+      assert(bars >= 2 * scenarios, `${bars} histogram bars`);
+      const axis = await page.locator("#risk figure.frontier text").allTextContents();
+      assert(axis.some((t) => /VaR95/.test(t)) && axis.some((t) => /borrow capacity/.test(t)), "frontier axes unlabelled");
     });
 
     const id = ids[0];
@@ -204,6 +217,8 @@ async function main() {
       mkdirSync(resolve(docs), { recursive: true });
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(resolve(docs), "report-first-screen.png") });
+      const risk = page.locator("#risk article.risk").first();
+      if (await risk.count()) await risk.screenshot({ path: join(resolve(docs), "report-risk.png") });
       const target = ids.find((i) => /flash|crash/.test(i)) || id;
       const t = page.locator(`#${target}`);
       const shock = t.locator("button.zoom-shock");

@@ -3,7 +3,10 @@
 //! series and event the model carries in one scenario and only the required ones in the other);
 //! `fixture_report DIR --from report.json` re-renders an existing report (e.g. the demo's).
 
-use breakwater_report::{Event, Metrics, Provenance, Report, Run, Series, write};
+use breakwater_report::{
+    Event, Metrics, PathResult, Provenance, Report, RiskOptions, RiskReport, Run, Series,
+    summarize, write,
+};
 use std::path::PathBuf;
 
 fn metrics(bad_debt: f64, fast: u64, slow: u64, capacity: f64, attacker: f64) -> Metrics {
@@ -104,6 +107,23 @@ fn series(policy: &str, full: bool) -> Series {
     s
 }
 
+/// A Monte Carlo over the fixture's runs: 400 paths each, bad debt and capacity spread around
+/// the run's own figures (deterministically), so the risk section has tails to show.
+fn risk_fixture(runs: &[Run]) -> RiskReport {
+    let mut paths = Vec::new();
+    for run in runs {
+        for path in 0..400u64 {
+            let u = (path * 7_919 % 400) as f64 / 400.0;
+            let mut metrics = run.metrics.clone();
+            metrics.bad_debt = run.metrics.bad_debt * 2.0 * u + 100.0 * u * u;
+            metrics.borrow_capacity = run.metrics.borrow_capacity * (0.9 + 0.2 * u);
+            let (scenario, policy) = (run.scenario.clone(), run.policy.clone());
+            paths.push(PathResult { scenario, policy, path, seed: 1_000 + path, metrics });
+        }
+    }
+    summarize(&paths, &RiskOptions { resamples: 200, seed: 1 })
+}
+
 fn fixture() -> Report {
     let mut runs = Vec::new();
     for (scenario, title, scale, full) in [
@@ -132,7 +152,8 @@ fn fixture() -> Report {
             });
         }
     }
-    Report { generated_by: "breakwater-report fixture".into(), runs, sweeps: Vec::new() }
+    let risk = Some(risk_fixture(&runs));
+    Report { generated_by: "breakwater-report fixture".into(), runs, sweeps: Vec::new(), risk }
 }
 
 fn main() {

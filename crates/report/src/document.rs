@@ -17,6 +17,8 @@ pub(crate) struct Document {
     pub(crate) scale_note: Option<String>,
     pub(crate) scenarios: Vec<Section>,
     pub(crate) sweeps: Vec<Section>,
+    /// Per scenario of the Monte Carlo: its name and its two figures (frontier, histograms).
+    pub(crate) risk: Vec<(String, String, String)>,
 }
 
 /// One scenario or sweep.
@@ -172,6 +174,7 @@ pub(crate) fn build(report: &Report) -> Document {
         scale_note: groups.first().filter(|_| uniform).map(|g| scale_note(g.scale)),
         scenarios,
         sweeps,
+        risk: report.risk.iter().flat_map(crate::risk::figures).collect(),
     }
 }
 

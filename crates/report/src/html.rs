@@ -91,6 +91,7 @@ pub(crate) fn render(doc: &Document) -> String {
         escape(&doc.generated_by)
     );
     headline(&mut out, doc);
+    risk(&mut out, doc);
     timelines(&mut out, doc);
     toc(&mut out, doc);
     if let Some(note) = &doc.scale_note {
@@ -134,6 +135,30 @@ pub(crate) fn render(doc: &Document) -> String {
     let _ = writeln!(out, "<script>\n{TIMELINE_JS}</script>");
     out.push_str("</body>\n</html>\n");
     out
+}
+
+/// The Monte Carlo, when the report has one: per scenario, the risk frontier and bad debt's
+/// distribution per policy.
+fn risk(out: &mut String, doc: &Document) {
+    if doc.risk.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<section id=\"risk\">\n<h2>Risk over many paths</h2>\n<p class=\"hint\">Each policy's \
+         bad-debt tail (VaR95 where there are paths enough, else the mean) against the borrow \
+         capacity it keeps, with 95% bootstrap intervals; then bad debt's distribution over the \
+         paths. Policies are compared on the same paths; the numbers are in \
+         <a href=\"risk/risk.md\">risk/risk.md</a>.</p>\n",
+    );
+    for (scenario, frontier, histograms) in &doc.risk {
+        let _ = writeln!(
+            out,
+            "<article class=\"risk\"><h3>{}</h3><figure class=\"frontier\">{frontier}</figure>\
+             <figure class=\"histograms\">{histograms}</figure></article>",
+            escape(scenario)
+        );
+    }
+    out.push_str("</section>\n");
 }
 
 fn headline(out: &mut String, doc: &Document) {

@@ -2,8 +2,9 @@
 //! terminal summary ([`summary_table`]), and on disk ([`write()`]) `report.md`, `charts/*.svg` and
 //! one self-contained `index.html`.
 //!
-//! The Monte Carlo risk report ([`summarize`] many paths, [`write_risk`]) writes `risk.json` and
-//! `risk.md` beside it.
+//! The Monte Carlo risk report ([`summarize`] many paths, [`write_risk`]) writes `risk.json`,
+//! `risk.md` and `risk.html` beside it; a [`Report`] that carries one (`risk`) also shows its
+//! risk frontiers and bad-debt distributions in `index.html`, after the headline.
 //!
 //! Every rendering is deterministic: the same [`Report`] gives byte-identical files.
 

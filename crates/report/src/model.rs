@@ -16,6 +16,9 @@ pub struct Report {
     /// Parameter sweeps (bad debt vs shock size, ...).
     #[serde(default)]
     pub sweeps: Vec<Sweep>,
+    /// The Monte Carlo over many paths per scenario and policy, when one was run with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<crate::RiskReport>,
 }
 
 /// One scenario under one policy with one seed.

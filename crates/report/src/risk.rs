@@ -461,6 +461,14 @@ fn verdict(metric: &Metric, d: &Estimate, a: &str, b: &str) -> Verdict {
     better.map_or(Verdict::NoDifferenceShown, |p| Verdict::Better { policy: p.to_string() })
 }
 
+/// Per scenario: its name, its risk frontier and its bad-debt histograms (SVG), for pages that
+/// show them.
+pub(crate) fn figures(report: &RiskReport) -> Vec<(String, String, String)> {
+    let each =
+        |sc: &ScenarioRisk| (sc.scenario.clone(), charts::frontier(sc), charts::histograms(sc));
+    report.scenarios.iter().map(each).collect()
+}
+
 /// Writes `risk.json` (the report), `risk.md` and `risk.html` into `dir` (created if missing), each to a
 /// temporary name renamed into place, `risk.json` last so an interrupted write never leaves a
 /// directory that looks complete. Errors name the path.

@@ -161,7 +161,7 @@ fn fixture() -> Report {
         .collect();
     let sweep =
         Sweep { scenario: "credit-default".into(), parameter: "NAV markdown (%)".into(), points };
-    Report { generated_by: "breakwater 0.1.0 test".into(), runs, sweeps: vec![sweep] }
+    Report { generated_by: "breakwater 0.1.0 test".into(), runs, sweeps: vec![sweep], risk: None }
 }
 
 /// A fresh, empty directory for one test, removed when dropped.
@@ -343,7 +343,8 @@ fn svgs_are_well_formed_and_downsampled() {
 #[test]
 fn empty_report_and_empty_series_do_not_panic() {
     let dir = Scratch::new("empty");
-    let empty = Report { generated_by: "x".into(), runs: Vec::new(), sweeps: Vec::new() };
+    let empty =
+        Report { generated_by: "x".into(), runs: Vec::new(), sweeps: Vec::new(), risk: None };
     write(&empty, &dir).expect("write empty");
     assert!(dir.join("report.json").is_file() && dir.join("index.html").is_file());
     let mut report = fixture();

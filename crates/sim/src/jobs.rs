@@ -98,7 +98,7 @@ pub async fn run_all(
 /// A report from finished jobs: runs without a swept value become `runs`, the others `sweeps`
 /// (one per scenario, in first-seen order).
 pub fn report(generated_by: String, results: &[(Job, Outcome)]) -> Report {
-    let mut report = Report { generated_by, runs: Vec::new(), sweeps: Vec::new() };
+    let mut report = Report { generated_by, runs: Vec::new(), sweeps: Vec::new(), risk: None };
     for (job, outcome) in results {
         let Some(value) = job.swept else {
             report.runs.push(outcome.run.clone());

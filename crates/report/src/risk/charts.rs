@@ -9,7 +9,7 @@ use crate::policy::color;
 use crate::svg::{Svg, Ticks};
 
 const WIDTH: f64 = 640.0;
-const MARGIN: (f64, f64, f64, f64) = (70.0, 20.0, 30.0, 45.0); // left, right, top, bottom
+const MARGIN: (f64, f64, f64, f64) = (95.0, 20.0, 30.0, 45.0); // left, right, top, bottom
 
 /// The bad-debt figure the frontier plots: VaR95 where every policy has paths enough for it,
 /// else the mean (an interval either way), and its name.
