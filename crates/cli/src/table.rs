@@ -183,6 +183,7 @@ mod tests {
                 run("rwa2-idiosyncratic-loss", "no-slow-path", 11_000.0, 202.0),
             ],
             sweeps: Vec::new(),
+            risk: None,
         })
     }
 
