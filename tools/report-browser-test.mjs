@@ -149,6 +149,8 @@ async function main() {
       assert(points >= 2 * scenarios, `${points} frontier points`);
       const bars = await page.locator("#risk figure.histograms rect[stroke=none]").count();
       assert(bars >= 2 * scenarios, `${bars} histogram bars`);
+      const heads = await page.locator("#headline th").allTextContents();
+      assert(heads.some((h) => /VaR95/.test(h)), "the headline has no bad debt over the paths");
       const axis = await page.locator("#risk figure.frontier text").allTextContents();
       assert(axis.some((t) => /VaR95/.test(t)) && axis.some((t) => /borrow capacity/.test(t)), "frontier axes unlabelled");
     });

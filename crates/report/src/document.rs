@@ -135,7 +135,7 @@ pub(crate) fn build(report: &Report) -> Document {
                 provenance: Some(provenance(sc)),
                 figures: scenario_figures(sc),
                 scale: Some(sc.scale),
-                headline: Some(headline(sc)),
+                headline: Some(headline(sc, risk_of(report, sc.name))),
                 timeline: Some(timeline(sc, format!("timeline-{id}"))),
                 id,
             }
@@ -176,6 +176,11 @@ pub(crate) fn build(report: &Report) -> Document {
         sweeps,
         risk: report.risk.iter().flat_map(crate::risk::figures).collect(),
     }
+}
+
+/// The Monte Carlo of scenario `name`, if the report carries one.
+fn risk_of<'a>(report: &'a Report, name: &str) -> Option<&'a crate::ScenarioRisk> {
+    report.risk.as_ref()?.scenarios.iter().find(|s| s.scenario == name)
 }
 
 /// `id`, or `id-2`, `id-3`... if already taken; records it.

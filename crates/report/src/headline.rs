@@ -8,6 +8,7 @@ use crate::metric::{
     ATTACKER, BAD_DEBT, BAD_DEBT_PCT, BORROW_CAPACITY, FAST, HALTED, Metric, SLOW, same,
 };
 use crate::policy::{BASELINES, SAFEGUARDED};
+use crate::risk::{Estimate, PolicyRisk, ScenarioRisk};
 
 /// One policy's headline figures (means over its seeds).
 pub(crate) struct Row {
@@ -21,7 +22,13 @@ pub(crate) struct Row {
     pub(crate) slow: f64,
     pub(crate) attacker: f64,
     pub(crate) halted_s: f64,
+    /// With a Monte Carlo: bad debt over its paths (VaR95 with its interval, or the mean where
+    /// the paths are too few for a tail).
+    pub(crate) tail: Option<String>,
 }
+
+/// The headline's extra column when the report carries a Monte Carlo.
+pub(crate) const TAIL: &str = "Bad debt VaR95 over the paths [95% interval]";
 
 /// The headline table's header.
 pub(crate) const HEADER: [&str; 6] = [
@@ -34,16 +41,18 @@ pub(crate) const HEADER: [&str; 6] = [
 ];
 
 impl Row {
-    /// The row's cells, in [`HEADER`]'s order.
-    pub(crate) fn cells(&self) -> [String; 6] {
-        [
+    /// The row's cells, in [`HEADER`]'s order, then [`TAIL`]'s if it has one.
+    pub(crate) fn cells(&self) -> Vec<String> {
+        let mut cells = vec![
             self.policy.clone(),
             compact(self.bad_debt),
             pct(self.bad_debt_pct),
             format!("{} ({})", compact(self.capacity), pct(self.kept_pct)),
             format!("{}/{}", compact(self.fast), compact(self.slow)),
             compact(self.attacker),
-        ]
+        ];
+        cells.extend(self.tail.clone());
+        cells
     }
 }
 
@@ -57,8 +66,24 @@ pub(crate) struct Headline {
     pub(crate) seeds: usize,
 }
 
-/// Builds a scenario's headline.
-pub(crate) fn headline(sc: &Scenario<'_>) -> Headline {
+/// The headline's header: [`HEADER`], and [`TAIL`] when a row has a Monte Carlo figure.
+pub(crate) fn header(h: &Headline) -> Vec<String> {
+    let tail = h.rows.iter().any(|r| r.tail.is_some()).then_some(TAIL);
+    HEADER.iter().copied().chain(tail).map(String::from).collect()
+}
+
+/// A policy's bad debt over the Monte Carlo's paths, as the headline shows it.
+fn tail(p: &PolicyRisk) -> String {
+    let interval = |e: &Estimate| format!("[{}, {}]", compact(e.low), compact(e.high));
+    match p.var95.estimate() {
+        Some(e) => format!("{} {}", compact(e.value), interval(e)),
+        // Too few paths for a tail: the mean, said to be one.
+        None => format!("mean {} {}", compact(p.bad_debt_mean.value), interval(&p.bad_debt_mean)),
+    }
+}
+
+/// Builds a scenario's headline; `risk` is its Monte Carlo, if the report has one.
+pub(crate) fn headline(sc: &Scenario<'_>, risk: Option<&ScenarioRisk>) -> Headline {
     let mean = |p: &str, f: &Metric| sc.mean(p, |m| f.get(m)).unwrap_or(0.0);
     let mut rows: Vec<Row> = sc
         .policies()
@@ -73,6 +98,7 @@ pub(crate) fn headline(sc: &Scenario<'_>) -> Headline {
             slow: mean(p, SLOW),
             attacker: mean(p, ATTACKER),
             halted_s: mean(p, HALTED),
+            tail: risk.and_then(|r| r.policies.iter().find(|x| x.policy == p)).map(tail),
         })
         .collect();
     let best = rows.iter().fold(None::<&Row>, |b, r| match b {

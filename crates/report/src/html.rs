@@ -3,7 +3,7 @@
 
 use crate::document::{Document, Section};
 use crate::format::escape;
-use crate::headline::HEADER;
+use crate::headline::header;
 use crate::metric::METRICS;
 use crate::table::Table;
 use crate::timeline::{self, Timeline};
@@ -186,8 +186,8 @@ fn headline(out: &mut String, doc: &Document) {
             escape(&unit_note(scale)),
         );
         out.push_str("<table>\n<thead><tr>");
-        for th in HEADER {
-            let _ = write!(out, "<th>{}</th>", escape(th));
+        for th in header(h) {
+            let _ = write!(out, "<th>{}</th>", escape(&th));
         }
         out.push_str("</tr></thead>\n<tbody>\n");
         let least = h.rows.iter().map(|r| r.bad_debt).fold(f64::INFINITY, f64::min);
@@ -196,7 +196,7 @@ fn headline(out: &mut String, doc: &Document) {
             let best_cap =
                 if h.best_capacity.as_deref() == Some(&r.policy) { " class=\"best\"" } else { "" };
             // Bad debt and its percentage, and the capacity, are marked where they are best.
-            let class = ["", best_bd, best_bd, best_cap, "", ""];
+            let class = ["", best_bd, best_bd, best_cap, "", "", ""];
             out.push_str("<tr>");
             for (cell, class) in r.cells().iter().zip(class) {
                 let _ = write!(out, "<td{class}>{}</td>", escape(cell));

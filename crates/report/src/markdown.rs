@@ -2,7 +2,7 @@
 
 use crate::document::{Document, Section};
 use crate::format::{html_entity, replace_chars};
-use crate::headline::HEADER;
+use crate::headline::{Row, header};
 use crate::html::unit_note;
 use crate::metric::METRICS;
 use crate::table::Table;
@@ -48,8 +48,8 @@ fn headline(out: &mut String, doc: &Document) {
     for s in &doc.scenarios {
         let (Some(h), Some(scale)) = (&s.headline, s.scale) else { continue };
         let _ = writeln!(out, "\n**{}**. {}\n", text(&s.heading), text(&unit_note(scale)));
-        let rows = h.rows.iter().map(|r| r.cells().to_vec()).collect();
-        table(out, &Table { header: HEADER.map(String::from).to_vec(), rows });
+        let rows = h.rows.iter().map(Row::cells).collect();
+        table(out, &Table { header: header(h), rows });
         out.push('\n');
         let _ = writeln!(out, "{}", text(&h.sentences.join(" ")));
     }
