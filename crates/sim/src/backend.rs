@@ -112,13 +112,13 @@ impl Backend {
     pub(crate) async fn start(kind: BackendKind, lab: DynProvider) -> Result<Self> {
         Ok(match kind {
             BackendKind::Anvil => Self::Anvil(TxSender::new(lab)),
-            BackendKind::Evm => {
-                let chain = EvmChain::from_anvil(&lab).await.map_err(|e| {
-                    Error::Setup(format!("loading the deployed world into revm: {e}"))
-                })?;
-                Self::Evm { chain: SharedEvm(Arc::new(RwLock::new(chain))), sent: 0 }
-            }
+            BackendKind::Evm => Self::in_process(load(&lab).await?),
         })
+    }
+
+    /// Runs on `chain` in memory (a copy of a loaded world: each path gets its own).
+    pub(crate) fn in_process(chain: EvmChain) -> Self {
+        Self::Evm { chain: SharedEvm(Arc::new(RwLock::new(chain))), sent: 0 }
     }
 
     /// What the engine, the observer and the bots read through.
@@ -223,6 +223,13 @@ impl Backend {
             }
         }
     }
+}
+
+/// The world of the node behind `lab`, loaded into an in-process EVM.
+pub(crate) async fn load(lab: &DynProvider) -> Result<EvmChain> {
+    EvmChain::from_anvil(lab)
+        .await
+        .map_err(|e| Error::Setup(format!("loading the deployed world into revm: {e}")))
 }
 
 /// Mines a block on the node and collects its receipts; a reverted transaction's reason comes

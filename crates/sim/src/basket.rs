@@ -30,6 +30,7 @@ use crate::{
 };
 
 /// The basket's constituents and what they are really worth.
+#[derive(Clone)]
 pub(crate) struct Basket {
     tranche: TrancheVault::TrancheVaultInstance<DynProvider>,
     vaults: Vec<RwaVault::RwaVaultInstance<DynProvider>>,

@@ -10,6 +10,7 @@ use std::{collections::BTreeMap, sync::Arc, time::Instant};
 
 use alloy::{
     primitives::{Address, B256, U256},
+    providers::DynProvider,
     rpc::types::TransactionRequest,
     sol_types::SolCall,
 };
@@ -145,15 +146,36 @@ pub async fn run(
             "--keep-alive keeps an Anvil node: run it with --backend anvil".into(),
         ));
     }
+    // A scenario with distributions runs the draw of this seed.
+    let scenario = &scenario.realize(seed)?;
     let chain = lab_node(options).await?;
-    let mut sim = Sim::deploy(&chain, scenario, policy, seed, options.backend).await?;
+    let (deployed, lab) = Deployed::on(&chain, scenario, policy).await?;
+    let manifest = deployed.manifest.clone();
+    // From here on every read and write goes through the backend.
+    let backend = Backend::start(options.backend, lab).await?;
     // In process, the node has served its purpose: stop it (and with it any read that would
     // bypass the backend and see a stale world).
     let chain = (options.backend == BackendKind::Anvil).then_some(chain);
-    // The approvals block, the crowd's setup, then the scenario's own blocks.
-    sim.blocks.total =
-        1 + sim.crowd.setup_blocks + scenario_blocks(scenario, !sim.pokes.is_empty());
-    sim.blocks.progress = options.progress.clone();
+    let mut outcome =
+        run_deployed(deployed, backend, scenario, policy, seed, options.progress.clone()).await?;
+    outcome.kept =
+        chain.filter(|_| options.keep_alive).map(|chain| Kept { chain: Arc::new(chain), manifest });
+    Ok(outcome)
+}
+
+/// Runs the concrete (realized) scenario `s` on a deployed world whose state `backend` holds:
+/// the approvals block, the crowd's setup, then the scenario's own blocks.
+pub(crate) async fn run_deployed(
+    deployed: Deployed,
+    backend: Backend,
+    s: &Scenario,
+    policy: Policy,
+    seed: u64,
+    progress: Option<OnProgress>,
+) -> Result<Outcome> {
+    let mut sim = Sim::start(deployed, backend, s, policy, seed).await?;
+    sim.blocks.total = 1 + sim.crowd.setup_blocks + scenario_blocks(s, !sim.pokes.is_empty());
+    sim.blocks.progress = progress;
     sim.blocks.report_progress();
     let started = Instant::now();
     sim.setup().await?;
@@ -161,11 +183,41 @@ pub async fn run(
     let seconds = started.elapsed().as_secs_f64();
     let (transactions, blocks, activity) =
         (sim.blocks.sent(), sim.blocks.blocks, std::mem::take(&mut sim.blocks.activity));
-    let manifest = std::mem::take(&mut sim.manifest);
     let run = sim.finish().await?;
-    let kept =
-        chain.filter(|_| options.keep_alive).map(|chain| Kept { chain: Arc::new(chain), manifest });
-    Ok(Outcome { run, transactions, blocks, seconds, activity, kept })
+    Ok(Outcome { run, transactions, blocks, seconds, activity, kept: None })
+}
+
+/// A world deployed for a scenario's world (or basket) and a policy, before any run: what each
+/// run on it starts from.
+#[derive(Clone)]
+pub(crate) struct Deployed {
+    world: World<DynProvider>,
+    basket: Option<Basket>,
+    /// The collateral's starting value.
+    nav: f64,
+    /// The deployment manifest (JSON), for a kept node.
+    manifest: String,
+    roles: Roles,
+}
+
+impl Deployed {
+    /// Deploys `s`'s world for `policy` on `chain` with the lab's roles; also returns the
+    /// provider that reaches it.
+    pub(crate) async fn on(
+        chain: &Chain,
+        s: &Scenario,
+        policy: Policy,
+    ) -> Result<(Self, DynProvider)> {
+        let roles = Roles {
+            deployer: chain.sender(),
+            reporter: crowd::account("reporter", 0),
+            custodian: crowd::account("custodian", 0),
+            keeper: crowd::account("keeper", 0),
+        };
+        let lab = lab_provider(chain)?;
+        let (world, basket, nav, manifest) = deploy_world(chain, s, policy, &roles, &lab).await?;
+        Ok((Self { world, basket, nav, manifest, roles }, lab))
+    }
 }
 
 /// One run: the scenario's clock, the world as observed, the agents, what they hold, the block
@@ -186,30 +238,19 @@ struct Sim<'a> {
     pokes: Vec<Action>,
     /// The last view the agents acted on (keeper-only blocks reuse it).
     last_view: Option<Arc<View>>,
-    /// The deployment manifest (JSON), for a kept node.
-    manifest: String,
     /// The market's parameters as deployed (the report's provenance).
     parameters: std::collections::BTreeMap<String, f64>,
 }
 
 impl<'a> Sim<'a> {
-    async fn deploy(
-        chain: &Chain,
+    async fn start(
+        d: Deployed,
+        backend: Backend,
         s: &'a Scenario,
         policy: Policy,
         seed: u64,
-        backend: BackendKind,
     ) -> Result<Sim<'a>> {
-        let roles = Roles {
-            deployer: chain.sender(),
-            reporter: crowd::account("reporter", 0),
-            custodian: crowd::account("custodian", 0),
-            keeper: crowd::account("keeper", 0),
-        };
-        let lab = lab_provider(chain)?;
-        let (world, basket, nav, manifest) = deploy_world(chain, s, policy, &roles, &lab).await?;
-        // From here on every read and write goes through the backend.
-        let backend = Backend::start(backend, lab).await?;
+        let Deployed { world, basket, nav, roles, .. } = d;
         let reads = backend.reads();
         // A basket's senior world is fast-only: its addresses say so.
         let addresses = world.market_addresses();
@@ -250,7 +291,6 @@ impl<'a> Sim<'a> {
             tally: Tally::new(from_wad(totals.totalSupplyAssets), incentive_factor),
             pokes,
             last_view: None,
-            manifest,
             parameters,
         })
     }

@@ -74,6 +74,10 @@ pub struct Scenario {
     /// For a copy made by [`Scenario::with_swept`]: the sweep's axis label.
     #[serde(skip)]
     pub sweep_label: String,
+    /// The fields written as distributions, each holding its nominal value until a path draws
+    /// it ([`Scenario::realize`]; `crate::uncertain`).
+    #[serde(skip)]
+    pub(crate) uncertain: Vec<crate::uncertain::Uncertain>,
 }
 
 /// A number, or a `[low, high]` range drawn per agent.
@@ -634,7 +638,9 @@ impl Scenario {
     /// Parses and validates TOML text; `origin` names it in errors.
     pub fn from_toml(text: &str, origin: &str) -> Result<Self, ScenarioError> {
         let error = |problems| ScenarioError { file: origin.to_string(), problems };
-        let mut s: Self = toml::from_str(text).map_err(|e| {
+        // Distributions out, nominal values in (same lines and columns); then the usual parse.
+        let (parsed, uncertain) = crate::uncertain::extract(text).map_err(error)?;
+        let mut s: Self = toml::from_str(&parsed).map_err(|e| {
             // An event's problem names the event; toml would point at the first `[[events]]`.
             let problem = if e.message().starts_with("events[") {
                 e.message().to_string()
@@ -645,11 +651,13 @@ impl Scenario {
         })?;
         s.origin = origin.to_string();
         s.source_sha256 = crate::provenance::sha256_hex(text.as_bytes());
+        s.uncertain = uncertain;
         s.world.origin = origin.to_string();
         if let Some(b) = &mut s.basket {
             b.origin = origin.to_string();
         }
-        let problems = s.problems();
+        let mut problems = s.problems();
+        problems.extend(s.uncertain_problems());
         if problems.is_empty() { Ok(s) } else { Err(error(problems)) }
     }
 
@@ -709,6 +717,9 @@ impl Scenario {
         let mut s = self.clone();
         s.sweep = None;
         s.sweep_label = sweep.label.clone();
+        // The swept field is set, not drawn.
+        let swept = format!("events[{}].{}", sweep.event, sweep.field);
+        s.uncertain.retain(|u| u.field != swept);
         let slot = s.events.get_mut(sweep.event).and_then(|e| {
             e.kind.sweepable().into_iter().find(|(name, _)| *name == sweep.field).map(|(_, x)| x)
         });
