@@ -1,5 +1,6 @@
 //! `breakwater`: deploy the world to an embedded Anvil or any RPC, run the liquidation bot, the
-//! benchmarks, and the scenario lab (`demo`, `run`, `matrix`, `sweep`).
+//! benchmarks, and the scenario lab (`demo`, `run`, `matrix`, `sweep`, and Monte Carlo: `risk`,
+//! `merge`).
 //!
 //! Each subcommand lives in its own module with its own clap `Args`. Results go to stdout
 //! ([`out`]: a reader that leaves early ends the command quietly), logs and progress to stderr:
@@ -10,6 +11,7 @@ mod bot;
 mod deploy;
 mod out;
 mod progress;
+mod risk;
 mod scenarios;
 mod table;
 
@@ -54,6 +56,13 @@ enum Command {
     Matrix(scenarios::MatrixArgs),
     /// A scenario's `[sweep]` under each policy.
     Sweep(scenarios::SweepArgs),
+    /// Monte Carlo: paths of each scenario under each policy on common random numbers (path k
+    /// is the same world for every policy), in process; writes each path's figures as it
+    /// finishes and the risk summary (VaR, expected shortfall, intervals) to reports/risk/.
+    /// `--shard K/N` runs a share of the paths, for a scheduler's array of tasks.
+    Risk(risk::RiskArgs),
+    /// The shards of a `risk` study into the summary one process would have written.
+    Merge(risk::MergeArgs),
 }
 
 /// The `--policy`/`--policies` parser: the names of `Policy::ALL`, which `--help` lists and an
@@ -81,7 +90,11 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     // The lab runs dozens of deployments: their step-by-step logs would drown the progress.
     let lab = match &cli.command {
-        Command::Demo(_) | Command::Run(_) | Command::Matrix(_) | Command::Sweep(_) => true,
+        Command::Demo(_)
+        | Command::Run(_)
+        | Command::Matrix(_)
+        | Command::Sweep(_)
+        | Command::Risk(_) => true,
         Command::Bench(b) => b.runs_scenarios(),
         _ => false,
     };
@@ -106,6 +119,8 @@ async fn main() -> std::process::ExitCode {
         Command::Run(args) => scenarios::run(args, ui).await,
         Command::Matrix(args) => scenarios::matrix_cmd(args, ui).await,
         Command::Sweep(args) => scenarios::sweep_cmd(args, ui).await,
+        Command::Risk(args) => risk::risk(args, ui).await,
+        Command::Merge(args) => risk::merge(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -145,6 +145,12 @@ impl Reporter {
         self.show(false);
     }
 
+    /// A run finished, with nothing to say (thousands of Monte Carlo paths).
+    pub(crate) fn finished_silently(&self) {
+        self.lock().finished += 1;
+        self.show(false);
+    }
+
     /// Stops: clears the bar, or writes a last line.
     pub(crate) fn finish(&self) {
         if let Some(ticker) = self.lock_ticker().take() {

@@ -74,6 +74,13 @@ pub(crate) struct RunArgs {
     /// run then executes on Anvil (`--backend anvil`), whatever `--backend` says.
     #[arg(long)]
     keep_alive: bool,
+    /// Replay path K of a `risk` study (with `--study-seed`): runs with that path's seed, the
+    /// one `risk` prints beside it.
+    #[arg(long, value_name = "K", requires = "study_seed", conflicts_with = "seed")]
+    path: Option<u64>,
+    /// The `risk` study's seed, for `--path`.
+    #[arg(long, value_name = "S", requires = "path")]
+    study_seed: Option<u64>,
     #[command(flatten)]
     options: LabOptions,
 }
@@ -114,9 +121,12 @@ struct Lab<'a> {
     ui: Ui,
 }
 
-pub(crate) async fn run(args: RunArgs, ui: Ui) -> Result<()> {
+pub(crate) async fn run(mut args: RunArgs, ui: Ui) -> Result<()> {
     let scenario = Arc::new(load(&args.file)?);
     let name = scenario.name();
+    if let (Some(path), Some(study)) = (args.path, args.study_seed) {
+        args.options.seed = breakwater_sim::path_seed(study, path);
+    }
     let (policy, seed) = (args.policy, args.options.seed);
     let jobs = matrix(&[scenario], &[policy], seed);
     let default = Path::new("reports/run").join(&name).join(format!("{policy}-seed{seed}"));
@@ -164,12 +174,12 @@ fn load(path: &Path) -> Result<Scenario> {
     Ok(Scenario::load(path)?)
 }
 
-fn policies(given: &[Policy]) -> Vec<Policy> {
+pub(crate) fn policies(given: &[Policy]) -> Vec<Policy> {
     if given.is_empty() { Policy::ALL.to_vec() } else { given.to_vec() }
 }
 
 /// The given files, or every `*.toml` of the shipped scenarios in name order.
-fn scenarios(files: &[PathBuf]) -> Result<Vec<Arc<Scenario>>> {
+pub(crate) fn scenarios(files: &[PathBuf]) -> Result<Vec<Arc<Scenario>>> {
     let files = if files.is_empty() {
         let dir = Path::new(SCENARIOS);
         let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -381,7 +391,7 @@ impl<'a> Lab<'a> {
 }
 
 /// Creates `dir` if missing and checks that a file can be written in it (then removes it).
-fn writable(dir: &Path) -> Result<()> {
+pub(crate) fn writable(dir: &Path) -> Result<()> {
     let fail = |e: std::io::Error| {
         anyhow::anyhow!("cannot write the report to {} (--out): {e}", dir.display())
     };
