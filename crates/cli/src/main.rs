@@ -48,8 +48,9 @@ enum Command {
     /// `bench sim`: one lab path on both backends, beside raw Anvil transfers).
     Bench(bench::BenchArgs),
     /// The README's main command: every shipped scenario under every policy, and the sweeps,
-    /// each world deployed on its own embedded Anvil and run on `--backend`; writes reports/demo/.
-    Demo(scenarios::MatrixArgs),
+    /// each world deployed on its own embedded Anvil and run on `--backend`, then a Monte Carlo
+    /// study of every scenario and policy (`--paths`); writes reports/demo/ (risk/ the study).
+    Demo(scenarios::DemoArgs),
     /// One scenario under one policy; writes reports/run/<scenario>/<policy>-seed<seed>/.
     Run(scenarios::RunArgs),
     /// Scenarios × policies.

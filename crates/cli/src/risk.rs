@@ -33,6 +33,13 @@ use crate::{
     scenarios::{policies, scenarios, writable},
 };
 
+/// The demo's Monte Carlo paths per scenario and policy: what fits in about 4 minutes on 2
+/// cores in release (README, "Monte Carlo").
+pub(crate) const DEMO_PATHS: u64 = 30;
+
+/// The demo's worst paths kept whole per scenario and policy.
+pub(crate) const DEMO_WORST: usize = 1;
+
 /// The environment variables a scheduler sets to a task's index: Kubernetes Indexed Jobs,
 /// then Slurm job arrays.
 const SHARD_INDEX_VARS: [&str; 2] = ["JOB_COMPLETION_INDEX", "SLURM_ARRAY_TASK_ID"];
@@ -212,6 +219,46 @@ pub(crate) async fn run_study(study: &Study, dir: &Path, ui: Ui) -> Result<Study
             .with_context(|| format!("writing the worst paths to {}", dir.join(worst).display()))?;
     }
     Ok(outcome)
+}
+
+/// The demo's Monte Carlo section: the study into `<report dir>/risk/`, its summary, and a
+/// link to it at the end of the demo's `report.md`.
+pub(crate) async fn demo_section(
+    study: &Study,
+    report_dir: &Path,
+    json: bool,
+    ui: Ui,
+) -> Result<()> {
+    let dir = report_dir.join("risk");
+    let outcome = run_study(study, &dir, ui).await?;
+    let report =
+        summarize(&outcome.paths, &RiskOptions { seed: study.seed, ..RiskOptions::default() });
+    write_risk(&report, &dir)
+        .with_context(|| format!("writing the summary to {}", dir.display()))?;
+    let markdown = report_dir.join("report.md");
+    let link = format!(
+        "\n## Monte Carlo\n\n{} paths per scenario and policy (study seed {}; path k is the same world under every policy): [the risk summary](risk/risk.md) ([JSON](risk/risk.json)), each path's figures in `risk/paths-0.jsonl`, and the worst path of each scenario and policy in full in [risk/worst/](risk/worst/index.html).\n",
+        study.paths, study.seed
+    );
+    let mut text = std::fs::read_to_string(&markdown)
+        .with_context(|| format!("reading {}", markdown.display()))?;
+    text.push_str(&link);
+    std::fs::write(&markdown, text).with_context(|| format!("writing {}", markdown.display()))?;
+    let rate = outcome.paths.len() as f64 / outcome.seconds.max(1e-9);
+    let line = format!(
+        "Monte Carlo: {} paths ({} per scenario and policy) in {:.0}s, {rate:.2} paths/s. Summary: {}",
+        outcome.paths.len(),
+        study.paths,
+        outcome.seconds,
+        dir.join("risk.md").display()
+    );
+    // With --json, stdout holds the one JSON object.
+    if json {
+        note(&line);
+        Ok(())
+    } else {
+        outln!("{line}")
+    }
 }
 
 /// Scenario name → the file it was read from (what a replay command names).

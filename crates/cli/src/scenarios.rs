@@ -97,6 +97,16 @@ pub(crate) struct MatrixArgs {
     options: LabOptions,
 }
 
+/// Arguments of `breakwater demo`.
+#[derive(Debug, Args)]
+pub(crate) struct DemoArgs {
+    #[command(flatten)]
+    matrix: MatrixArgs,
+    /// Monte Carlo paths per scenario and policy in the demo's risk section (0: none).
+    #[arg(long, default_value_t = crate::risk::DEMO_PATHS)]
+    paths: u64,
+}
+
 /// Arguments of `breakwater sweep`.
 #[derive(Debug, Args)]
 pub(crate) struct SweepArgs {
@@ -154,15 +164,32 @@ pub(crate) async fn sweep_cmd(args: SweepArgs, ui: Ui) -> Result<()> {
     Lab::named("sweep", name, &args.options, ui).execute(jobs).await
 }
 
-/// The demo: every shipped scenario under every policy, plus every scenario's sweep.
-pub(crate) async fn demo(args: MatrixArgs, ui: Ui) -> Result<()> {
-    let scenarios = scenarios(&args.files)?;
-    let policies = policies(&args.policies);
-    let mut jobs = matrix(&scenarios, &policies, args.options.seed);
+/// The demo: every shipped scenario under every policy, plus every scenario's sweep, then a
+/// Monte Carlo study of them (`risk/` in the report directory).
+pub(crate) async fn demo(args: DemoArgs, ui: Ui) -> Result<()> {
+    let options = &args.matrix.options;
+    let scenarios = scenarios(&args.matrix.files)?;
+    let policies = policies(&args.matrix.policies);
+    let mut jobs = matrix(&scenarios, &policies, options.seed);
     for s in scenarios.iter().filter(|s| s.sweep.is_some()) {
-        jobs.extend(sweep(s, &policies, args.options.seed)?);
+        jobs.extend(sweep(s, &policies, options.seed)?);
     }
-    Lab::named("demo", "demo".into(), &args.options, ui).execute(jobs).await
+    let lab = Lab::named("demo", "demo".into(), options, ui);
+    let dir = lab.dir.clone();
+    lab.execute(jobs).await?;
+    if args.paths == 0 {
+        return Ok(());
+    }
+    let study = breakwater_sim::Study {
+        scenarios,
+        policies,
+        seed: options.seed,
+        paths: args.paths,
+        shard: breakwater_sim::Shard::ALL,
+        jobs: options.jobs,
+        keep_worst: crate::risk::DEMO_WORST,
+    };
+    crate::risk::demo_section(&study, &dir, options.json, ui).await
 }
 
 /// A shipped scenario file.

@@ -268,8 +268,12 @@ async fn deploy(
 /// their whole runs: at most `keep` each, whatever order paths finish in.
 struct Worst {
     keep: usize,
-    by_group: BTreeMap<(String, String), Vec<(f64, u64, Run)>>,
+    /// By (scenario, policy): (bad debt, path, run), worst first.
+    by_group: BTreeMap<(String, String), Vec<Kept>>,
 }
+
+/// A kept path: its bad debt, its index and its run.
+type Kept = (f64, u64, Run);
 
 impl Worst {
     fn new(keep: usize) -> Self {
