@@ -19,10 +19,7 @@ use std::{
 
 use anyhow::{Context, Result, bail, ensure};
 use breakwater_chain::Policy;
-use breakwater_report::{
-    Report,
-    risk::{PathResult, RiskOptions, RiskReport, summarize, write_risk},
-};
+use breakwater_report::{PathResult, Report, RiskOptions, RiskReport, summarize, write_risk};
 use breakwater_sim::{RunOptions, Shard, Study, StudyOutcome};
 use clap::Args;
 use serde_json::{Value, json};
@@ -214,6 +211,7 @@ pub(crate) async fn run_study(study: &Study, dir: &Path, ui: Ui) -> Result<Study
             ),
             runs: outcome.worst.clone(),
             sweeps: Vec::new(),
+            risk: None,
         };
         breakwater_report::write(&report, &dir.join(&worst))
             .with_context(|| format!("writing the worst paths to {}", dir.join(worst).display()))?;
@@ -221,8 +219,8 @@ pub(crate) async fn run_study(study: &Study, dir: &Path, ui: Ui) -> Result<Study
     Ok(outcome)
 }
 
-/// The demo's Monte Carlo section: the study into `<report dir>/risk/`, its summary, and a
-/// link to it at the end of the demo's `report.md`.
+/// The demo's Monte Carlo section: the study into `<report dir>/risk/` and its summary, which
+/// the demo's report then carries (`index.html` shows the risk frontiers and links `risk.md`).
 pub(crate) async fn demo_section(
     study: &Study,
     report_dir: &Path,
@@ -231,26 +229,26 @@ pub(crate) async fn demo_section(
 ) -> Result<()> {
     let dir = report_dir.join("risk");
     let outcome = run_study(study, &dir, ui).await?;
-    let report =
+    let risk =
         summarize(&outcome.paths, &RiskOptions { seed: study.seed, ..RiskOptions::default() });
-    write_risk(&report, &dir)
-        .with_context(|| format!("writing the summary to {}", dir.display()))?;
-    let markdown = report_dir.join("report.md");
-    let link = format!(
-        "\n## Monte Carlo\n\n{} paths per scenario and policy (study seed {}; path k is the same world under every policy): [the risk summary](risk/risk.md) ([JSON](risk/risk.json)), each path's figures in `risk/paths-0.jsonl`, and the worst path of each scenario and policy in full in [risk/worst/](risk/worst/index.html).\n",
-        study.paths, study.seed
-    );
-    let mut text = std::fs::read_to_string(&markdown)
-        .with_context(|| format!("reading {}", markdown.display()))?;
-    text.push_str(&link);
-    std::fs::write(&markdown, text).with_context(|| format!("writing {}", markdown.display()))?;
+    write_risk(&risk, &dir).with_context(|| format!("writing the summary to {}", dir.display()))?;
+    // The demo's report, written before the study ran, again with the study in it.
+    let json_path = report_dir.join("report.json");
+    let text = std::fs::read_to_string(&json_path)
+        .with_context(|| format!("reading {}", json_path.display()))?;
+    let mut report: Report = serde_json::from_str(&text)
+        .with_context(|| format!("reading back {}", json_path.display()))?;
+    report.risk = Some(risk);
+    breakwater_report::write(&report, report_dir)
+        .with_context(|| format!("writing the report to {}", report_dir.display()))?;
     let rate = outcome.paths.len() as f64 / outcome.seconds.max(1e-9);
     let line = format!(
-        "Monte Carlo: {} paths ({} per scenario and policy) in {:.0}s, {rate:.2} paths/s. Summary: {}",
+        "Monte Carlo: {} paths ({} per scenario and policy) in {:.0}s, {rate:.2} paths/s. Summary: {} (and in {})",
         outcome.paths.len(),
         study.paths,
         outcome.seconds,
-        dir.join("risk.md").display()
+        dir.join("risk.md").display(),
+        report_dir.join("index.html").display()
     );
     // With --json, stdout holds the one JSON object.
     if json {

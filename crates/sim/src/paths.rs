@@ -17,7 +17,7 @@ use std::{
 
 use breakwater_chain::Policy;
 use breakwater_evm::EvmChain;
-use breakwater_report::{Run, risk::PathResult};
+use breakwater_report::{PathResult, Run};
 use tokio::{sync::Semaphore, task::JoinSet};
 
 use crate::{
