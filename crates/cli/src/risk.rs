@@ -32,7 +32,7 @@ use crate::{
 
 /// The demo's Monte Carlo paths per scenario and policy: what fits in about 4 minutes on 2
 /// cores in release (README, "Monte Carlo").
-pub(crate) const DEMO_PATHS: u64 = 30;
+pub(crate) const DEMO_PATHS: u64 = 25;
 
 /// The demo's worst paths kept whole per scenario and policy.
 pub(crate) const DEMO_WORST: usize = 1;
