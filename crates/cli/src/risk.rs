@@ -47,7 +47,7 @@ pub(crate) struct RiskArgs {
     /// Scenario files [default: every shipped scenario].
     pub(crate) files: Vec<PathBuf>,
     /// Paths per scenario and policy (path k is the same world under every policy).
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
     pub(crate) paths: u64,
     /// Policies, comma-separated [default: all].
     #[arg(long, value_delimiter = ',', value_parser = crate::policy_parser())]
