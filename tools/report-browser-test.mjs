@@ -219,7 +219,8 @@ async function main() {
       mkdirSync(resolve(docs), { recursive: true });
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: join(resolve(docs), "report-first-screen.png") });
-      const risk = page.locator("#risk article.risk").first();
+      const impairment = page.locator("#risk article.risk", { hasText: "impairment" });
+      const risk = (await impairment.count()) ? impairment.first() : page.locator("#risk article.risk").first();
       if (await risk.count()) await risk.screenshot({ path: join(resolve(docs), "report-risk.png") });
       const target = ids.find((i) => /flash|crash/.test(i)) || id;
       const t = page.locator(`#${target}`);

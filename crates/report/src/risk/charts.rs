@@ -44,12 +44,14 @@ pub(crate) fn frontier(sc: &ScenarioRisk) -> String {
         "mean borrow capacity (loan units)",
     );
     svg.text(14.0, t - 10.0, "", &format!("{what} (loan units), 95% intervals"));
-    for ((p, x), y) in sc.policies.iter().zip(&xs).zip(&ys) {
+    for (i, ((p, x), y)) in sc.policies.iter().zip(&xs).zip(&ys).enumerate() {
         let c = color(&p.policy);
         svg.line((px(x.low), py(y.value)), (px(x.high), py(y.value)), c);
         svg.line((px(x.value), py(y.low)), (px(x.value), py(y.high)), c);
         svg.circle((px(x.value), py(y.value)), 4.0, c);
-        svg.text(px(x.value) + 6.0, py(y.value) - 6.0, &format!("fill=\"{c}\""), &p.policy);
+        // Staggered, so that policies at the same point stay readable.
+        let dy = 6.0 + 12.0 * (i % 3) as f64;
+        svg.text(px(x.value) + 6.0, py(y.value) - dy, &format!("fill=\"{c}\""), &p.policy);
     }
     svg.finish()
 }
