@@ -10,6 +10,7 @@ mod bots;
 mod crowd;
 mod engine;
 mod error;
+mod event;
 mod gap;
 mod jobs;
 mod node;
