@@ -5,25 +5,14 @@ use std::path::Path;
 
 use breakwater_sim::{Scenario, scenario::EventKind};
 
+mod common;
+use common::rejected;
+
 const FIXTURE: &str = include_str!("fixtures/every-event.toml");
 
 /// The fixture with `from` replaced by `to` (which must change it).
 fn edited(from: &str, to: &str) -> String {
-    assert!(FIXTURE.contains(from), "fixture lacks {from:?}");
-    FIXTURE.replacen(from, to, 1)
-}
-
-/// The problems reported for `text`, as one line.
-fn rejected(text: &str) -> String {
-    match Scenario::from_toml(text, "bad.toml") {
-        Ok(_) => panic!("accepted"),
-        Err(e) => {
-            assert_eq!(e.file, "bad.toml");
-            let line = e.to_string();
-            assert!(line.starts_with("bad.toml: "), "{line}");
-            line
-        }
-    }
+    common::edit(FIXTURE, from, to)
 }
 
 #[track_caller]

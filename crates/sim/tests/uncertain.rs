@@ -3,6 +3,9 @@
 
 use breakwater_sim::{Distribution, Scenario, path_seed, scenario::EventKind};
 
+mod common;
+use common::rejected;
+
 const FIXTURE: &str = include_str!("fixtures/uncertain.toml");
 
 fn fixture() -> Scenario {
@@ -11,20 +14,7 @@ fn fixture() -> Scenario {
 
 /// The fixture with `from` replaced by `to` (which must change it).
 fn edited(from: &str, to: &str) -> String {
-    assert!(FIXTURE.contains(from), "fixture lacks {from:?}");
-    FIXTURE.replacen(from, to, 1)
-}
-
-/// The problems reported for `text`, as one line.
-fn rejected(text: &str) -> String {
-    match Scenario::from_toml(text, "bad.toml") {
-        Ok(_) => panic!("accepted"),
-        Err(e) => {
-            let line = e.to_string();
-            assert!(line.starts_with("bad.toml: "), "{line}");
-            line
-        }
-    }
+    common::edit(FIXTURE, from, to)
 }
 
 fn loss(s: &Scenario) -> f64 {
