@@ -206,6 +206,8 @@ async fn watches_the_senior_tranche_market_of_a_basket_manifest() -> Result<()> 
         ensure!(tokio::time::Instant::now() < deadline, "the bot never approved the market");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // Read before the NAVs move: the bot may liquidate within a block of the last report.
+    let held = senior.balanceOf(liquidator).call().await?;
     // Property −60% and credit −80%: the basket is 1.6 per unit against 2.1 of senior principal.
     for (index, nav) in [(2, "0.4"), (1, "0.2")] {
         let vault = RwaVault::new(d.constituents[index].contracts.vault, p.clone());
@@ -213,7 +215,6 @@ async fn watches_the_senior_tranche_market_of_a_basket_manifest() -> Result<()> 
         send("reportNav", vault.reportNav(parse_ether(nav)?, at).from(me)).await?;
         send("confirmNav", vault.confirmNav().from(me)).await?;
     }
-    let held = senior.balanceOf(liquidator).call().await?;
     // Generous: a loaded CI machine runs the debug bot slowly; on a miss, the bot's own logs say
     // what it saw.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
