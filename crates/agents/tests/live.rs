@@ -285,6 +285,91 @@ async fn follows_a_pool_crash_on_a_spot_oracle() -> Result<()> {
     Ok(())
 }
 
+/// A bot that may redeem: the pool pays half of NAV, so it liquidates to redeem rather than to
+/// sell and queues the seized shares with the vault; restarted a month later, it finds its
+/// request in the vault and claims the cash once the vault settles.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redeems_seized_collateral_the_pool_underpays_and_claims_the_cash() -> Result<()> {
+    use breakwater_agents::redemption::RedemptionTerms;
+    let _serial = serial().await;
+    let f = Fixture::new(Policy::NaiveNav, AnvilOptions::default()).await?;
+    let borrower = f.account(3);
+    f.open(borrower, 100.0, 68.0).await?;
+    let (w, me) = (&f.world, f.chain.sender());
+
+    // A whale dumps 420k shares into the 1M/1M pool: spot falls to about 0.49.
+    let amount = wad(420_000.0);
+    send("mint", w.stablecoin.mint(me, amount).from(me).gas(GAS)).await?;
+    send("approve vault", w.stablecoin.approve(*w.vault.address(), amount).from(me).gas(GAS))
+        .await?;
+    send("subscribe", w.vault.subscribe(amount, me).from(me).gas(GAS)).await?;
+    send("approve pool", w.vault.approve(*w.pool.address(), amount).from(me).gas(GAS)).await?;
+    let deadline = U256::from(f.chain.latest_timestamp().await? + 600);
+    send(
+        "dump",
+        w.pool.swap(*w.vault.address(), amount, U256::ZERO, me, deadline).from(me).gas(GAS),
+    )
+    .await?;
+    ensure!(w.pool.spotPrice().call().await? < wad(0.5));
+
+    // 31 days' wait at 5% a year: a queued share is worth 0.996 of NAV, twice what the pool pays.
+    let terms = RedemptionTerms {
+        cost_of_capital: 0.05,
+        risk_premium: 0.0,
+        redemption: 31 * 86_400,
+        epoch: 86_400,
+    };
+    let liquidator = f.account(1);
+    let policy = CollateralPolicy::SellOrRedeem { max_slippage: wad(0.05), terms };
+    let bot = Running::start(f.bot(liquidator, policy));
+    let start = f.chain.block_number().await?;
+    bot.caught_up(start, 30).await?;
+
+    // NAV 0.8: liquidatable; the seized shares are queued, not sold.
+    let eligible = f.report_nav(0.8).await?;
+    assert_liquidated_in(&f, start, &[borrower], eligible + 1).await?;
+    let vault = w.vault.clone();
+    wait(10, || async { Ok(vault.requestCount().call().await? == U256::from(1)) })
+        .await
+        .context("no redemption request")?;
+    let request = vault.redeemRequest(U256::ZERO).call().await?;
+    ensure!(request.controller == liquidator && request.shares > wad(40.0), "{request:?}");
+    ensure!(vault.balanceOf(liquidator).call().await?.is_zero(), "nothing kept or sold");
+    let m = bot.stop().await?;
+    ensure!(m.agent.liquidations == 1 && m.agent.sales == 0, "{:?}", m.agent);
+    ensure!(m.agent.redemptions == 1 && m.agent.claims == 0, "{:?}", m.agent);
+    ensure!(m.agent.reverts == 0 && m.agent.failures == 0, "{:?}", m.agent);
+
+    // A month on, the custodian refills the buffer and the vault settles: the restarted bot
+    // claims.
+    f.chain.provider().anvil_increase_time(32 * 86_400).await?;
+    let cash = wad(100.0);
+    send("mint", w.stablecoin.mint(me, cash).from(me).gas(GAS)).await?;
+    send("approve", w.stablecoin.approve(*vault.address(), cash).from(me).gas(GAS)).await?;
+    send("refill", vault.refillBuffer(cash).from(me).gas(GAS)).await?;
+    let bot = Running::start(f.bot(liquidator, policy));
+    bot.caught_up(f.chain.block_number().await?, 30).await?;
+    send("settle", vault.settle().from(me).gas(GAS)).await?;
+    let (_, claimable) = vault.redeemStatus(U256::ZERO).call().await?.into();
+    ensure!(claimable > wad(30.0), "settled {claimable}");
+    // Claimed: nothing pending nor claimable is left, and the cash went to the liquidator.
+    let filter = Filter::new()
+        .address(*vault.address())
+        .event_signature(breakwater_chain::bindings::RwaVault::RedeemClaimed::SIGNATURE_HASH);
+    let provider = f.chain.provider().clone();
+    wait(10, || async { Ok(provider.get_logs(&filter).await?.len() == 1) })
+        .await
+        .context("the settled redemption was not claimed")?;
+    let log = &provider.get_logs(&filter).await?[0];
+    let claimed = breakwater_chain::bindings::RwaVault::RedeemClaimed::decode_log(&log.inner)?;
+    ensure!(claimed.receiver == liquidator && claimed.assets == claimable, "{claimed:?}");
+    let (pending, left) = vault.redeemStatus(U256::ZERO).call().await?.into();
+    ensure!(pending.is_zero() && left.is_zero());
+    let m = bot.stop().await?;
+    ensure!(m.agent.claims == 1 && m.agent.reverts == 0 && m.agent.failures == 0, "{:?}", m.agent);
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_bots_race_one_wins_each_the_other_skips_and_carries_on() -> Result<()> {
     let _serial = serial().await;

@@ -8,8 +8,14 @@ use anyhow::{Context, Result};
 use breakwater_agents::{
     CancellationToken, LiquidationBot, SharedMetrics,
     liquidation::{CollateralPolicy, LiquidationConfig, MarketAddresses},
+    redemption::RedemptionTerms,
 };
-use breakwater_chain::{BasketDeployment, Chain, Deployment, SignerSource, check_code, units::Wad};
+use breakwater_chain::{
+    BasketDeployment, Chain, Deployment, SignerSource,
+    bindings::RwaVault,
+    check_code,
+    units::{Wad, from_wad},
+};
 use clap::{Args, ValueEnum};
 use tracing::info;
 
@@ -22,6 +28,10 @@ pub(crate) enum SeizedCollateral {
     Sell,
     /// Keep it.
     Hold,
+    /// Per lot, sell it (within --max-slippage) when the pool pays at least what redeeming it
+    /// at NAV is worth after the vault's notice, epoch and queue, --cost-of-capital and
+    /// --risk-premium; otherwise queue it for redemption and claim the cash once settled.
+    SellOrRedeem,
 }
 
 /// Arguments of `breakwater bot`.
@@ -41,14 +51,25 @@ pub(crate) struct BotArgs {
     #[arg(long, value_name = "VAR")]
     key_env: Option<String>,
 
-    /// Sell seized collateral on the AMM, or hold it.
+    /// Sell seized collateral on the AMM, hold it, or choose per lot between selling and
+    /// redeeming it through the vault.
     #[arg(long, value_enum, default_value_t = SeizedCollateral::Sell)]
     strategy: SeizedCollateral,
 
-    /// Worst average sale price below spot, fee included (with --strategy sell): a fraction
-    /// (0.05) or a percentage (5%).
+    /// Worst average sale price below spot, fee included (when selling): a fraction (0.05) or
+    /// a percentage (5%).
     #[arg(long, value_name = "FRACTION", default_value = "0.05", value_parser = fraction)]
     max_slippage: Wad,
+
+    /// With --strategy sell-or-redeem: the yearly return the bot's capital must earn while a
+    /// redemption is pending (the lab's default).
+    #[arg(long, value_name = "FRACTION", default_value = "0.15", value_parser = fraction)]
+    cost_of_capital: Wad,
+
+    /// With --strategy sell-or-redeem: the extra discount to NAV it demands because the NAV
+    /// may be stale or wrong (0 for none).
+    #[arg(long, value_name = "FRACTION", default_value = "0.02", value_parser = fraction_or_zero)]
+    risk_premium: Wad,
 
     /// Most stablecoin to spend on repayments [default: the whole balance].
     #[arg(long, value_name = "AMOUNT")]
@@ -94,6 +115,14 @@ fn fraction(typed: &str) -> Result<Wad, String> {
         });
     }
     Ok(value)
+}
+
+/// A fraction as [`fraction`] reads it, or zero.
+fn fraction_or_zero(typed: &str) -> Result<Wad, String> {
+    match typed.trim().trim_end_matches('%').trim().parse::<Wad>() {
+        Ok(zero) if zero == Wad::ZERO => Ok(zero),
+        _ => fraction(typed),
+    }
 }
 
 /// A positive amount (`3000`, `0.5`).
@@ -164,9 +193,15 @@ pub(crate) async fn run(args: BotArgs) -> Result<()> {
         Chain::connect(&args.rpc, args.key_env.clone().map(SignerSource::PrivateKeyEnv)).await?;
     target.check_code(&chain).await?;
 
+    let max_slippage = args.max_slippage.raw();
     let collateral = match args.strategy {
-        SeizedCollateral::Sell => CollateralPolicy::Sell { max_slippage: args.max_slippage.raw() },
+        SeizedCollateral::Sell => CollateralPolicy::Sell { max_slippage },
         SeizedCollateral::Hold => CollateralPolicy::Hold,
+        SeizedCollateral::SellOrRedeem => {
+            let terms = redemption_terms(&chain, &target, &args).await?;
+            info!(wait_s = terms.redemption, epoch_s = terms.epoch, "redemption terms");
+            CollateralPolicy::SellOrRedeem { max_slippage, terms }
+        }
     };
     let config = LiquidationConfig {
         collateral,
@@ -203,6 +238,30 @@ pub(crate) async fn run(args: BotArgs) -> Result<()> {
     result.and(printed)
 }
 
+/// What the bot demands of a redemption: its return test's rates, and the vault's wait (notice
+/// plus one epoch with an empty queue) read from the chain.
+async fn redemption_terms(
+    chain: &Chain,
+    target: &Target,
+    args: &BotArgs,
+) -> Result<RedemptionTerms> {
+    let Target::World(d) = target else {
+        anyhow::bail!(
+            "--strategy sell-or-redeem: the senior tranche of a basket is not redeemable through a \
+             vault; use --strategy sell or hold"
+        );
+    };
+    let vault = RwaVault::new(d.contracts.vault, chain.provider().clone());
+    let notice = vault.noticePeriod().call().await.context("vault.noticePeriod()")?;
+    let epoch = vault.epochLength().call().await.context("vault.epochLength()")?;
+    Ok(RedemptionTerms {
+        cost_of_capital: from_wad(args.cost_of_capital.raw()),
+        risk_premium: from_wad(args.risk_premium.raw()),
+        redemption: notice + epoch,
+        epoch,
+    })
+}
+
 /// Logs a status line every `period` until cancelled.
 async fn report_every(metrics: SharedMetrics, period: Duration, cancel: CancellationToken) {
     loop {
@@ -218,12 +277,14 @@ fn summary(metrics: &SharedMetrics) -> String {
     let m = metrics.get();
     let a = m.agent;
     format!(
-        "block {}: {} liquidations ({} slow), {} sales, {} mined, {} races lost, {} reverts, \
-         {} failed; {} reconnects, {} nonce resyncs",
+        "block {}: {} liquidations ({} slow), {} sales, {} redemptions ({} claims), {} mined, \
+         {} races lost, {} reverts, {} failed; {} reconnects, {} nonce resyncs",
         m.last_block,
         a.liquidations,
         a.slow_liquidations,
         a.sales,
+        a.redemptions,
+        a.claims,
         a.mined,
         a.lost_races,
         a.reverts,
@@ -248,5 +309,9 @@ mod tests {
         assert_eq!(e, "`150%` must be above 0% and below 100%");
         assert!(fraction("0").is_err() && fraction("abc").is_err() && fraction("-1").is_err());
         assert!(positive("0").is_err() && positive("3000").is_ok());
+        assert_eq!(fraction_or_zero("0"), Ok(Wad::ZERO));
+        assert_eq!(fraction_or_zero("0%"), Ok(Wad::ZERO));
+        assert_eq!(fraction_or_zero("2%"), fraction("0.02"));
+        assert!(fraction_or_zero("-1").is_err() && fraction_or_zero("1").is_err());
     }
 }

@@ -28,11 +28,16 @@ fn manifest(market: &str) -> String {
     )
 }
 
-/// `breakwater bot` holding seized collateral, liquidating with Anvil account `i`'s key from the
-/// environment, output piped.
-fn bot_with_key(chain: &Chain, i: usize, manifest: &std::path::Path) -> Result<Command> {
+/// `breakwater bot` with `strategy` for seized collateral, liquidating with Anvil account `i`'s
+/// key from the environment, output piped.
+fn bot_with_key(
+    chain: &Chain,
+    i: usize,
+    manifest: &std::path::Path,
+    strategy: &str,
+) -> Result<Command> {
     let mut cmd = breakwater();
-    cmd.args(["bot", "--rpc", chain.url(), "--key-env", "BW_BOT_KEY", "--strategy", "hold"])
+    cmd.args(["bot", "--rpc", chain.url(), "--key-env", "BW_BOT_KEY", "--strategy", strategy])
         .args(["--poll-ms", "20", "--deployment"])
         .arg(manifest)
         .env("BW_BOT_KEY", hex_key(chain, i)?)
@@ -144,7 +149,7 @@ async fn liquidates_with_a_key_from_the_environment_and_stops_on_ctrl_c() -> Res
     send("borrow", w.market.borrow(parse_ether("68")?, borrower).from(borrower)).await?;
 
     let liquidator = chain.accounts()[2];
-    let child = bot_with_key(&chain, 2, &file)?.spawn()?;
+    let child = bot_with_key(&chain, 2, &file, "hold")?.spawn()?;
 
     // Once the bot has approved the market, it is indexing: move the price.
     let allowance = || async {
@@ -168,6 +173,37 @@ async fn liquidates_with_a_key_from_the_environment_and_stops_on_ctrl_c() -> Res
 
     let (out, _) = interrupt(child).await?;
     ensure!(out.contains("1 liquidations (0 slow)") && out.contains("1 mined"), "{out}");
+    std::fs::remove_dir_all(dir).ok();
+    Ok(())
+}
+
+/// `--strategy sell-or-redeem` prices a redemption with the vault's own notice and epoch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sell_or_redeem_reads_the_vault_redemption_terms() -> Result<()> {
+    let chain = Chain::anvil(AnvilOptions::default()).await?;
+    let mut config = DeployConfig::default();
+    config.vault.notice_period = breakwater_chain::units::Seconds::days(7);
+    let d = deploy(&chain, &config, Policy::NaiveNav).await?;
+    let dir = temp_dir("redeem")?;
+    let file = dir.join("m.json");
+    d.write(&file)?;
+    let mut cmd = bot_with_key(&chain, 2, &file, "sell-or-redeem")?;
+    let child = cmd
+        .args(["--cost-of-capital", "8%", "--risk-premium", "0"])
+        .env("RUST_LOG", "breakwater=info")
+        .spawn()?;
+    // Running once it has approved the market.
+    let usd = d.world(chain.provider().clone()).stablecoin;
+    let liquidator = chain.accounts()[2];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while usd.allowance(liquidator, d.contracts.market).call().await?.is_zero() {
+        ensure!(tokio::time::Instant::now() < deadline, "the bot never approved the market");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (out, err) = interrupt(child).await?;
+    // Seven days' notice plus the one-day epoch.
+    ensure!(err.contains("wait_s=691200 epoch_s=86400"), "stderr: {err}");
+    ensure!(out.contains("0 redemptions (0 claims)"), "{out}");
     std::fs::remove_dir_all(dir).ok();
     Ok(())
 }
@@ -197,9 +233,18 @@ async fn watches_the_senior_tranche_market_of_a_basket_manifest() -> Result<()> 
     send("collateral", market.supplyCollateral(c, borrower).from(borrower)).await?;
     send("borrow", market.borrow(parse_ether("69")?, borrower).from(borrower)).await?;
 
+    // A tranche token has no redemption queue: a bot that would redeem is refused up front.
+    let refused = breakwater()
+        .args(["bot", "--rpc", chain.url(), "--strategy", "sell-or-redeem", "--deployment"])
+        .arg(&file)
+        .output()?;
+    ensure!(!refused.status.success());
+    ensure!(stderr(&refused).contains("not redeemable"), "{}", stderr(&refused));
+
     // Its own key: the deployer's nonces belong to this test.
     let liquidator = chain.accounts()[2];
-    let child = bot_with_key(&chain, 2, &file)?.env("RUST_LOG", "breakwater=info").spawn()?;
+    let child =
+        bot_with_key(&chain, 2, &file, "hold")?.env("RUST_LOG", "breakwater=info").spawn()?;
     let usd = Stablecoin::new(d.stablecoin, p.clone());
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     while usd.allowance(liquidator, t.market).call().await?.is_zero() {

@@ -45,6 +45,8 @@ pub struct AgentStats {
     pub sales: u64,
     /// Redemption requests decided (seized collateral worth more redeemed than sold).
     pub redemptions: u64,
+    /// Claims of settled redemptions decided.
+    pub claims: u64,
     /// Transactions mined successfully.
     pub mined: u64,
     /// Reverts because the position was no longer liquidatable (races lost).
@@ -486,6 +488,7 @@ impl Agent for LiquidationAgent {
                     || Fees::for_block(0, self.config.priority_fee),
                     |s| Fees::for_block(s.base_fee, self.config.priority_fee),
                 );
+                self.stats.claims += ids.len() as u64;
                 ids.into_iter().map(|id| LiquidationAction::Claim { id, fees }).collect()
             }
         }

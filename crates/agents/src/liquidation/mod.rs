@@ -1,14 +1,16 @@
 //! The liquidation bot: a pure [`LiquidationAgent`] (index, health, planning), the live
 //! [`LiquidationStrategy`] that feeds it the reads it asks for through a [`MarketReader`], and
-//! its own event, action and configuration types.
+//! its own event, action and configuration types; [`Claims`] finds its settled redemptions.
 
 mod agent;
+mod claims;
 mod index;
 mod reader;
 mod strategy;
 mod types;
 
 pub use agent::{AgentStats, LiquidationAgent};
+pub use claims::Claims;
 pub use index::{BorrowerIndex, IndexedPosition};
 pub use reader::{MarketAddresses, MarketReader};
 pub use strategy::LiquidationStrategy;

@@ -143,6 +143,36 @@ impl MarketReader {
         Some(Box::new(RedemptionQuote { nav: nav.navPerShare, pending, supply, gate }))
     }
 
+    /// The vault's request count at `at`, and which requests from `from` on this account
+    /// controls (one `redeemRequest` read each, sent together).
+    pub async fn own_requests(&self, from: u64, at: Option<u64>) -> Result<(u64, Vec<u64>)> {
+        let v = self.at.vault;
+        let count = self.read("vault.requestCount()", v, RwaVault::requestCountCall {}, at).await?;
+        let count = u64::try_from(count).unwrap_or(u64::MAX);
+        let reads = (from..count).map(|id| async move {
+            let c = RwaVault::redeemRequestCall { requestId: U256::from(id) };
+            let request = self.read("vault.redeemRequest()", v, c, at).await?;
+            Ok::<_, Error>((request.controller == self.account).then_some(id))
+        });
+        let mine = futures::future::try_join_all(reads).await?;
+        Ok((count, mine.into_iter().flatten().collect()))
+    }
+
+    /// `redeemStatus` of each of `ids` at `at`: (id, shares pending, assets claimable).
+    pub async fn redemptions_status(
+        &self,
+        ids: &[u64],
+        at: Option<u64>,
+    ) -> Result<Vec<(u64, U256, U256)>> {
+        let v = self.at.vault;
+        let reads = ids.iter().map(|&id| async move {
+            let c = IRwaVault::redeemStatusCall { requestId: U256::from(id) };
+            let s = self.read("vault.redeemStatus()", v, c, at).await?;
+            Ok::<_, Error>((id, s.pendingShares, s.claimableAssets))
+        });
+        futures::future::try_join_all(reads).await
+    }
+
     /// `positionsHealth(borrowers)` at `block`: one call.
     pub async fn positions_health(
         &self,

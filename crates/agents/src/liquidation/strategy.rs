@@ -1,6 +1,7 @@
 //! The live liquidation strategy: the pure [`LiquidationAgent`] plus the reads it asks for. On
 //! each new block it reads the snapshot (once), lets the agent shortlist, confirms the shortlist
-//! in one `positionsHealth` call, and returns the agent's transactions to the executor.
+//! in one `positionsHealth` call, and returns the agent's transactions to the executor. A bot
+//! that may redeem also claims its settled redemptions ([`Claims`]).
 
 use std::time::Instant;
 
@@ -8,8 +9,9 @@ use tracing::{debug, info, warn};
 
 use super::{
     agent::LiquidationAgent,
+    claims::Claims,
     reader::MarketReader,
-    types::{BotEvent, LiquidationAction, LiquidationEvent},
+    types::{BotEvent, CollateralPolicy, LiquidationAction, LiquidationEvent},
 };
 use crate::{
     Result,
@@ -24,12 +26,17 @@ pub struct LiquidationStrategy {
     agent: LiquidationAgent,
     reader: MarketReader,
     metrics: SharedMetrics,
+    /// Its redemptions, when it may redeem.
+    claims: Option<Claims>,
 }
 
 impl LiquidationStrategy {
-    /// A strategy around `agent`, reading through `reader`.
+    /// A strategy around `agent`, reading through `reader` (with the vault's NAV and queue,
+    /// and claiming its redemptions, when the agent may redeem).
     pub fn new(agent: LiquidationAgent, reader: MarketReader, metrics: SharedMetrics) -> Self {
-        Self { agent, reader, metrics }
+        let redeems = matches!(agent.config().collateral, CollateralPolicy::SellOrRedeem { .. });
+        let reader = if redeems { reader.with_redemptions() } else { reader };
+        Self { agent, reader, metrics, claims: redeems.then(Claims::default) }
     }
 
     /// The agent (its index and counters).
@@ -54,7 +61,9 @@ impl LiquidationStrategy {
                 return Vec::new();
             }
         };
-        let mut out = Vec::new();
+        // The quote is there only when the collateral is a vault whose queue could be read.
+        let mut out =
+            if snapshot.redemption.is_some() { self.claim(block.number).await } else { Vec::new() };
         let mut shortlisted = 0;
         for action in self.feed(LiquidationEvent::Snapshot(snapshot)) {
             let LiquidationAction::ConfirmHealth { block, borrowers } = action else {
@@ -84,6 +93,22 @@ impl LiquidationStrategy {
         self.metrics.record_scan(scan);
         out
     }
+
+    /// Claims for the redemptions with cash to claim at `block`, if the bot redeems.
+    async fn claim(&mut self, block: u64) -> Vec<LiquidationAction> {
+        let Some(claims) = self.claims.as_mut() else { return Vec::new() };
+        match claims.due(&self.reader, block, self.agent.config().pending_timeout).await {
+            Ok(ids) if ids.is_empty() => Vec::new(),
+            Ok(ids) => {
+                info!(block, requests = ?ids, "claiming settled redemptions");
+                self.feed(LiquidationEvent::Claimable(ids))
+            }
+            Err(e) => {
+                warn!(block, error = %e, "redemption read failed: claiming later");
+                Vec::new()
+            }
+        }
+    }
 }
 
 impl Strategy<BotEvent, LiquidationAction> for LiquidationStrategy {
@@ -105,7 +130,12 @@ impl Strategy<BotEvent, LiquidationAction> for LiquidationStrategy {
             match event {
                 BotEvent::Block(block) => self.on_block(block).await,
                 BotEvent::Logs(logs) => self.feed(LiquidationEvent::Logs(logs)),
-                BotEvent::Reset => self.feed(LiquidationEvent::Reset),
+                BotEvent::Reset => {
+                    if let Some(claims) = self.claims.as_mut() {
+                        claims.clear();
+                    }
+                    self.feed(LiquidationEvent::Reset)
+                }
                 BotEvent::Outcome(outcome) => self.feed(LiquidationEvent::Outcome(outcome)),
             }
         })
