@@ -192,6 +192,14 @@ impl TxExecutor {
                     .into_transaction_request(),
                 fees,
             },
+            LiquidationAction::SettleSlow { id, fees } => Prepared {
+                kind: TxKind::SettleSlow,
+                label: format!("settleSlowLiquidation {id}"),
+                tx: RedeemToRepayMarket::new(a.market, p)
+                    .settleSlowLiquidation(id)
+                    .into_transaction_request(),
+                fees,
+            },
             LiquidationAction::Claim { id, fees } => Prepared {
                 kind: TxKind::Claim,
                 label: format!("claim redemption {id}"),

@@ -528,8 +528,10 @@ async fn reconnects_after_the_node_restarts_and_carries_on() -> Result<()> {
 /// With the breaker halted (level 3: only confirmed losses, and on this market only through the
 /// slow path), the bot moves the positions a NAV markdown made unhealthy to the redeem-to-repay
 /// path instead, in the next block.
+/// Halted, the bot moves what it may not liquidate fast to the slow path, and settles it once the
+/// vault pays.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn uses_the_slow_path_when_fast_liquidation_is_halted() -> Result<()> {
+async fn uses_the_slow_path_when_fast_liquidation_is_halted_and_settles_it() -> Result<()> {
     let _serial = serial().await;
     let f = Fixture::new(Policy::BreakerOnly, AnvilOptions::default()).await?;
     // Big enough that the 1% keeper fee pays for the gas.
@@ -567,8 +569,32 @@ async fn uses_the_slow_path_when_fast_liquidation_is_halted() -> Result<()> {
     want.sort();
     ensure!(started == want, "{started:?}");
     ensure!(f.liquidations(start).await?.is_empty(), "no fast liquidation while halted");
+
+    // A month on the vault pays the redemptions: the bot settles its slow liquidations, which
+    // repays the debts and pays it the keeper fee.
+    let (w, usd) = (&f.world, f.world.stablecoin.clone());
+    f.chain.provider().anvil_increase_time(32 * 86_400).await?;
+    let cash = wad(2_000.0);
+    send("mint", w.stablecoin.mint(me, cash).from(me).gas(GAS)).await?;
+    send("approve", w.stablecoin.approve(*w.vault.address(), cash).from(me).gas(GAS)).await?;
+    send("refill", w.vault.refillBuffer(cash).from(me).gas(GAS)).await?;
+    let before = usd.balanceOf(liquidator).call().await?;
+    send("settle", w.vault.settle().from(me).gas(GAS)).await?;
+    let closed = Filter::new()
+        .address(*f.world.market.address())
+        .event_signature(RedeemToRepayMarket::SlowLiquidationClosed::SIGNATURE_HASH)
+        .from_block(start);
+    wait(10, || async { Ok(provider.get_logs(&closed).await?.len() == 2) })
+        .await
+        .context("the bot did not settle its slow liquidations")?;
+    for b in borrowers {
+        let (_, debt, _) = w.market.position(b).call().await?.into();
+        ensure!(debt.is_zero(), "{b} still owes {debt} borrow shares");
+    }
+    ensure!(usd.balanceOf(liquidator).call().await? > before, "no keeper fee");
     let m = bot.stop().await?;
     ensure!(m.agent.slow_liquidations == 2 && m.agent.liquidations == 0, "{:?}", m.agent);
+    ensure!(m.agent.slow_settlements == 2 && m.agent.reverts == 0, "{:?}", m.agent);
     Ok(())
 }
 

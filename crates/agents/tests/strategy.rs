@@ -460,6 +460,14 @@ fn redeems_a_lot_the_pool_pays_less_for_and_sells_one_it_pays_more_for() {
         ),
         "{claims:?}"
     );
+    assert_eq!(bot.stats().claims, 2);
+    // And settlements of its slow liquidations the vault has paid.
+    let settle = bot.on_event(LiquidationEvent::Settleable(vec![U256::from(4)]));
+    assert!(
+        matches!(settle.as_slice(), [LiquidationAction::SettleSlow { id, .. }] if *id == U256::from(4)),
+        "{settle:?}"
+    );
+    assert_eq!(bot.stats().slow_settlements, 1);
 
     // The pool at 0.99: selling now beats waiting a month.
     let mut bot = agent(sell_or_redeem());

@@ -277,11 +277,12 @@ fn summary(metrics: &SharedMetrics) -> String {
     let m = metrics.get();
     let a = m.agent;
     format!(
-        "block {}: {} liquidations ({} slow), {} sales, {} redemptions ({} claims), {} mined, \
-         {} races lost, {} reverts, {} failed; {} reconnects, {} nonce resyncs",
+        "block {}: {} liquidations ({} slow, {} slow settled), {} sales, {} redemptions ({} claims), \
+         {} mined, {} races lost, {} reverts, {} failed; {} reconnects, {} nonce resyncs",
         m.last_block,
         a.liquidations,
         a.slow_liquidations,
+        a.slow_settlements,
         a.sales,
         a.redemptions,
         a.claims,

@@ -217,6 +217,13 @@ fn bot_tx(
             w.vault.claim(U256::from(id), me).into_transaction_request(),
             Sender::Bot(i, TxKind::Claim),
         ),
+        LiquidationAction::SettleSlow { id, .. } => (
+            me,
+            RedeemToRepayMarket::new(*w.market.address(), w.market.provider().clone())
+                .settleSlowLiquidation(id)
+                .into_transaction_request(),
+            Sender::Bot(i, TxKind::SettleSlow),
+        ),
         LiquidationAction::ConfirmHealth { .. } => unreachable!("answered before"),
     }
 }

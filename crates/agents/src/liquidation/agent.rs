@@ -47,6 +47,8 @@ pub struct AgentStats {
     pub redemptions: u64,
     /// Claims of settled redemptions decided.
     pub claims: u64,
+    /// Settlements of its slow liquidations decided.
+    pub slow_settlements: u64,
     /// Transactions mined successfully.
     pub mined: u64,
     /// Reverts because the position was no longer liquidatable (races lost).
@@ -148,6 +150,11 @@ impl LiquidationAgent {
     fn available(&self, borrower: &Address, block: u64) -> bool {
         !self.pending.contains_key(borrower)
             && self.cooldown.get(borrower).is_none_or(|&b| block >= b)
+    }
+
+    /// The fees to offer at the latest snapshot's base fee.
+    fn fees(&self) -> Fees {
+        Fees::for_block(self.snapshot.as_ref().map_or(0, |s| s.base_fee), self.config.priority_fee)
     }
 
     /// Gas cost of one liquidation in loan units at this block's fees.
@@ -431,7 +438,7 @@ impl LiquidationAgent {
                 self.pending.remove(b);
             }
             TxKind::Sell | TxKind::Redeem => self.sell_pending = None,
-            TxKind::Claim | TxKind::Approve => {}
+            TxKind::Claim | TxKind::SettleSlow | TxKind::Approve => {}
         }
     }
 }
@@ -484,12 +491,14 @@ impl Agent for LiquidationAgent {
                 Vec::new()
             }
             LiquidationEvent::Claimable(ids) => {
-                let fees = self.snapshot.as_ref().map_or_else(
-                    || Fees::for_block(0, self.config.priority_fee),
-                    |s| Fees::for_block(s.base_fee, self.config.priority_fee),
-                );
+                let fees = self.fees();
                 self.stats.claims += ids.len() as u64;
                 ids.into_iter().map(|id| LiquidationAction::Claim { id, fees }).collect()
+            }
+            LiquidationEvent::Settleable(ids) => {
+                let fees = self.fees();
+                self.stats.slow_settlements += ids.len() as u64;
+                ids.into_iter().map(|id| LiquidationAction::SettleSlow { id, fees }).collect()
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The liquidation bot: a pure [`LiquidationAgent`] (index, health, planning), the live
 //! [`LiquidationStrategy`] that feeds it the reads it asks for through a [`MarketReader`], and
-//! its own event, action and configuration types; [`Claims`] finds its settled redemptions.
+//! its own event, action and configuration types; [`Claims`] finds what the vault has settled
+//! for it.
 
 mod agent;
 mod claims;
@@ -10,7 +11,7 @@ mod strategy;
 mod types;
 
 pub use agent::{AgentStats, LiquidationAgent};
-pub use claims::Claims;
+pub use claims::{Claims, Due};
 pub use index::{BorrowerIndex, IndexedPosition};
 pub use reader::{MarketAddresses, MarketReader};
 pub use strategy::LiquidationStrategy;

@@ -11,8 +11,8 @@ use alloy::{
 };
 // Bound through the interfaces: their named outputs are the stable surface.
 use breakwater_bindings::{
-    ICircuitBreaker, ICollateralOracle, IConstantProductPool, ILendingMarket, IRwaVault, RwaVault,
-    Stablecoin,
+    ICircuitBreaker, ICollateralOracle, IConstantProductPool, ILendingMarket, IRedeemToRepayMarket,
+    IRwaVault, RwaVault, Stablecoin,
 };
 pub use breakwater_world::MarketAddresses;
 use breakwater_world::{Reads, read::call};
@@ -40,6 +40,16 @@ impl MarketReader {
     pub fn with_redemptions(mut self) -> Self {
         self.redemptions = true;
         self
+    }
+
+    /// Whether its snapshots carry the vault's NAV and queue.
+    pub fn redeems(&self) -> bool {
+        self.redemptions
+    }
+
+    /// Whether the market has the slow redeem-to-repay path.
+    pub fn slow_path(&self) -> bool {
+        self.at.slow_path
     }
 
     /// `c` on `to` at `block`, its failure named `what`.
@@ -171,6 +181,13 @@ impl MarketReader {
             Ok::<_, Error>((id, s.pendingShares, s.claimableAssets))
         });
         futures::future::try_join_all(reads).await
+    }
+
+    /// The vault's redemption request behind slow liquidation `id`, at `at`.
+    pub async fn slow_liquidation_request(&self, id: U256, at: Option<u64>) -> Result<u64> {
+        let c = IRedeemToRepayMarket::slowLiquidationCall { id };
+        let s = self.read("market.slowLiquidation()", self.at.market, c, at).await?;
+        Ok(u64::try_from(s.requestId).unwrap_or(u64::MAX))
     }
 
     /// `positionsHealth(borrowers)` at `block`: one call.

@@ -1,7 +1,8 @@
 //! The live liquidation strategy: the pure [`LiquidationAgent`] plus the reads it asks for. On
 //! each new block it reads the snapshot (once), lets the agent shortlist, confirms the shortlist
-//! in one `positionsHealth` call, and returns the agent's transactions to the executor. A bot
-//! that may redeem also claims its settled redemptions ([`Claims`]).
+//! in one `positionsHealth` call, and returns the agent's transactions to the executor. It also
+//! collects what the vault has settled for it ([`Claims`]): its slow liquidations and, when it
+//! may redeem, its own redemptions.
 
 use std::time::Instant;
 
@@ -26,17 +27,20 @@ pub struct LiquidationStrategy {
     agent: LiquidationAgent,
     reader: MarketReader,
     metrics: SharedMetrics,
-    /// Its redemptions, when it may redeem.
+    /// What the vault owes it, when it may redeem or use the slow path.
     claims: Option<Claims>,
 }
 
 impl LiquidationStrategy {
-    /// A strategy around `agent`, reading through `reader` (with the vault's NAV and queue,
-    /// and claiming its redemptions, when the agent may redeem).
+    /// A strategy around `agent`, reading through `reader` (with the vault's NAV and queue
+    /// when the agent may redeem).
     pub fn new(agent: LiquidationAgent, reader: MarketReader, metrics: SharedMetrics) -> Self {
-        let redeems = matches!(agent.config().collateral, CollateralPolicy::SellOrRedeem { .. });
+        let config = agent.config();
+        let redeems = matches!(config.collateral, CollateralPolicy::SellOrRedeem { .. });
+        let slow = config.slow_path && reader.slow_path();
         let reader = if redeems { reader.with_redemptions() } else { reader };
-        Self { agent, reader, metrics, claims: redeems.then(Claims::default) }
+        let claims = (redeems || slow).then(|| Claims::new(redeems));
+        Self { agent, reader, metrics, claims }
     }
 
     /// The agent (its index and counters).
@@ -61,9 +65,9 @@ impl LiquidationStrategy {
                 return Vec::new();
             }
         };
-        // The quote is there only when the collateral is a vault whose queue could be read.
-        let mut out =
-            if snapshot.redemption.is_some() { self.claim(block.number).await } else { Vec::new() };
+        // Without the quote a redeeming bot's collateral is no vault whose queue could be read.
+        let vault = snapshot.redemption.is_some() || !self.reader.redeems();
+        let mut out = if vault { self.collect(block.number).await } else { Vec::new() };
         let mut shortlisted = 0;
         for action in self.feed(LiquidationEvent::Snapshot(snapshot)) {
             let LiquidationAction::ConfirmHealth { block, borrowers } = action else {
@@ -94,20 +98,32 @@ impl LiquidationStrategy {
         out
     }
 
-    /// Claims for the redemptions with cash to claim at `block`, if the bot redeems.
-    async fn claim(&mut self, block: u64) -> Vec<LiquidationAction> {
+    /// Claims of its settled redemptions and settlements of its slow liquidations at `block`.
+    async fn collect(&mut self, block: u64) -> Vec<LiquidationAction> {
         let Some(claims) = self.claims.as_mut() else { return Vec::new() };
-        match claims.due(&self.reader, block, self.agent.config().pending_timeout).await {
-            Ok(ids) if ids.is_empty() => Vec::new(),
-            Ok(ids) => {
-                info!(block, requests = ?ids, "claiming settled redemptions");
-                self.feed(LiquidationEvent::Claimable(ids))
-            }
+        let me = self.agent.config().liquidator;
+        let slow = (self.agent.index().open_slow_liquidations().iter())
+            .filter(|(_, (_, keeper))| *keeper == me)
+            .map(|(id, _)| *id)
+            .collect();
+        let retry_after = self.agent.config().pending_timeout;
+        let due = match claims.due(&self.reader, block, retry_after, &slow).await {
+            Ok(due) => due,
             Err(e) => {
-                warn!(block, error = %e, "redemption read failed: claiming later");
-                Vec::new()
+                warn!(block, error = %e, "redemption read failed: collecting later");
+                return Vec::new();
             }
+        };
+        let mut out = Vec::new();
+        if !due.redemptions.is_empty() {
+            info!(block, requests = ?due.redemptions, "claiming settled redemptions");
+            out.extend(self.feed(LiquidationEvent::Claimable(due.redemptions)));
         }
+        if !due.slow_liquidations.is_empty() {
+            info!(block, slow_liquidations = ?due.slow_liquidations, "settling slow liquidations");
+            out.extend(self.feed(LiquidationEvent::Settleable(due.slow_liquidations)));
+        }
+        out
     }
 }
 

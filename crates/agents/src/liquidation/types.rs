@@ -326,12 +326,14 @@ pub enum TxKind {
     Redeem,
     /// A claim of a settled redemption.
     Claim,
+    /// A settlement of a slow liquidation's redemption.
+    SettleSlow,
     /// A one-time approval.
     Approve,
 }
 
 impl TxKind {
-    /// A short name: "liquidate", "slow_liquidate", "sell" or "approve".
+    /// A short name, as in logs and revert counts.
     pub fn name(&self) -> &'static str {
         match self {
             Self::Liquidate(_) => "liquidate",
@@ -339,6 +341,7 @@ impl TxKind {
             Self::Sell => "sell",
             Self::Redeem => "redeem",
             Self::Claim => "claim",
+            Self::SettleSlow => "settle_slow",
             Self::Approve => "approve",
         }
     }
@@ -400,6 +403,8 @@ pub enum LiquidationEvent {
     Outcome(TxOutcome),
     /// The bot's redemption requests whose cash is settled and unclaimed.
     Claimable(Vec<u64>),
+    /// The bot's slow liquidations whose redemption has cash to settle.
+    Settleable(Vec<U256>),
 }
 
 /// A fast liquidation to send.
@@ -464,6 +469,13 @@ pub enum LiquidationAction {
     Claim {
         /// The request.
         id: u64,
+        /// Fees for the transaction.
+        fees: Fees,
+    },
+    /// Settle what the vault has paid for a slow liquidation (`settleSlowLiquidation`).
+    SettleSlow {
+        /// The slow liquidation.
+        id: U256,
         /// Fees for the transaction.
         fees: Fees,
     },
