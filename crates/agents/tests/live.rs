@@ -101,6 +101,21 @@ impl Fixture {
         receipt.block_number.context("receipt without block")
     }
 
+    /// A whale (the deployer) subscribes `shares` at NAV 1 and dumps them into the pool;
+    /// returns the block of the dump.
+    async fn dump(&self, shares: f64) -> Result<u64> {
+        let (w, whale, amount) = (&self.world, self.chain.sender(), wad(shares));
+        send("mint", w.stablecoin.mint(whale, amount).from(whale).gas(GAS)).await?;
+        let vault = *w.vault.address();
+        send("approve vault", w.stablecoin.approve(vault, amount).from(whale).gas(GAS)).await?;
+        send("subscribe", w.vault.subscribe(amount, whale).from(whale).gas(GAS)).await?;
+        send("approve pool", w.vault.approve(*w.pool.address(), amount).from(whale).gas(GAS))
+            .await?;
+        let deadline = U256::from(self.chain.latest_timestamp().await? + 600);
+        let dump = w.pool.swap(vault, amount, U256::ZERO, whale, deadline).from(whale).gas(GAS);
+        send("dump", dump).await?.block_number.context("receipt without block")
+    }
+
     /// Automine off, a block every second.
     async fn interval_blocks(&self) -> Result<()> {
         let p = self.chain.provider();
@@ -262,17 +277,8 @@ async fn follows_a_pool_crash_on_a_spot_oracle() -> Result<()> {
     f.interval_blocks().await?;
 
     // A whale dumps 130k shares into the 1M/1M pool: spot falls to about 0.78.
-    let (w, whale) = (&f.world, f.chain.sender());
-    let amount = wad(130_000.0);
-    send("mint", w.stablecoin.mint(whale, amount).from(whale).gas(GAS)).await?;
-    send("approve vault", w.stablecoin.approve(*w.vault.address(), amount).from(whale).gas(GAS))
-        .await?;
-    send("subscribe", w.vault.subscribe(amount, whale).from(whale).gas(GAS)).await?;
-    send("approve pool", w.vault.approve(*w.pool.address(), amount).from(whale).gas(GAS)).await?;
-    let deadline = U256::from(f.chain.latest_timestamp().await? + 600);
-    let dump =
-        w.pool.swap(*w.vault.address(), amount, U256::ZERO, whale, deadline).from(whale).gas(GAS);
-    let eligible = send("dump", dump).await?.block_number.context("block")?;
+    let eligible = f.dump(130_000.0).await?;
+    let w = &f.world;
     let spot = w.pool.spotPrice().call().await?;
     ensure!(spot < wad(0.8) && spot > wad(0.75), "spot {spot}");
 
@@ -298,18 +304,7 @@ async fn redeems_seized_collateral_the_pool_underpays_and_claims_the_cash() -> R
     let (w, me) = (&f.world, f.chain.sender());
 
     // A whale dumps 420k shares into the 1M/1M pool: spot falls to about 0.49.
-    let amount = wad(420_000.0);
-    send("mint", w.stablecoin.mint(me, amount).from(me).gas(GAS)).await?;
-    send("approve vault", w.stablecoin.approve(*w.vault.address(), amount).from(me).gas(GAS))
-        .await?;
-    send("subscribe", w.vault.subscribe(amount, me).from(me).gas(GAS)).await?;
-    send("approve pool", w.vault.approve(*w.pool.address(), amount).from(me).gas(GAS)).await?;
-    let deadline = U256::from(f.chain.latest_timestamp().await? + 600);
-    send(
-        "dump",
-        w.pool.swap(*w.vault.address(), amount, U256::ZERO, me, deadline).from(me).gas(GAS),
-    )
-    .await?;
+    f.dump(420_000.0).await?;
     ensure!(w.pool.spotPrice().call().await? < wad(0.5));
 
     // 31 days' wait at 5% a year: a queued share is worth 0.996 of NAV, twice what the pool pays.
