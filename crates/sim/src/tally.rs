@@ -53,7 +53,6 @@ impl TimeAverage {
 struct Last {
     /// Seconds since the start.
     t: u64,
-    breaker_level: u8,
     /// Open positions' debt above their collateral's fundamental value.
     uncovered: f64,
     /// Market reserves (absorb bad debt before lenders).
@@ -194,9 +193,9 @@ impl Tally {
                 shadow += p.debt;
             }
         }
-        let dt = t.saturating_sub(self.last.t);
-        if self.last.breaker_level >= BreakerLevel::Halted.as_u8() {
-            self.halted_s += dt;
+        // Like capacity: the level read at `t` held since the previous sample.
+        if view.breaker_level >= BreakerLevel::Halted.as_u8() {
+            self.halted_s += t.saturating_sub(self.last.t);
         }
         self.capacity.add(t, capacity);
         if view.nav > 0.0 && spot > 0.0 {
@@ -219,7 +218,7 @@ impl Tally {
         x.borrow_price.push(view.borrow_price);
         x.slow_liquidations.push(self.slow_liquidations);
         x.under_review.push(view.under_review);
-        self.last = Last { t, breaker_level: view.breaker_level, uncovered, reserves };
+        self.last = Last { t, uncovered, reserves };
     }
 
     /// The report's figures, from the `last` view: the liquidators' wallets and starting
@@ -317,6 +316,22 @@ mod tests {
         assert!((coarse - 1_625.0).abs() < 1e-9, "{coarse}");
         // A per-sample mean would have moved with the spacing.
         assert!((capacity(3 * 3_600) - 1_625.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn halted_time_counts_each_sample_back_to_the_previous_one_like_capacity() {
+        // Halted from 3 h to 9 h; sampled every 10 minutes, then one coarse 3-hour step (a time
+        // skip) after the halt ended: 6 h, not 6 h plus the skip.
+        let mut tally = Tally::new(1e6, 1.05);
+        let times = (0..=9 * 3_600).step_by(600).chain([12 * 3_600]);
+        for t in times {
+            let halted = t > 3 * 3_600 && t <= 9 * 3_600;
+            let level = if halted { BreakerLevel::Halted } else { BreakerLevel::Normal };
+            let v = View { breaker_level: level.as_u8(), ..view(1_000.0) };
+            tally.sample(t, &v, &BTreeMap::new(), 0.0, None);
+        }
+        let (m, _) = tally.finish(&view(1_000.0), &[], None);
+        assert_eq!(m.halted_s, 6 * 3_600);
     }
 
     #[test]
