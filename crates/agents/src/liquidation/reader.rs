@@ -154,18 +154,22 @@ impl MarketReader {
     }
 
     /// The vault's request count at `at`, and which requests from `from` on this account
-    /// controls (one `redeemRequest` read each, sent together).
+    /// controls (one `redeemRequest` read each, up to 256 in flight).
     pub async fn own_requests(&self, from: u64, at: Option<u64>) -> Result<(u64, Vec<u64>)> {
+        const IN_FLIGHT: u64 = 256;
         let v = self.at.vault;
         let count = self.read("vault.requestCount()", v, RwaVault::requestCountCall {}, at).await?;
         let count = u64::try_from(count).unwrap_or(u64::MAX);
-        let reads = (from..count).map(|id| async move {
-            let c = RwaVault::redeemRequestCall { requestId: U256::from(id) };
-            let request = self.read("vault.redeemRequest()", v, c, at).await?;
-            Ok::<_, Error>((request.controller == self.account).then_some(id))
-        });
-        let mine = futures::future::try_join_all(reads).await?;
-        Ok((count, mine.into_iter().flatten().collect()))
+        let mut mine = Vec::new();
+        for first in (from..count).step_by(IN_FLIGHT as usize) {
+            let reads = (first..count.min(first + IN_FLIGHT)).map(|id| async move {
+                let c = RwaVault::redeemRequestCall { requestId: U256::from(id) };
+                let request = self.read("vault.redeemRequest()", v, c, at).await?;
+                Ok::<_, Error>((request.controller == self.account).then_some(id))
+            });
+            mine.extend(futures::future::try_join_all(reads).await?.into_iter().flatten());
+        }
+        Ok((count, mine))
     }
 
     /// `redeemStatus` of each of `ids` at `at`: (id, shares pending, assets claimable).
