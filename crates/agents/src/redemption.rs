@@ -8,6 +8,11 @@
 /// Seconds in a year, for yearly costs of capital.
 const YEAR: f64 = 365.0 * 86_400.0;
 
+/// A liquidator's yearly cost of capital by default (the lab's bots and `breakwater bot`).
+pub const LIQUIDATOR_COST_OF_CAPITAL: f64 = 0.15;
+/// A liquidator's premium for a NAV it cannot check, by default.
+pub const LIQUIDATOR_RISK_PREMIUM: f64 = 0.02;
+
 /// What a holder demands of a redemption.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RedemptionTerms {

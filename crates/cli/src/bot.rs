@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 use breakwater_agents::{
     CancellationToken, LiquidationBot, SharedMetrics,
     liquidation::{CollateralPolicy, LiquidationConfig, MarketAddresses},
-    redemption::RedemptionTerms,
+    redemption::{LIQUIDATOR_COST_OF_CAPITAL, LIQUIDATOR_RISK_PREMIUM, RedemptionTerms},
 };
 use breakwater_chain::{
     BasketDeployment, Chain, Deployment, SignerSource,
@@ -63,13 +63,13 @@ pub(crate) struct BotArgs {
 
     /// With --strategy sell-or-redeem: the yearly return the bot's capital must earn while a
     /// redemption is pending (the lab's default).
-    #[arg(long, value_name = "FRACTION", default_value = "0.15", value_parser = fraction)]
-    cost_of_capital: Wad,
+    #[arg(long, value_name = "FRACTION", default_value_t = LIQUIDATOR_COST_OF_CAPITAL, value_parser = rate)]
+    cost_of_capital: f64,
 
     /// With --strategy sell-or-redeem: the extra discount to NAV it demands because the NAV
     /// may be stale or wrong (0 for none).
-    #[arg(long, value_name = "FRACTION", default_value = "0.02", value_parser = fraction_or_zero)]
-    risk_premium: Wad,
+    #[arg(long, value_name = "FRACTION", default_value_t = LIQUIDATOR_RISK_PREMIUM, value_parser = rate_or_zero)]
+    risk_premium: f64,
 
     /// Most stablecoin to spend on repayments [default: the whole balance].
     #[arg(long, value_name = "AMOUNT")]
@@ -117,11 +117,16 @@ fn fraction(typed: &str) -> Result<Wad, String> {
     Ok(value)
 }
 
-/// A fraction as [`fraction`] reads it, or zero.
-fn fraction_or_zero(typed: &str) -> Result<Wad, String> {
+/// A fraction as [`fraction`] reads it, as a rate.
+fn rate(typed: &str) -> Result<f64, String> {
+    fraction(typed).map(|w| from_wad(w.raw()))
+}
+
+/// A rate, or zero.
+fn rate_or_zero(typed: &str) -> Result<f64, String> {
     match typed.trim().trim_end_matches('%').trim().parse::<Wad>() {
-        Ok(zero) if zero == Wad::ZERO => Ok(zero),
-        _ => fraction(typed),
+        Ok(zero) if zero == Wad::ZERO => Ok(0.0),
+        _ => rate(typed),
     }
 }
 
@@ -255,8 +260,8 @@ async fn redemption_terms(
     let notice = vault.noticePeriod().call().await.context("vault.noticePeriod()")?;
     let epoch = vault.epochLength().call().await.context("vault.epochLength()")?;
     Ok(RedemptionTerms {
-        cost_of_capital: from_wad(args.cost_of_capital.raw()),
-        risk_premium: from_wad(args.risk_premium.raw()),
+        cost_of_capital: args.cost_of_capital,
+        risk_premium: args.risk_premium,
         redemption: notice + epoch,
         epoch,
     })
@@ -310,9 +315,10 @@ mod tests {
         assert_eq!(e, "`150%` must be above 0% and below 100%");
         assert!(fraction("0").is_err() && fraction("abc").is_err() && fraction("-1").is_err());
         assert!(positive("0").is_err() && positive("3000").is_ok());
-        assert_eq!(fraction_or_zero("0"), Ok(Wad::ZERO));
-        assert_eq!(fraction_or_zero("0%"), Ok(Wad::ZERO));
-        assert_eq!(fraction_or_zero("2%"), fraction("0.02"));
-        assert!(fraction_or_zero("-1").is_err() && fraction_or_zero("1").is_err());
+        assert_eq!(rate_or_zero("0"), Ok(0.0));
+        assert_eq!(rate_or_zero("0%"), Ok(0.0));
+        assert_eq!(rate_or_zero("2%"), Ok(0.02));
+        assert_eq!(rate("0.15"), Ok(0.15));
+        assert!(rate_or_zero("-1").is_err() && rate_or_zero("1").is_err());
     }
 }

@@ -7,6 +7,7 @@
 
 use std::{fmt, io::Read, path::Path};
 
+use breakwater_agents::redemption::{LIQUIDATOR_COST_OF_CAPITAL, LIQUIDATOR_RISK_PREMIUM};
 use breakwater_chain::{BasketConfig, DeployConfig, units::Seconds};
 use serde::{Deserialize, Serialize};
 
@@ -295,8 +296,8 @@ impl Default for BotSpec {
             capital: 1_000_000.0,
             strategy: BotStrategy::SellOrRedeem,
             max_slippage: 0.1,
-            cost_of_capital: 0.15,
-            risk_premium: 0.02,
+            cost_of_capital: LIQUIDATOR_COST_OF_CAPITAL,
+            risk_premium: LIQUIDATOR_RISK_PREMIUM,
         }
     }
 }
