@@ -262,15 +262,46 @@ pub(crate) fn events_by_index<'de, D: serde::Deserializer<'de>>(
         .into_iter()
         .enumerate()
         .map(|(i, t)| {
-            // A type error inside an event does not name its field (serde buffers the fields
-            // to find `kind`): the event's kind narrows it down.
             let kind = match t.get("kind").and_then(toml::Value::as_str) {
                 Some(kind) => format!(" ({kind})"),
                 None => String::new(),
             };
-            Event::deserialize(t).map_err(|e| {
-                serde::de::Error::custom(format!("events[{i}]{kind}: {}", e.message().trim_end()))
+            Event::deserialize(t.clone()).map_err(|e| {
+                let problem = e.message().trim_end();
+                let field = (t.as_table().and_then(bad_field))
+                    .filter(|f| !problem.contains(&format!("`{f}`")))
+                    .map(|f| format!("{f}: "))
+                    .unwrap_or_default();
+                serde::de::Error::custom(format!("events[{i}]{kind}: {field}{problem}"))
             })
         })
         .collect()
+}
+
+/// The key of an event whose value it cannot take. serde buffers an event's fields to find its
+/// `kind`, and a type error then names no field; so each key is tried alone beside `kind` and
+/// `at`: serde rejects a bad value as it reads it, and reports missing fields only at the end.
+fn bad_field(event: &toml::Table) -> Option<&str> {
+    let rejects = |at: Option<&toml::Value>, key: Option<&str>| {
+        let fields = [("kind", event.get("kind")), ("at", at)]
+            .into_iter()
+            .chain(key.map(|k| (k, event.get(k))));
+        let probe: toml::Table =
+            fields.filter_map(|(k, v)| Some((k.to_owned(), v?.clone()))).collect();
+        Event::deserialize(toml::Value::Table(probe))
+            .is_err_and(|e| !e.message().starts_with("missing field"))
+    };
+    // An unknown kind is the whole problem, and its message says so.
+    if rejects(Some(&toml::Value::Integer(0)), None) {
+        return None;
+    }
+    let at = event.get("at");
+    if rejects(at, None) {
+        return Some("at");
+    }
+    event
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !matches!(*k, "kind" | "at"))
+        .find(|k| rejects(at, Some(k)))
 }

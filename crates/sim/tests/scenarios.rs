@@ -189,9 +189,19 @@ fn every_event_kind_rejects_an_unknown_key_naming_it_and_the_event() {
     // The case that went unnoticed: a duration on a breach used to be ignored.
     let line = rejected(&with_event("kind = \"custodian_breach\"\nduration = \"30m\""));
     assert_mentions(&line, &[&format!("events[{i}]"), "unknown field `duration`"]);
-    // A value of the wrong type names the event and its kind.
+    // A value of the wrong type names the event, its kind and the field.
     let line = rejected(&edited("loss = 0.3", "loss = \"lots\""));
-    assert_mentions(&line, &["events[2] (impairment): invalid type: string \"lots\""]);
+    assert_mentions(&line, &["events[2] (impairment): loss: invalid type: string \"lots\""]);
+    let line =
+        rejected(&with_event("kind = \"rumour\"\nintensity = 0.1\nduration = \"two hours\""));
+    assert_mentions(&line, &[&format!("events[{i}] (rumour): duration: `two hours`")]);
+    let line = rejected(&with_event("kind = \"impairment\"\nloss = 0.1\nreport = \"yes\""));
+    assert_mentions(&line, &[&format!("events[{i}] (impairment): report: invalid type")]);
+    let line = rejected(&with_event("kind = \"lp_withdrawal\"\nfraction = 0.5\nshock = 1"));
+    assert_mentions(&line, &[&format!("events[{i}] (lp_withdrawal): shock: invalid type")]);
+    // An unknown kind is named as such, not blamed on a field.
+    let line = rejected(&with_event("kind = \"impairmnt\"\nloss = 0.1"));
+    assert_mentions(&line, &[&format!("events[{i}] (impairmnt): unknown variant `impairmnt`")]);
 }
 
 #[test]
