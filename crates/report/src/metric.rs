@@ -142,7 +142,7 @@ pub(crate) const METRICS: [Metric; 26] = [
     metric!(borrower_penalties, "Borrower penalties", "borrower penalties", "borrower penalties", Amount, Lower,
         "liquidation incentives paid by borrowers: seized value at NAV minus debt repaid"),
     metric!(liquidator_profit, "Liquidator profit", "liquidator profit", "liquidator profit", Amount, Neither,
-        "liquidation bots' gain, marked at the final fundamental value"),
+        "liquidation bots' gain, marked at the final fundamental value (their queued redemptions included)"),
     metric!(attacker_profit, "Attacker profit", "attacker profit", "attacker profit", Amount, Lower,
         "the oracle-arbitrage attacker's gain, marked at the final fundamental value (defaulted loans count)"),
     metric!(lender_loss_pct, "Lender loss %", "lender loss %", "lender loss %", Percent, Lower,

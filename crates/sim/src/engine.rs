@@ -493,8 +493,12 @@ impl<'a> Sim<'a> {
     async fn finish(mut self) -> Result<Run> {
         // One last read samples the state after the final block.
         let view = self.view(Vec::new()).await?;
-        let liquidators: Vec<_> =
-            self.bots.bots.iter().map(|b| (self.ledger.wallet(&b.me), b.capital)).collect();
+        // A bot's queued redemptions are still its own: shares at the vault, cash unclaimed.
+        let mut liquidators = Vec::new();
+        for b in &self.bots.bots {
+            let queued = self.observer.queued(&self.ledger.requests_of(&b.me)).await?;
+            liquidators.push((self.ledger.wallet(&b.me), queued, b.capital));
+        }
         let attacker = self
             .crowd
             .attacker

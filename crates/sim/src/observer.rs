@@ -228,6 +228,26 @@ impl Observer {
         })
     }
 
+    /// What redemption requests `ids` still hold: shares pending and cash settled, unclaimed.
+    pub(crate) async fn queued(&self, ids: &[u64]) -> Result<Locked> {
+        let mut held = Locked::default();
+        for id in ids {
+            let (shares, cash) = self.redemption(U256::from(*id)).await?;
+            held.shares += shares;
+            held.cash += cash;
+        }
+        Ok(held)
+    }
+
+    /// Request `id`'s shares pending and cash settled but unclaimed.
+    async fn redemption(&self, id: U256) -> Result<(f64, f64)> {
+        let c = IRwaVault::redeemStatusCall { requestId: id };
+        let status = call(self.reads.as_ref(), *self.world.vault.address(), &c, None)
+            .await
+            .map_err(|e| Error::read("vault.redeemStatus()", e))?;
+        Ok((from_wad(status.pendingShares), from_wad(status.claimableAssets)))
+    }
+
     /// Open slow liquidations into `view`: settleable once the vault owes the market something.
     /// The debt stays on the position; returns what each borrower's requests hold.
     async fn slow_liquidations(&self, view: &mut View) -> Result<BTreeMap<Address, Locked>> {
@@ -235,21 +255,17 @@ impl Observer {
         let Some(market) = self.world.slow_path_market().map(|m| *m.address()) else {
             return Ok(locked);
         };
-        let (r, vault) = (self.reads.as_ref(), *self.world.vault.address());
         for id in self.slow.clone() {
             let c = RedeemToRepayMarket::slowLiquidationCall { id: U256::from(id) };
-            let sl = call(r, market, &c, None)
+            let sl = call(self.reads.as_ref(), market, &c, None)
                 .await
                 .map_err(|e| Error::read("market.slowLiquidation()", e))?;
-            let c = IRwaVault::redeemStatusCall { requestId: sl.requestId };
-            let status = call(r, vault, &c, None)
-                .await
-                .map_err(|e| Error::read("vault.redeemStatus()", e))?;
-            let claimable = !status.claimableAssets.is_zero();
-            view.slow_liquidations.insert(id, SlowLiquidation { borrower: sl.borrower, claimable });
+            let (shares, cash) = self.redemption(sl.requestId).await?;
+            view.slow_liquidations
+                .insert(id, SlowLiquidation { borrower: sl.borrower, claimable: cash > 0.0 });
             let held = locked.entry(sl.borrower).or_default();
-            held.shares += from_wad(status.pendingShares);
-            held.cash += from_wad(status.claimableAssets);
+            held.shares += shares;
+            held.cash += cash;
         }
         Ok(locked)
     }

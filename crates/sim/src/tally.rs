@@ -221,17 +221,21 @@ impl Tally {
         self.last = Last { t, uncovered, reserves };
     }
 
-    /// The report's figures, from the `last` view: the liquidators' wallets and starting
-    /// capital, and the attacker's wallet, position and capital, valued at the fundamental.
+    /// The report's figures, from the `last` view: the liquidators' wallets, queued redemptions
+    /// and starting capital, and the attacker's wallet, position and capital, valued at the
+    /// fundamental.
     pub(crate) fn finish(
         self,
         last: &View,
-        liquidators: &[(Wallet, f64)],
+        liquidators: &[(Wallet, Locked, f64)],
         attacker: Option<(Wallet, Position, f64)>,
     ) -> (Metrics, Series) {
         let f = last.fundamental;
         let worth = |w: &Wallet| w.stable + w.shares * f;
-        let liquidator_profit: f64 = liquidators.iter().map(|(w, c)| worth(w) - c).sum();
+        let liquidator_profit: f64 = liquidators
+            .iter()
+            .map(|(w, queued, capital)| worth(w) + queued.shares * f + queued.cash - capital)
+            .sum();
         let attacker_profit = attacker.map_or(0.0, |(w, p, capital)| {
             // It walks away from a loan worth more than its collateral.
             worth(&w) + (p.collateral * f - p.debt).max(0.0) - capital
@@ -332,6 +336,19 @@ mod tests {
         }
         let (m, _) = tally.finish(&view(1_000.0), &[], None);
         assert_eq!(m.halted_s, 6 * 3_600);
+    }
+
+    #[test]
+    fn a_liquidator_s_queued_redemptions_count_in_its_profit() {
+        // 100 of capital; 50 left in cash after repaying debt for shares that now wait in the
+        // vault's queue (80 pending, 10 of cash settled and unclaimed): at F = 0.5 it has 50 +
+        // 40 + 10. Counting its wallet alone would have called it a loss of 50.
+        let tally = Tally::new(1e6, 1.05);
+        let wallet = Wallet { stable: 50.0, shares: 0.0, lp: 0.0 };
+        let queued = Locked { shares: 80.0, cash: 10.0 };
+        let last = View { fundamental: 0.5, ..view(0.0) };
+        let (m, _) = tally.finish(&last, &[(wallet, queued, 100.0)], None);
+        assert!(m.liquidator_profit.abs() < 1e-12, "{}", m.liquidator_profit);
     }
 
     #[test]

@@ -117,6 +117,11 @@ impl Ledger {
         }
     }
 
+    /// Every redemption request `account` has made.
+    pub(crate) fn requests_of(&self, account: &Address) -> Vec<u64> {
+        self.requests.iter().filter(|(_, (who, _))| who == account).map(|(id, _)| *id).collect()
+    }
+
     /// The requests each account may claim now.
     pub(crate) fn claimable(&self) -> BTreeMap<Address, Vec<u64>> {
         self.requests.iter().filter(|(_, (_, c))| *c).fold(
