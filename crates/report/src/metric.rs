@@ -220,6 +220,7 @@ pub(crate) const FIRST_LIQUIDATION: &Metric = by_key("first_liquidation_after_s"
 pub(crate) const BREAKER_TRIPS: &Metric = by_key("breaker_trips");
 pub(crate) const HALTED: &Metric = by_key("halted_s");
 pub(crate) const ATTACKER: &Metric = by_key("attacker_profit");
+pub(crate) const LIQUIDATOR: &Metric = by_key("liquidator_profit");
 pub(crate) const BORROW_CAPACITY: &Metric = by_key("borrow_capacity");
 pub(crate) const OVERPAID: &Metric = by_key("overpaid");
 pub(crate) const REAL_SHORTFALL: &Metric = by_key("real_shortfall");

@@ -1,6 +1,6 @@
 //! The Monte Carlo risk report: per scenario and policy, the distribution of each figure over
 //! many paths (bad debt's mean, VaR95 and expected shortfall, LaR95, borrow capacity,
-//! liquidations, fire-sale loss, attacker profit) with bootstrap intervals; paired differences
+//! liquidations, fire-sale loss, attacker and liquidator profit) with bootstrap intervals; paired differences
 //! between policies; the paths behind the worst tail. [`summarize`] computes it from one
 //! [`PathResult`] per scenario × policy × path, [`write_risk`] writes `risk.json` (the
 //! [`RiskReport`]), `risk.md` and `risk.html` (the risk frontier and the bad-debt distributions).
@@ -109,6 +109,8 @@ pub struct PolicyRisk {
     pub fire_sale_loss: Distribution,
     /// The oracle-arbitrage attacker's profit.
     pub attacker_profit: Distribution,
+    /// The liquidation bots' profit (who pays when lenders do not).
+    pub liquidator_profit: Distribution,
     /// Paths per bin of [`ScenarioRisk::bad_debt_edges`].
     pub bad_debt_histogram: Vec<u64>,
     /// The paths with the most bad debt, worst first (ties: lower path first), at most
@@ -302,6 +304,7 @@ fn policy_risk(
         column(|m| (m.liquidations + m.slow_liquidations) as f64),
         column(|m| m.fire_sale_loss),
         column(|m| m.attacker_profit),
+        column(|m| m.liquidator_profit),
     ];
     let mut scratch = Vec::with_capacity(n);
     let mut rng = Rng::new(options.seed, &format!("{scenario}\0{policy}"));
@@ -323,7 +326,7 @@ fn policy_risk(
             TailStat::TooFewPaths { paths: n, needs: paths_needed(per_mille) }
         }
     };
-    let [capacity, liquidations, fire_sale, attacker] =
+    let [capacity, liquidations, fire_sale, attacker, liquidator] =
         std::array::from_fn(|i| distribution(&figures[i], estimates[5 + i]));
     PolicyRisk {
         policy: policy.clone(),
@@ -337,6 +340,7 @@ fn policy_risk(
         liquidations,
         fire_sale_loss: fire_sale,
         attacker_profit: attacker,
+        liquidator_profit: liquidator,
         bad_debt_histogram: histogram(&bad_debt, edges),
         worst_paths: worst_paths(paths),
     }

@@ -23,6 +23,7 @@ fn path(policy: &str, k: u64, bad_debt: f64, capacity: f64) -> PathResult {
             slow_liquidations: 1,
             fire_sale_loss: bad_debt / 4.0,
             attacker_profit: -1.0,
+            liquidator_profit: bad_debt / 10.0,
             ..Metrics::default()
         },
     }
@@ -75,6 +76,8 @@ fn var_es_and_lar_of_one_to_two_thousand() {
     assert_eq!([f.p5, f.p25, f.p50, f.p75, f.p95], [25.0, 125.0, 250.0, 375.0, 475.0]);
     assert_eq!(p.liquidations.mean.value, (0..2000).map(|k| k % 3 + 1).sum::<u64>() as f64 / 2e3);
     assert_eq!(p.attacker_profit.mean, Estimate { value: -1.0, low: -1.0, high: -1.0 });
+    let l = &p.liquidator_profit;
+    assert_eq!([l.p5, l.p25, l.p50, l.p75, l.p95], [10.0, 50.0, 100.0, 150.0, 190.0]);
     // The worst paths are the highest bad debts, with their seeds.
     let worst = &p.worst_paths;
     assert_eq!(worst.len(), WORST_PATHS_KEPT);

@@ -11,7 +11,9 @@ use super::{
 };
 use crate::format::{compact, signed};
 use crate::markdown::{table, text};
-use crate::metric::{ATTACKER, BAD_DEBT, BORROW_CAPACITY, FAST, FIRE_SALE, Metric, by_key};
+use crate::metric::{
+    ATTACKER, BAD_DEBT, BORROW_CAPACITY, FAST, FIRE_SALE, LIQUIDATOR, Metric, by_key,
+};
 use crate::table::Table;
 
 /// Worst paths listed per policy in `risk.md` (`risk.json` keeps more).
@@ -58,7 +60,7 @@ fn glossary(out: &mut String) {
     for (term, meaning) in terms {
         let _ = writeln!(out, "- **{term}**: {}", text(&meaning));
     }
-    for m in [BAD_DEBT, LIQUIDATED, BORROW_CAPACITY, FIRE_SALE, ATTACKER] {
+    for m in [BAD_DEBT, LIQUIDATED, BORROW_CAPACITY, FIRE_SALE, ATTACKER, LIQUIDATOR] {
         let _ = writeln!(out, "- **{}**: {}.", text(m.label), text(m.meaning));
     }
     let rule = format!(
@@ -130,11 +132,12 @@ fn distributions(s: &ScenarioRisk) -> Table {
     let header = ["Policy", "Figure", "5%", "25%", "Median", "75%", "95%", "Mean"];
     let mut rows = Vec::new();
     for p in &s.policies {
-        let figures: [(&str, &Metric, &Distribution); 4] = [
+        let figures: [(&str, &Metric, &Distribution); 5] = [
             (BORROW_CAPACITY.label, BORROW_CAPACITY, &p.borrow_capacity),
             (LIQUIDATIONS, FAST, &p.liquidations),
             (FIRE_SALE.label, FIRE_SALE, &p.fire_sale_loss),
             (ATTACKER.label, ATTACKER, &p.attacker_profit),
+            (LIQUIDATOR.label, LIQUIDATOR, &p.liquidator_profit),
         ];
         for (label, metric, d) in figures {
             let quantiles = [d.p5, d.p25, d.p50, d.p75, d.p95].map(|q| metric.mean_text(q));
