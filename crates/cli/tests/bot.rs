@@ -12,7 +12,9 @@ use alloy::{
     providers::Provider,
 };
 use anyhow::{Context, Result, ensure};
-use breakwater_chain::{AnvilOptions, Chain, DeployConfig, Policy, deploy, tx::send, units::Wad};
+use breakwater_chain::{
+    AnvilOptions, Chain, DeployConfig, Deployment, Policy, deploy, tx::send, units::Wad,
+};
 
 mod common;
 use common::{breakwater, ctrl_c, hex_key, stderr, temp_dir};
@@ -44,6 +46,20 @@ fn bot_with_key(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     Ok(cmd)
+}
+
+/// A naive-nav world deployed with `config` on a fresh Anvil, its manifest written to a temporary
+/// directory `name`: (chain, deployment, directory, manifest).
+async fn deployed(
+    config: &DeployConfig,
+    name: &str,
+) -> Result<(Chain, Deployment, std::path::PathBuf, std::path::PathBuf)> {
+    let chain = Chain::anvil(AnvilOptions::default()).await?;
+    let d = deploy(&chain, config, Policy::NaiveNav).await?;
+    let dir = temp_dir(name)?;
+    let file = dir.join("m.json");
+    d.write(&file)?;
+    Ok((chain, d, dir, file))
 }
 
 /// Lets the receipt watcher report the last outcome, sends Ctrl-C and checks the bot exits
@@ -130,13 +146,9 @@ async fn unreachable_rpc_or_foreign_manifest_is_a_clear_error() -> Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn liquidates_with_a_key_from_the_environment_and_stops_on_ctrl_c() -> Result<()> {
-    let chain = Chain::anvil(AnvilOptions::default()).await?;
     let mut config = DeployConfig::default();
     config.vault.max_nav_move = Wad::from_raw(parse_ether("0.5")?);
-    let d = deploy(&chain, &config, Policy::NaiveNav).await?;
-    let dir = temp_dir("live")?;
-    let file = dir.join("m.json");
-    d.write(&file)?;
+    let (chain, d, dir, file) = deployed(&config, "live").await?;
     let w = d.world(chain.provider().clone());
 
     // One position: 100 collateral, 68 debt; liquidatable below NAV 0.85.
@@ -183,13 +195,9 @@ async fn liquidates_with_a_key_from_the_environment_and_stops_on_ctrl_c() -> Res
 /// `--strategy sell-or-redeem` prices a redemption with the vault's own notice and epoch.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sell_or_redeem_reads_the_vault_redemption_terms() -> Result<()> {
-    let chain = Chain::anvil(AnvilOptions::default()).await?;
     let mut config = DeployConfig::default();
     config.vault.notice_period = breakwater_chain::units::Seconds::days(7);
-    let d = deploy(&chain, &config, Policy::NaiveNav).await?;
-    let dir = temp_dir("redeem")?;
-    let file = dir.join("m.json");
-    d.write(&file)?;
+    let (chain, d, dir, file) = deployed(&config, "redeem").await?;
     let mut cmd = bot_with_key(&chain, 2, &file, "sell-or-redeem")?;
     let child = cmd
         .args(["--cost-of-capital", "8%", "--risk-premium", "0"])
