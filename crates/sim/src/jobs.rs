@@ -81,9 +81,20 @@ pub async fn run_all(
             Ok::<_, Error>((i, job, outcome))
         });
     }
+    let mut results = join_all(set, "run").await?;
+    results.sort_by_key(|(i, _, _)| *i);
+    Ok(results.into_iter().map(|(_, j, o)| (j, o)).collect())
+}
+
+/// Every task's result, in the order they finish; at the first error (or a `what` that
+/// panicked) the others are aborted and the error returned.
+pub(crate) async fn join_all<T: 'static>(
+    mut set: JoinSet<Result<T>>,
+    what: &str,
+) -> Result<Vec<T>> {
     let mut results = Vec::new();
     while let Some(joined) = set.join_next().await {
-        match joined.map_err(|e| Error::Setup(format!("a run panicked: {e}")))? {
+        match joined.map_err(|e| Error::Setup(format!("a {what} panicked: {e}")))? {
             Ok(r) => results.push(r),
             Err(e) => {
                 set.abort_all();
@@ -91,8 +102,7 @@ pub async fn run_all(
             }
         }
     }
-    results.sort_by_key(|(i, _, _)| *i);
-    Ok(results.into_iter().map(|(_, j, o)| (j, o)).collect())
+    Ok(results)
 }
 
 /// A report from finished jobs: runs without a swept value become `runs`, the others `sweeps`

@@ -24,6 +24,7 @@ use crate::{
     Error, OnProgress, Outcome, Progress, Result, RunOptions, Scenario,
     backend::{self, Backend},
     engine::{Deployed, run_deployed},
+    jobs::join_all,
     node::lab_node,
     uncertain::path_seed,
 };
@@ -144,16 +145,8 @@ impl Study {
             let (done, worst) = (Arc::clone(&done), Arc::clone(&worst));
             set.spawn(async move { ctx.run(jobs, done, worst).await });
         }
-        let mut paths = Vec::new();
-        while let Some(joined) = set.join_next().await {
-            match joined.map_err(|e| Error::Setup(format!("a path panicked: {e}")))? {
-                Ok(results) => paths.extend(results),
-                Err(e) => {
-                    set.abort_all();
-                    return Err(e);
-                }
-            }
-        }
+        let mut paths: Vec<PathResult> =
+            join_all(set, "path").await?.into_iter().flatten().collect();
         paths.sort_by(|a: &PathResult, b| {
             (&a.scenario, &a.policy, a.path).cmp(&(&b.scenario, &b.policy, b.path))
         });
@@ -225,17 +218,7 @@ impl GroupCtx {
                 Ok::<_, Error>(result)
             });
         }
-        let mut results = Vec::new();
-        while let Some(joined) = set.join_next().await {
-            match joined.map_err(|e| Error::Setup(format!("a path panicked: {e}")))? {
-                Ok(r) => results.push(r),
-                Err(e) => {
-                    set.abort_all();
-                    return Err(e);
-                }
-            }
-        }
-        Ok(results)
+        join_all(set, "path").await
     }
 }
 
